@@ -1,0 +1,65 @@
+// The one interface a cloud provider implements. The runner knows nothing else about a cloud.
+// Every method throws RequestFailure (see model.ts) when the service refuses or cannot be reached.
+
+import type { Identity } from './model.js';
+
+/** Provider-neutral names of the requests a probe makes. */
+export type Operation =
+  | 'assumeRole'
+  | 'putObject'
+  | 'headObject'
+  | 'getObject'
+  | 'listObjects'
+  | 'createMultipartUpload'
+  | 'uploadPart'
+  | 'listParts'
+  | 'listMultipartUploads'
+  | 'completeMultipartUpload'
+  | 'abortMultipartUpload'
+  | 'deleteObject';
+
+export interface OpMeta {
+  /** SDK retries before the answer (attempts - 1). */
+  retries: number;
+}
+
+export interface ListResult extends OpMeta {
+  keys: string[];
+  commonPrefixes: string[];
+}
+
+export interface UploadListing extends OpMeta {
+  uploads: { key: string; uploadId: string }[];
+}
+
+export interface PartInfo {
+  partNumber: number;
+  etag: string;
+  size?: number;
+}
+
+export interface StorageAdapter {
+  /** e.g. 'aws' or 'alibaba'. */
+  readonly provider: string;
+  /** The IAM/RAM action name each operation is authorised as (`s3:PutObject`, `oss:PutObject`, ...). */
+  readonly actions: Record<Operation, string>;
+  /** Who we are: filled in by assumeRole. */
+  identity(): Identity;
+  /** Assume the role (or, with no role, just load the source credentials). */
+  assumeRole(): Promise<OpMeta>;
+  /** Create the object; must never overwrite (conditional create). */
+  putObject(key: string, body: Buffer): Promise<OpMeta>;
+  headObject(key: string): Promise<OpMeta & { size: number | null }>;
+  getObject(key: string): Promise<OpMeta & { body: Buffer }>;
+  listObjects(prefix: string, delimiter: string): Promise<ListResult>;
+  createMultipartUpload(key: string): Promise<OpMeta & { uploadId: string }>;
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }>;
+  listParts(key: string, uploadId: string): Promise<OpMeta & { parts: PartInfo[] }>;
+  listMultipartUploads(prefix: string): Promise<UploadListing>;
+  /** Complete; must never overwrite an existing object. */
+  completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<OpMeta>;
+  abortMultipartUpload(key: string, uploadId: string): Promise<OpMeta>;
+  deleteObject(key: string): Promise<OpMeta>;
+  /** Release sockets and timers. */
+  close(): void;
+}

@@ -1,0 +1,120 @@
+// The provider-neutral result model. Everything a report prints comes from these types;
+// the JSON report serialises them as the versioned contract (see README "JSON contract").
+
+/** Where in the request's life the denial happened. */
+export type DenialStage = 'credentials' | 'assume-role' | 'network' | 'bucket' | 'object';
+
+/** Which kind of policy or setting the denial came from. `unknown` when the response cannot tell. */
+export type DenialSource =
+  | 'trust-policy'
+  | 'identity-policy'
+  | 'resource-policy'
+  | 'scp'
+  | 'rcp'
+  | 'permissions-boundary'
+  | 'session-policy'
+  | 'vpc-endpoint-policy'
+  | 'kms'
+  | 'acl'
+  | 'object-lock'
+  | 'endpoint'
+  | 'unknown';
+
+export interface Denial {
+  stage: DenialStage;
+  source: DenialSource;
+  /** true: an explicit Deny; false: nothing allowed it; null: the response does not say. */
+  explicit: boolean | null;
+  code: string;
+  message: string;
+  httpStatus: number | null;
+  requestId: string | null;
+  /** A concrete next step for the person reading the report. */
+  hint: string;
+  /** Provider-specific evidence (e.g. OSS EC code), only when present. */
+  ec?: string;
+  recommendDoc?: string;
+  accessDeniedDetail?: Record<string, string>;
+}
+
+export type Expectation = 'allow' | 'deny' | 'any';
+export type Outcome = 'allowed' | 'denied' | 'error' | 'skipped';
+
+export interface CheckResult {
+  id: string;
+  action: string;
+  expect: Expectation;
+  outcome: Outcome;
+  ok: boolean;
+  durationMs: number;
+  key?: string;
+  uploadId?: string;
+  /** Why a check was skipped, or what went wrong for an `error` that is not a denial. */
+  reason?: string;
+  /** Retries the SDK made before the final answer. */
+  retries?: number;
+  denial?: Denial;
+}
+
+export interface Leftover {
+  key: string;
+  uploadId?: string;
+  why: string;
+}
+
+export type Verdict = 'pass' | 'fail' | 'error';
+
+export interface TargetDescription {
+  provider: string;
+  bucket: string;
+  prefix: string;
+  region: string | null;
+  endpoint: string | null;
+  role: string | null;
+  probe: string;
+}
+
+export interface Identity {
+  /** The caller before AssumeRole (ARN when known, else a description of the credential source). */
+  source: string | null;
+  assumedRoleArn: string | null;
+}
+
+export interface RunResult {
+  schemaVersion: 1;
+  tool: { name: 'backup-canary'; version: string };
+  runId: string;
+  startedAt: string;
+  verdict: Verdict;
+  target: TargetDescription;
+  identity: Identity;
+  checks: CheckResult[];
+  leftovers: Leftover[];
+  /** Set when the run was interrupted by a signal. */
+  interrupted?: string;
+  durationMs: number;
+}
+
+/** Thrown by provider adapters for any failed request; `denial` carries the classified evidence. */
+export class RequestFailure extends Error {
+  readonly denial: Denial;
+  readonly kind: 'denied' | 'error';
+  readonly retries: number;
+  constructor(kind: 'denied' | 'error', denial: Denial, retries = 0) {
+    super(denial.message || denial.code);
+    this.name = 'RequestFailure';
+    this.kind = kind;
+    this.denial = denial;
+    this.retries = retries;
+  }
+}
+
+/** Bad input from the user: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, incomplete: 3, sigint: 130, sigterm: 143 } as const;
