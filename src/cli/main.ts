@@ -1,0 +1,80 @@
+// The command line. yargs parses and validates flags; command handlers live in their own files and
+// are imported only when their command runs, so `--help` and `--version` load no cloud SDK.
+
+import yargs, { type Argv } from 'yargs';
+import { EXIT, UsageError } from '../core/model.js';
+import { VERSION } from '../version.js';
+import { probeBuilder, type ProbeArgs } from './probe-args.js';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+  /** Aborted when the process receives SIGINT/SIGTERM (reason: the signal name). */
+  signal?: AbortSignal;
+}
+
+export function processIo(signal?: AbortSignal): Io {
+  const io: Io = {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    env: process.env,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+  };
+  if (signal) io.signal = signal;
+  return io;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  // The SDK warns on every run that future releases need Node 22; our users cannot act on that.
+  io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let code: number = EXIT.ok;
+  const cli = yargs()
+    .scriptName('backup-canary')
+    .usage('$0 <command> [options]\n\nProve that the backup role can really write: assume it, run real requests on a canary key, say which policy denied what.')
+    .command<ProbeArgs>(
+      'probe',
+      'Assume the backup role and run real object and multipart requests on a canary key under the backup prefix',
+      probeBuilder,
+      async (args) => {
+        const { runProbeCommand } = await import('./probe-command.js');
+        code = await runProbeCommand(args, io);
+      },
+    )
+    .parserConfiguration({ 'duplicate-arguments-array': false })
+    .demandCommand(1, 'Name a command: probe')
+    .strict()
+    .version(VERSION)
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .epilogue(
+      'Exit codes: 0 every expectation met; 1 an expectation failed; 2 usage or input error; 3 the probe could not complete; 130/143 interrupted.',
+    )
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+
+  try {
+    let helpText = '';
+    await (cli as Argv).parseAsync(argv, {}, (_err, _parsed, output) => {
+      helpText = output;
+    });
+    if (helpText) io.stdout(`${helpText}\n`);
+    return code;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`backup-canary: ${firstLine(err.message)}\nRun "backup-canary --help" for usage.\n`);
+      return EXIT.usage;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`backup-canary: internal error: ${firstLine(message)}\n`);
+    if (io.env.BACKUP_CANARY_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    return EXIT.incomplete;
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n').find((l) => l.trim()) ?? s;
+}

@@ -1,0 +1,123 @@
+// `backup-canary probe`: turn flags into a validated target, run the probe, print the report.
+// All input is checked before any request is sent.
+
+import { readFileSync } from 'node:fs';
+import { newRunId, shortId } from '../core/canary.js';
+import { EXIT, UsageError, type RunResult } from '../core/model.js';
+import { loadProfile } from '../core/profile.js';
+import { probe } from '../core/probe.js';
+import {
+  normalisePrefix,
+  parseSize,
+  validateBucket,
+  validateDuration,
+  validateEndpoint,
+  validateExternalId,
+  validatePartSize,
+  validatePositive,
+  validateSessionName,
+} from '../core/target.js';
+import { type CommonTargetOptions, loadProvider, providerForRole } from '../providers/registry.js';
+import { FORMATS } from '../report/index.js';
+import { VERSION } from '../version.js';
+import type { Io } from './main.js';
+import type { ProbeArgs } from './probe-args.js';
+import { checkWritable, writeReport } from './output.js';
+
+export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
+  const target = targetOptions(a);
+  const providerName = a.provider ?? providerForRole(target.roleArn);
+  const provider = await loadProvider(providerName);
+  provider.validate(target);
+  const partSize = validatePartSize(parseSize('--part-size', a['part-size']));
+  const render = FORMATS[a.format];
+  if (!render) throw new UsageError(`--format: "${a.format}" is not supported`);
+  if (a.output) checkWritable(a.output);
+
+  const profile = loadProfile('default');
+  const adapter = provider.createAdapter(target);
+  let result: RunResult;
+  try {
+    result = await probe({
+      adapter,
+      version: VERSION,
+      target: {
+        provider: providerName,
+        bucket: target.bucket,
+        prefix: target.prefix,
+        region: target.region,
+        endpoint: target.endpoint,
+        role: target.roleArn,
+        probe: profile.name,
+      },
+      plan: {
+        prefix: target.prefix,
+        runId: newRunId(),
+        partSize,
+        quick: a.quick,
+        assume: target.roleArn !== null,
+        expectations: profile.checks,
+      },
+      run: io.signal ? { signal: io.signal } : {},
+    });
+  } finally {
+    adapter.close();
+  }
+
+  const color = !a.output && io.stdoutIsTTY && !io.env.NO_COLOR;
+  const text = render(result, { color });
+  if (a.output) writeReport(a.output, text);
+  else io.stdout(text);
+
+  if (result.interrupted) return result.interrupted === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  return result.verdict === 'pass' ? EXIT.ok : result.verdict === 'fail' ? EXIT.failed : EXIT.incomplete;
+}
+
+export function targetOptions(a: ProbeArgs): CommonTargetOptions {
+  if (a.assume && !a.role) throw new UsageError('--role is required (or pass --no-assume to probe the source credentials)');
+  if (!a.assume && a.role) throw new UsageError('--role and --no-assume exclude each other');
+  const timeout = validatePositive('--timeout', a.timeout, 3600);
+  const attempts = a['max-attempts'];
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
+    throw new UsageError(`--max-attempts: ${attempts} is out of range (1 to 10)`);
+  }
+  return {
+    bucket: validateBucket(a.bucket),
+    prefix: normalisePrefix(a.prefix, a['allow-bucket-root']),
+    region: a.region ?? null,
+    endpoint: a.endpoint !== undefined ? validateEndpoint('--endpoint', a.endpoint) : null,
+    stsEndpoint: a['sts-endpoint'] !== undefined ? validateEndpoint('--sts-endpoint', a['sts-endpoint']) : null,
+    pathStyle: a['path-style'],
+    internal: a.internal,
+    roleArn: a.assume ? (a.role ?? null) : null,
+    sessionName: validateSessionName(a['session-name'] ?? `backup-canary-${shortId()}`),
+    externalId: a['external-id'] !== undefined ? validateExternalId(a['external-id']) : null,
+    durationSeconds: validateDuration(a.duration),
+    sessionPolicy: a['session-policy'] !== undefined ? readSessionPolicy(a['session-policy']) : null,
+    profile: a.profile ?? null,
+    timeoutMs: Math.round(timeout * 1000),
+    maxAttempts: attempts,
+  };
+}
+
+/** A session policy file: valid JSON, sent minified. STS limits the packed policy to 2048 characters. */
+function readSessionPolicy(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--session-policy: cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--session-policy: "${file}" is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || !('Statement' in doc)) {
+    throw new UsageError(`--session-policy: "${file}" is not a policy document (no "Statement")`);
+  }
+  const packed = JSON.stringify(doc);
+  if (packed.length > 2048) throw new UsageError(`--session-policy: the policy has ${packed.length} characters; STS allows 2048`);
+  return packed;
+}

@@ -1,0 +1,42 @@
+// Canary keys and bodies. Keys live under `<prefix>.backup-canary/<run-id>/` where the run id sorts by
+// time, so a sweeper can find stale canaries later and never confuse them with real backups.
+
+import { createHash, randomBytes } from 'node:crypto';
+
+export const CANARY_DIR = '.backup-canary/';
+
+/** `20261122T072807Z-3f9a1c`: UTC time to the second plus 24 random bits. */
+export function newRunId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Parse a run id's time; null when the string is not a run id. */
+export function runIdTime(runId: string): Date | null {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{6}$/.exec(runId);
+  if (!m) return null;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export function canaryRoot(prefix: string, runId: string): string {
+  return `${prefix}${CANARY_DIR}${runId}/`;
+}
+
+export interface CanaryBody {
+  bytes: Buffer;
+  sha256: string;
+}
+
+export function canaryBody(size: number): CanaryBody {
+  const bytes = randomBytes(size);
+  return { bytes, sha256: sha256(bytes) };
+}
+
+export function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+export function shortId(): string {
+  return randomBytes(4).toString('hex');
+}

@@ -1,0 +1,46 @@
+// One probe of one target: plan → runner → result. Provider-neutral.
+
+import type { StorageAdapter } from './adapter.js';
+import type { CheckResult, Leftover, RunResult, TargetDescription, Verdict } from './model.js';
+import { buildPlan, type PlanOptions } from './plan.js';
+import { runPlan, type RunOptions } from './runner.js';
+
+export interface ProbeInput {
+  adapter: StorageAdapter;
+  target: TargetDescription;
+  plan: PlanOptions;
+  version: string;
+  run?: RunOptions;
+}
+
+export async function probe(input: ProbeInput): Promise<RunResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const plan = buildPlan(input.adapter, input.plan);
+  const out = await runPlan(input.adapter, plan, input.run);
+  const signal = input.run?.signal;
+  const result: RunResult = {
+    schemaVersion: 1,
+    tool: { name: 'backup-canary', version: input.version },
+    runId: plan.runId,
+    startedAt: startedAt.toISOString(),
+    verdict: verdictOf(out.checks, out.leftovers, Boolean(signal?.aborted)),
+    target: input.target,
+    identity: input.adapter.identity(),
+    checks: out.checks,
+    leftovers: out.leftovers,
+    durationMs: Math.round(performance.now() - t0),
+  };
+  if (signal?.aborted) result.interrupted = String(signal.reason ?? 'signal');
+  return result;
+}
+
+/**
+ * `error` when the probe could not complete (a check errored, or the run was interrupted): the answer
+ * is incomplete. Otherwise `fail` when any expectation was not met, else `pass`.
+ */
+export function verdictOf(checks: CheckResult[], leftovers: Leftover[], interrupted: boolean): Verdict {
+  if (interrupted || checks.some((c) => c.outcome === 'error')) return 'error';
+  if (checks.some((c) => !c.ok) || leftovers.length > 0) return 'fail';
+  return 'pass';
+}

@@ -1,0 +1,152 @@
+// Runs a plan: every step starts as soon as what it needs has finished, so independent checks run
+// concurrently. A step whose dependency was not allowed is skipped with the reason. Cleanup always
+// runs afterwards, also when the run was interrupted.
+
+import type { StorageAdapter } from './adapter.js';
+import { type CheckResult, type Denial, type Leftover, RequestFailure } from './model.js';
+import { type Plan, type Step, VerificationError } from './plan.js';
+
+export interface RunOptions {
+  /** Aborted on SIGINT/SIGTERM: no new step starts; cleanup still runs. */
+  signal?: AbortSignal;
+  /** Called when a step starts and ends (progress display). */
+  onProgress?: (id: string, state: 'start' | 'end') => void;
+}
+
+export interface RunnerOutput {
+  checks: CheckResult[];
+  leftovers: Leftover[];
+}
+
+export async function runPlan(adapter: StorageAdapter, plan: Plan, opts: RunOptions = {}): Promise<RunnerOutput> {
+  const results = new Map<string, CheckResult>();
+  const started = new Map<string, Promise<CheckResult>>();
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
+
+  const start = (step: Step): Promise<CheckResult> => {
+    let p = started.get(step.id);
+    if (!p) {
+      p = (async () => {
+        const deps = [...step.needs, ...step.after].map((id) => start(byId.get(id)!));
+        const done = await Promise.all(deps);
+        const r = await execute(adapter, step, done.slice(0, step.needs.length), opts);
+        results.set(step.id, r);
+        return r;
+      })();
+      started.set(step.id, p);
+    }
+    return p;
+  };
+  await Promise.all(plan.steps.map(start));
+
+  const leftovers = await cleanup(adapter, plan);
+  return { checks: plan.steps.map((s) => results.get(s.id)!), leftovers };
+}
+
+async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[], opts: RunOptions): Promise<CheckResult> {
+  const base = { id: step.id, action: adapter.actions[step.op], expect: step.expect };
+  const blocked = needs.find((n) => n.outcome !== 'allowed');
+  if (blocked) {
+    // A chain of skips names its root cause: "needs put-object, which was denied".
+    if (blocked.outcome === 'skipped') return skipped(base, blocked.reason ?? `needs ${blocked.id}`);
+    return skipped(base, `needs ${blocked.id}, which ${blocked.outcome === 'denied' ? 'was denied' : 'failed'}`);
+  }
+  if (opts.signal?.aborted) return skipped(base, `interrupted by ${String(opts.signal.reason ?? 'a signal')}`);
+
+  opts.onProgress?.(step.id, 'start');
+  const t0 = performance.now();
+  let r: CheckResult;
+  try {
+    const out = await step.run();
+    r = { ...base, outcome: 'allowed', ok: false, durationMs: ms(t0), ...pick(out) };
+  } catch (err) {
+    r = { ...base, ...failure(err), ok: false, durationMs: ms(t0) };
+  }
+  opts.onProgress?.(step.id, 'end');
+  r.ok = meets(r);
+  return r;
+}
+
+function skipped(base: Pick<CheckResult, 'id' | 'action' | 'expect'>, reason: string): CheckResult {
+  return { ...base, outcome: 'skipped', ok: false, durationMs: 0, reason };
+}
+
+function pick(o: { retries: number; key?: string; uploadId?: string }): Partial<CheckResult> {
+  const r: Partial<CheckResult> = {};
+  if (o.key !== undefined) r.key = o.key;
+  if (o.uploadId) r.uploadId = o.uploadId;
+  if (o.retries) r.retries = o.retries;
+  return r;
+}
+
+function failure(err: unknown): Pick<CheckResult, 'outcome' | 'denial' | 'reason' | 'retries'> {
+  if (err instanceof RequestFailure) {
+    const r: Pick<CheckResult, 'outcome' | 'denial' | 'reason' | 'retries'> = {
+      outcome: err.kind === 'denied' ? 'denied' : 'error',
+      denial: err.denial,
+    };
+    if (err.retries) r.retries = err.retries;
+    return r;
+  }
+  const verification = err instanceof VerificationError;
+  const message = err instanceof Error ? err.message : String(err);
+  const denial: Denial = {
+    stage: 'object',
+    source: 'unknown',
+    explicit: null,
+    code: verification ? 'VerificationFailed' : 'InternalError',
+    message,
+    httpStatus: null,
+    requestId: null,
+    hint: verification
+      ? 'The store accepted the request but answered wrongly; check the endpoint, any proxy or gateway in between, and the store itself.'
+      : 'An unexpected error inside backup-canary; please report it with this output.',
+  };
+  return { outcome: 'error', denial, reason: message };
+}
+
+/** Whether a check's outcome meets its expectation. A skipped check never passes. */
+export function meets(r: Pick<CheckResult, 'expect' | 'outcome'>): boolean {
+  if (r.outcome === 'skipped' || r.outcome === 'error') return false;
+  if (r.expect === 'any') return true;
+  return (r.expect === 'allow') === (r.outcome === 'allowed');
+}
+
+/** Abort every upload still open and delete every object still present; report what stays. */
+export async function cleanup(adapter: StorageAdapter, plan: Plan): Promise<Leftover[]> {
+  const res = plan.resources;
+  const leftovers: Leftover[] = [];
+  await Promise.all([
+    ...res.remainingUploads().map(async (u) => {
+      try {
+        await adapter.abortMultipartUpload(u.key, u.uploadId);
+        res.uploadEnded(u.uploadId);
+      } catch (err) {
+        leftovers.push({ key: u.key, uploadId: u.uploadId, why: why(adapter.actions.abortMultipartUpload, err) });
+      }
+    }),
+    ...res.remainingObjects().map(async (o) => {
+      try {
+        await adapter.deleteObject(o.key);
+        res.deleted(o.key);
+      } catch (err) {
+        const prefix = o.state === 'created' ? '' : 'may exist (its upload did not get a clear answer); ';
+        leftovers.push({ key: o.key, why: prefix + why(adapter.actions.deleteObject, err) });
+      }
+    }),
+  ]);
+  return leftovers.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+function why(action: string, err: unknown): string {
+  if (err instanceof RequestFailure) {
+    const d = err.denial;
+    const verb = err.kind === 'denied' ? 'denied' : 'failed';
+    return `${action} ${verb} (${d.code}${d.httpStatus ? ` ${d.httpStatus}` : ''}); remove it as the bucket owner`;
+  }
+  return `${action} failed (${err instanceof Error ? err.message : String(err)}); remove it as the bucket owner`;
+}
+
+function ms(t0: number): number {
+  return Math.round(performance.now() - t0);
+}

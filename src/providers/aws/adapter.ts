@@ -1,0 +1,318 @@
+// AWS S3 and S3-compatible stores: source credentials from the standard AWS chain, AssumeRole through
+// STS, and the S3 requests of the probe plan. Every failure becomes a classified RequestFailure.
+
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing } from '../../core/adapter.js';
+import { type Identity, RequestFailure } from '../../core/model.js';
+import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify.js';
+import { withRawBody } from './raw-body.js';
+
+export interface AwsTargetOptions {
+  bucket: string;
+  prefix: string;
+  region: string | null;
+  endpoint: string | null;
+  stsEndpoint: string | null;
+  pathStyle: boolean;
+  roleArn: string | null;
+  sessionName: string;
+  externalId: string | null;
+  durationSeconds: number;
+  sessionPolicy: string | null;
+  profile: string | null;
+  timeoutMs: number;
+  maxAttempts: number;
+  /** Source credentials given directly (tests, run files); otherwise the standard AWS chain. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+export const S3_ACTIONS: Record<Operation, string> = {
+  assumeRole: 'sts:AssumeRole',
+  putObject: 's3:PutObject',
+  headObject: 's3:GetObject',
+  getObject: 's3:GetObject',
+  listObjects: 's3:ListBucket',
+  createMultipartUpload: 's3:PutObject',
+  uploadPart: 's3:PutObject',
+  listParts: 's3:ListMultipartUploadParts',
+  listMultipartUploads: 's3:ListBucketMultipartUploads',
+  completeMultipartUpload: 's3:PutObject',
+  abortMultipartUpload: 's3:AbortMultipartUpload',
+  deleteObject: 's3:DeleteObject',
+};
+
+const DEFAULT_REGION = 'us-east-1';
+
+export class AwsAdapter implements StorageAdapter {
+  readonly provider = 'aws';
+  readonly actions = S3_ACTIONS;
+  private readonly o: AwsTargetOptions;
+  private readonly handler: NodeHttpHandler;
+  private s3: S3Client | null = null;
+  private sts: STSClient | null = null;
+  private ident: Identity = { source: null, assumedRoleArn: null };
+
+  constructor(o: AwsTargetOptions) {
+    this.o = o;
+    this.handler = new NodeHttpHandler({
+      requestTimeout: o.timeoutMs,
+      connectionTimeout: o.timeoutMs,
+      throwOnRequestTimeout: true,
+    });
+  }
+
+  identity(): Identity {
+    return { ...this.ident };
+  }
+
+  private region(): string | undefined {
+    return this.o.region ?? (this.o.endpoint || this.o.stsEndpoint ? DEFAULT_REGION : undefined);
+  }
+
+  private sourceCredentials(): AwsCredentialIdentity | AwsCredentialIdentityProvider {
+    return this.o.credentials ?? fromNodeProviderChain(this.o.profile ? { profile: this.o.profile } : {});
+  }
+
+  private stsClient(): STSClient {
+    this.sts ??= new STSClient({
+      region: this.region(),
+      endpoint: this.o.stsEndpoint ?? this.o.endpoint ?? undefined,
+      credentials: this.sourceCredentials(),
+      requestHandler: withRawBody(this.handler),
+      maxAttempts: this.o.maxAttempts,
+    });
+    return this.sts;
+  }
+
+  private s3Client(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): S3Client {
+    return new S3Client({
+      region: this.region(),
+      endpoint: this.o.endpoint ?? undefined,
+      forcePathStyle: this.o.pathStyle,
+      credentials,
+      requestHandler: withRawBody(this.handler),
+      maxAttempts: this.o.maxAttempts,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  private context(op: Operation, key?: string): AwsErrorContext {
+    const c: AwsErrorContext = {
+      service: op === 'assumeRole' ? 'sts' : 's3',
+      operation: op,
+      action: S3_ACTIONS[op],
+      bucket: this.o.bucket,
+      prefix: this.o.prefix,
+      roleArn: this.o.roleArn,
+      region: this.o.region,
+      endpoint: this.o.endpoint,
+    };
+    if (key !== undefined) c.key = key;
+    return c;
+  }
+
+  private fail(op: Operation, err: unknown, key?: string): RequestFailure {
+    if (err instanceof RequestFailure) return err;
+    const ev = evidenceFromError(err);
+    const { kind, denial } = classifyAws(ev, this.context(op, key));
+    return new RequestFailure(kind, denial, Math.max(0, (ev.attempts ?? 1) - 1));
+  }
+
+  private async call<T>(op: Operation, key: string | undefined, fn: (s3: S3Client) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.bucketClient());
+    } catch (err) {
+      throw this.fail(op, err, key);
+    }
+  }
+
+  private bucketClient(): S3Client {
+    // Without AssumeRole (--no-assume) the source credentials are probed directly.
+    this.s3 ??= this.s3Client(this.sourceCredentials());
+    return this.s3;
+  }
+
+  async assumeRole(): Promise<OpMeta> {
+    if (!this.o.roleArn) throw new Error('assumeRole called without a role');
+    const sts = this.stsClient();
+    // Who is calling, for the report: in parallel, and optional (S3-compatible stores may not have it).
+    const who = sts.send(new GetCallerIdentityCommand({})).then(
+      (r) => r.Arn ?? null,
+      () => null,
+    );
+    try {
+      const r = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: this.o.roleArn,
+          RoleSessionName: this.o.sessionName,
+          DurationSeconds: this.o.durationSeconds,
+          ExternalId: this.o.externalId ?? undefined,
+          Policy: this.o.sessionPolicy ?? undefined,
+        }),
+      );
+      const c = r.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
+      this.s3 = this.s3Client({
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration,
+      });
+      this.ident = { source: await who, assumedRoleArn: r.AssumedRoleUser?.Arn ?? null };
+      return { retries: retries(r) };
+    } catch (err) {
+      this.ident = { source: await who, assumedRoleArn: null };
+      throw this.fail('assumeRole', err);
+    }
+  }
+
+  /** With --no-assume: name the caller for the report. */
+  async whoAmI(): Promise<void> {
+    try {
+      const r = await this.stsClient().send(new GetCallerIdentityCommand({}));
+      this.ident = { source: r.Arn ?? null, assumedRoleArn: null };
+    } catch {
+      // Not every S3-compatible store has STS GetCallerIdentity; the report then says "unknown".
+    }
+  }
+
+  putObject(key: string, body: Buffer): Promise<OpMeta> {
+    return this.call('putObject', key, async (s3) =>
+      meta(await s3.send(new PutObjectCommand({ Bucket: this.o.bucket, Key: key, Body: body, IfNoneMatch: '*' }))),
+    );
+  }
+
+  headObject(key: string): Promise<OpMeta & { size: number | null }> {
+    return this.call('headObject', key, async (s3) => {
+      const r = await s3.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: key }));
+      return { ...meta(r), size: r.ContentLength ?? null };
+    });
+  }
+
+  getObject(key: string): Promise<OpMeta & { body: Buffer }> {
+    return this.call('getObject', key, async (s3) => {
+      const r = await s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key }));
+      const bytes = r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
+      return { ...meta(r), body: Buffer.from(bytes) };
+    });
+  }
+
+  listObjects(prefix: string, delimiter: string): Promise<ListResult> {
+    return this.call('listObjects', prefix, async (s3) => {
+      // StartAfter just before the canary folder: the answer shows it on the first page however many
+      // backups share the prefix. It does not change how the request is authorised.
+      const r = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.o.bucket,
+          Prefix: prefix,
+          Delimiter: delimiter,
+          StartAfter: `${prefix}.backup-canary`,
+          MaxKeys: 100,
+        }),
+      );
+      return {
+        ...meta(r),
+        keys: (r.Contents ?? []).map((c) => c.Key ?? ''),
+        commonPrefixes: (r.CommonPrefixes ?? []).map((c) => c.Prefix ?? ''),
+      };
+    });
+  }
+
+  createMultipartUpload(key: string): Promise<OpMeta & { uploadId: string }> {
+    return this.call('createMultipartUpload', key, async (s3) => {
+      const r = await s3.send(new CreateMultipartUploadCommand({ Bucket: this.o.bucket, Key: key }));
+      if (!r.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+      return { ...meta(r), uploadId: r.UploadId };
+    });
+  }
+
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }> {
+    return this.call('uploadPart', key, async (s3) => {
+      const r = await s3.send(
+        new UploadPartCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body }),
+      );
+      return { ...meta(r), etag: r.ETag ?? '' };
+    });
+  }
+
+  listParts(key: string, uploadId: string): Promise<OpMeta & { parts: PartInfo[] }> {
+    return this.call('listParts', key, async (s3) => {
+      const r = await s3.send(new ListPartsCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId }));
+      const parts = (r.Parts ?? []).map((p) => {
+        const part: PartInfo = { partNumber: p.PartNumber ?? 0, etag: p.ETag ?? '' };
+        if (p.Size !== undefined) part.size = p.Size;
+        return part;
+      });
+      return { ...meta(r), parts };
+    });
+  }
+
+  listMultipartUploads(prefix: string): Promise<UploadListing> {
+    return this.call('listMultipartUploads', prefix, async (s3) => {
+      const r = await s3.send(
+        new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: `${prefix}.backup-canary/` }),
+      );
+      return { ...meta(r), uploads: (r.Uploads ?? []).map((u) => ({ key: u.Key ?? '', uploadId: u.UploadId ?? '' })) };
+    });
+  }
+
+  completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<OpMeta> {
+    return this.call('completeMultipartUpload', key, async (s3) =>
+      meta(
+        await s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.o.bucket,
+            Key: key,
+            UploadId: uploadId,
+            IfNoneMatch: '*',
+            MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+          }),
+        ),
+      ),
+    );
+  }
+
+  abortMultipartUpload(key: string, uploadId: string): Promise<OpMeta> {
+    return this.call('abortMultipartUpload', key, async (s3) =>
+      meta(await s3.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId }))),
+    );
+  }
+
+  deleteObject(key: string): Promise<OpMeta> {
+    return this.call('deleteObject', key, async (s3) =>
+      meta(await s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key }))),
+    );
+  }
+
+  close(): void {
+    this.s3?.destroy();
+    this.sts?.destroy();
+    this.handler.destroy();
+  }
+}
+
+function retries(r: { $metadata: { attempts?: number } }): number {
+  return Math.max(0, (r.$metadata.attempts ?? 1) - 1);
+}
+
+function meta(r: { $metadata: { attempts?: number } }): OpMeta {
+  return { retries: retries(r) };
+}

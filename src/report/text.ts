@@ -1,0 +1,70 @@
+// The human report: one line per check, graspable in five seconds. Colour only when asked for
+// (a TTY without NO_COLOR), decided by the caller.
+
+import type { CheckResult, RunResult } from '../core/model.js';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+const codes = { green: 32, red: 31, yellow: 33, dim: 2, bold: 1 } as const;
+
+export function renderText(r: RunResult, opts: TextOptions): string {
+  const c = (name: keyof typeof codes, s: string) => (opts.color ? `\x1b[${codes[name]}m${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  const t = r.target;
+  const where = t.endpoint ? ` at ${t.endpoint}` : t.region ? ` in ${t.region}` : '';
+  lines.push(c('bold', `backup-canary probe: ${t.provider} ${t.bucket}/${t.prefix}${where}`));
+  if (t.role) {
+    const who = r.identity.source ? `${r.identity.source} → ` : '';
+    lines.push(`  role ${who}${r.identity.assumedRoleArn ?? t.role}`);
+  } else {
+    lines.push(`  no role assumed: probing the source credentials${r.identity.source ? ` (${r.identity.source})` : ''}`);
+  }
+  lines.push(`  canaries under ${t.prefix}.backup-canary/${r.runId}/`);
+  lines.push('');
+
+  const width = Math.max(...r.checks.map((k) => k.action.length), 10);
+  const idWidth = Math.max(...r.checks.map((k) => k.id.length), 10);
+  for (const k of r.checks) lines.push(...checkLines(k, width, idWidth, c));
+
+  if (r.leftovers.length) {
+    lines.push('');
+    lines.push(c('yellow', `Left behind (${r.leftovers.length}):`));
+    for (const l of r.leftovers) {
+      lines.push(`  ! ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}: ${l.why}`);
+    }
+  }
+
+  lines.push('');
+  const n = (o: string) => r.checks.filter((k) => k.outcome === o).length;
+  const counts = `${n('allowed')} allowed, ${n('denied')} denied, ${n('error')} errors, ${n('skipped')} skipped`;
+  const verdict =
+    r.verdict === 'pass' ? c('green', 'PASS') : r.verdict === 'fail' ? c('red', 'FAIL') : c('red', 'ERROR');
+  const unmet = r.checks.filter((k) => !k.ok).length;
+  const tail = r.verdict === 'pass' ? 'every expectation met' : `${unmet} expectation${unmet === 1 ? '' : 's'} not met`;
+  lines.push(`${verdict}  ${counts}; ${tail}${r.interrupted ? `; interrupted by ${r.interrupted}` : ''} (${r.durationMs} ms)`);
+  return `${lines.join('\n')}\n`;
+}
+
+type Paint = (name: keyof typeof codes, s: string) => string;
+
+function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint): string[] {
+  const mark = k.outcome === 'skipped' ? c('dim', '–') : k.ok ? c('green', '✓') : c('red', '✗');
+  const expect = k.expect === 'allow' ? '' : ` (expected ${k.expect === 'deny' ? 'denied' : 'either'})`;
+  const head = `  ${mark} ${k.action.padEnd(width)}  ${k.id.padEnd(idWidth)}`;
+  const retries = k.retries ? `, ${k.retries} retr${k.retries === 1 ? 'y' : 'ies'}` : '';
+  if (k.outcome === 'skipped') return [`${head}  ${c('dim', `skipped: ${k.reason ?? ''}`)}${expect}`];
+  if (k.outcome === 'allowed') return [`${head}  allowed${expect} ${c('dim', `${k.durationMs} ms${retries}`)}`];
+  const d = k.denial;
+  if (!d) return [`${head}  ${k.outcome}${expect}: ${k.reason ?? ''}`];
+  const explicit = d.explicit === true ? ', explicit deny' : d.explicit === false ? ', nothing allows it' : '';
+  const lines = [`${head}  ${k.outcome}${expect} at ${d.stage}: ${d.source}${explicit}`];
+  const evidence = [d.code, d.httpStatus ? String(d.httpStatus) : '', d.ec ? `EC ${d.ec}` : '', d.requestId ? `request ${d.requestId}` : '']
+    .filter(Boolean)
+    .join(' · ');
+  lines.push(`      ${c('dim', evidence)}${d.message ? c('dim', `: ${d.message}`) : ''}`);
+  if (k.ok) return lines;
+  lines.push(`      fix: ${d.hint}`);
+  return lines;
+}

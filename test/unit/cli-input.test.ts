@@ -1,0 +1,83 @@
+// Bad input: one clear line on stderr, exit 2, no stack trace, and no request sent (a local server
+// counts every request that reaches it).
+import t from 'tap';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+
+let requests = 0;
+const server = createServer((_req, res) => {
+  requests++;
+  res.statusCode = 500;
+  res.end();
+});
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+t.teardown(() => server.close());
+const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+process.env.AWS_ACCESS_KEY_ID = 'BCFAKEKEYFORINPUTTESTS';
+process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret-for-input-tests';
+
+const dir = mkdtempSync(join(tmpdir(), 'bc-input-'));
+writeFileSync(join(dir, 'bad.json'), '{ not json');
+writeFileSync(join(dir, 'nostatement.json'), '{"Version":"2012-10-17"}');
+
+const base = ['probe', '--role', 'arn:aws:iam::123456789012:role/backup', '--bucket', 'backups', '--prefix', 'db/', '--endpoint', endpoint];
+const cases: [string, string[], RegExp][] = [
+  ['malformed ARN', ['probe', '--role', 'arn:aws:iam::12:role/x', '--bucket', 'backups', '--prefix', 'p', '--endpoint', endpoint], /--role: "arn:aws:iam::12:role\/x" is not an IAM role ARN/],
+  ['invalid bucket', [...base.slice(0, 3), '--bucket', 'Bad_Bucket', '--prefix', 'p', '--endpoint', endpoint], /--bucket: "Bad_Bucket" is not a valid bucket name/],
+  ['prefix with ..', [...base, '--prefix', 'db/../other'], /--prefix: "db\/\.\.\/other" has a "\." or "\.\." segment/],
+  ['empty prefix', [...base, '--prefix', ''], /--allow-bucket-root/],
+  ['unknown flag', [...base, '--colour'], /Unknown argument: colour/],
+  ['missing bucket', ['probe', '--role', 'arn:aws:iam::123456789012:role/backup', '--prefix', 'p'], /Missing required argument: bucket/],
+  ['missing role', ['probe', '--bucket', 'backups', '--prefix', 'p'], /--role is required/],
+  ['duration too short', [...base, '--duration', '60'], /--duration: 60 is out of range \(900 to 43200 seconds\)/],
+  ['duration too long', [...base, '--duration', '50000'], /--duration: 50000 is out of range/],
+  ['duration not a number', [...base, '--duration', 'soon'], /--duration: NaN is out of range/],
+  ['bad session name', [...base, '--session-name', 'has space'], /--session-name/],
+  ['bad endpoint', [...base, '--endpoint', 'nowhere'], /--endpoint: "nowhere" is not a URL/],
+  ['bad region', [...base, '--region', 'Mars'], /--region: "Mars" is not a region name/],
+  ['bad format', [...base, '--format', 'xml'], /Invalid values:/],
+  ['bad part size', [...base, '--part-size', '1KiB'], /--part-size: 1024 is out of range/],
+  ['bad timeout', [...base, '--timeout', '0'], /--timeout: 0 is out of range/],
+  ['bad attempts', [...base, '--max-attempts', '99'], /--max-attempts: 99 is out of range/],
+  ['unreadable session policy', [...base, '--session-policy', join(dir, 'missing.json')], /--session-policy: cannot read .*ENOENT/],
+  ['session policy not JSON', [...base, '--session-policy', join(dir, 'bad.json')], /--session-policy: .* is not valid JSON/],
+  ['session policy without statements', [...base, '--session-policy', join(dir, 'nostatement.json')], /no "Statement"/],
+  ['role with --no-assume', [...base, '--no-assume'], /exclude each other/],
+  ['unknown provider', [...base, '--provider', 'azure'], /--provider: "azure" is not supported/],
+  ['output dir missing', [...base, '--output', join(dir, 'nope', 'r.json')], /--output: cannot write/],
+  ['no command', [], /Name a command/],
+  ['unknown command', ['frobnicate'], /Unknown argument: frobnicate/],
+];
+
+for (const [name, argv, re] of cases) {
+  t.test(name, async (t) => {
+    const before = requests;
+    const r = await runCli(argv);
+    t.equal(r.code, 2, 'exit code 2');
+    t.match(r.stderr, re);
+    t.match(r.stderr, /^backup-canary: .*\nRun "backup-canary --help" for usage\.\n$/, 'one clear line plus the usage pointer');
+    t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    t.equal(r.stdout, '');
+    t.equal(requests, before, 'no request sent');
+  });
+}
+
+t.test('--help and --version', async (t) => {
+  const h = await runCli(['--help']);
+  t.equal(h.code, 0);
+  t.match(h.stdout, /backup-canary probe/);
+  t.match(h.stdout, /Exit codes: 0 every expectation met/);
+  const ph = await runCli(['probe', '--help']);
+  t.equal(ph.code, 0);
+  for (const flag of ['--role', '--no-assume', '--bucket', '--prefix', '--allow-bucket-root', '--region', '--endpoint', '--sts-endpoint', '--path-style', '--session-name', '--external-id', '--duration', '--session-policy', '--profile', '--format', '--output', '--timeout', '--part-size', '--quick']) {
+    t.match(ph.stdout, flag, flag);
+  }
+  const v = await runCli(['--version']);
+  t.equal(v.code, 0);
+  t.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
+  t.equal(requests, 0);
+});
