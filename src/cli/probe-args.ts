@@ -25,6 +25,7 @@ export interface ProbeArgs {
   'max-attempts': number;
   'part-size': string;
   quick: boolean;
+  verbose: boolean;
 }
 
 export function probeBuilder(y: Argv): Argv<ProbeArgs> {
@@ -51,6 +52,7 @@ export function probeBuilder(y: Argv): Argv<ProbeArgs> {
     .option('timeout', { type: 'number', default: 30, describe: 'Timeout of each request in seconds', group: 'Requests:' })
     .option('max-attempts', { type: 'number', default: 3, describe: 'Attempts per request, retries with backoff included (1-10)', group: 'Requests:' })
     .option('part-size', { type: 'string', default: '5MiB', describe: 'Size of the first multipart part (5MiB-512MiB)', group: 'Requests:' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'Log each check as it starts and ends to standard error (never secrets)', group: 'Output:' })
     .option('quick', { type: 'boolean', default: false, describe: 'One small part instead of a part-size part and a small one', group: 'Requests:' })
     .example('$0 probe --role arn:aws:iam::123456789012:role/backup --bucket corp-backups --prefix db/nightly/', 'Probe an AWS S3 target')
     .example('$0 probe --role arn:aws:iam:::role/backup --bucket b --prefix p/ --endpoint http://127.0.0.1:7480 --path-style', 'Probe an S3-compatible store') as unknown as Argv<ProbeArgs>;

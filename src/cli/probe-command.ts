@@ -6,6 +6,7 @@ import { newRunId, shortId } from '../core/canary.js';
 import { EXIT, UsageError, type RunResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
 import { probe } from '../core/probe.js';
+import type { RunOptions } from '../core/runner.js';
 import {
   normalisePrefix,
   parseSize,
@@ -58,7 +59,7 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
         assume: target.roleArn !== null,
         expectations: profile.checks,
       },
-      run: io.signal ? { signal: io.signal } : {},
+      run: runOptions(a, io),
     });
   } finally {
     adapter.close();
@@ -71,6 +72,17 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
 
   if (result.interrupted) return result.interrupted === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   return result.verdict === 'pass' ? EXIT.ok : result.verdict === 'fail' ? EXIT.failed : EXIT.incomplete;
+}
+
+function runOptions(a: ProbeArgs, io: Io): RunOptions {
+  const o: RunOptions = {};
+  if (io.signal) o.signal = io.signal;
+  if (a.verbose) {
+    const t0 = performance.now();
+    o.onProgress = (id, state, outcome) =>
+      io.stderr(`[${Math.round(performance.now() - t0)} ms] ${id} ${state === 'start' ? 'started' : outcome}\n`);
+  }
+  return o;
 }
 
 export function targetOptions(a: ProbeArgs): CommonTargetOptions {

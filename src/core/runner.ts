@@ -10,7 +10,7 @@ export interface RunOptions {
   /** Aborted on SIGINT/SIGTERM: no new step starts; cleanup still runs. */
   signal?: AbortSignal;
   /** Called when a step starts and ends (progress display). */
-  onProgress?: (id: string, state: 'start' | 'end') => void;
+  onProgress?: (id: string, state: 'start' | 'end', outcome?: string) => void;
 }
 
 export interface RunnerOutput {
@@ -62,7 +62,7 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
   } catch (err) {
     r = { ...base, ...failure(err), ok: false, durationMs: ms(t0) };
   }
-  opts.onProgress?.(step.id, 'end');
+  opts.onProgress?.(step.id, 'end', r.outcome);
   r.ok = meets(r);
   return r;
 }

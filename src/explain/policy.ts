@@ -1,0 +1,433 @@
+// Parse and validate a policy document (JSON text or object) into a normalised form:
+// single values become arrays, condition operators are split into qualifier/base/IfExists, and
+// every value an operator needs is checked up front. Invalid input raises PolicyError naming the
+// policy and the path of the bad field; nothing here throws a raw TypeError.
+
+import { parseCidr } from './ip.js';
+import type { Dialect, PolicyKind } from './types.js';
+import { parseTemplate, type Template } from './variables.js';
+
+export class PolicyError extends Error {
+  readonly policy: string;
+  readonly path: string;
+  constructor(policy: string, path: string, message: string) {
+    super(`${policy}: ${path ? `${path}: ` : ''}${message}`);
+    this.name = 'PolicyError';
+    this.policy = policy;
+    this.path = path;
+  }
+}
+
+export type BaseOperator =
+  | 'StringEquals'
+  | 'StringEqualsIgnoreCase'
+  | 'StringLike'
+  | 'NumericEquals'
+  | 'NumericLessThan'
+  | 'NumericLessThanEquals'
+  | 'NumericGreaterThan'
+  | 'NumericGreaterThanEquals'
+  | 'DateEquals'
+  | 'DateLessThan'
+  | 'DateLessThanEquals'
+  | 'DateGreaterThan'
+  | 'DateGreaterThanEquals'
+  | 'Bool'
+  | 'BinaryEquals'
+  | 'IpAddress'
+  | 'ArnLike'
+  | 'Null';
+
+/** Every operator as written, mapped to the positive operator it negates (or itself). */
+const OPERATORS: Record<string, { base: BaseOperator; negated: boolean }> = {
+  StringEquals: { base: 'StringEquals', negated: false },
+  StringNotEquals: { base: 'StringEquals', negated: true },
+  StringEqualsIgnoreCase: { base: 'StringEqualsIgnoreCase', negated: false },
+  StringNotEqualsIgnoreCase: { base: 'StringEqualsIgnoreCase', negated: true },
+  StringLike: { base: 'StringLike', negated: false },
+  StringNotLike: { base: 'StringLike', negated: true },
+  NumericEquals: { base: 'NumericEquals', negated: false },
+  NumericNotEquals: { base: 'NumericEquals', negated: true },
+  NumericLessThan: { base: 'NumericLessThan', negated: false },
+  NumericLessThanEquals: { base: 'NumericLessThanEquals', negated: false },
+  NumericGreaterThan: { base: 'NumericGreaterThan', negated: false },
+  NumericGreaterThanEquals: { base: 'NumericGreaterThanEquals', negated: false },
+  DateEquals: { base: 'DateEquals', negated: false },
+  DateNotEquals: { base: 'DateEquals', negated: true },
+  DateLessThan: { base: 'DateLessThan', negated: false },
+  DateLessThanEquals: { base: 'DateLessThanEquals', negated: false },
+  DateGreaterThan: { base: 'DateGreaterThan', negated: false },
+  DateGreaterThanEquals: { base: 'DateGreaterThanEquals', negated: false },
+  Bool: { base: 'Bool', negated: false },
+  BinaryEquals: { base: 'BinaryEquals', negated: false },
+  IpAddress: { base: 'IpAddress', negated: false },
+  NotIpAddress: { base: 'IpAddress', negated: true },
+  // ArnEquals and ArnLike behave the same: both take wildcards in each ARN segment.
+  ArnEquals: { base: 'ArnLike', negated: false },
+  ArnLike: { base: 'ArnLike', negated: false },
+  ArnNotEquals: { base: 'ArnLike', negated: true },
+  ArnNotLike: { base: 'ArnLike', negated: true },
+  Null: { base: 'Null', negated: false },
+};
+
+/** Operator families whose values may hold policy variables (per the Condition operators page). */
+const VARIABLE_BASES = new Set<BaseOperator>(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike', 'Bool', 'ArnLike']);
+
+export interface ParsedCondition {
+  /** As written, e.g. `ForAnyValue:StringLikeIfExists`. */
+  operator: string;
+  base: BaseOperator;
+  negated: boolean;
+  ifExists: boolean;
+  set?: 'ForAllValues' | 'ForAnyValue';
+  key: string;
+  values: Template[];
+}
+
+export type PrincipalType = 'AWS' | 'Service' | 'Federated' | 'CanonicalUser' | 'RAM' | 'ID';
+
+export interface ParsedPrincipal {
+  /** `"*"`, `{"AWS": "*"}`, `["*"]` or (OSS) `[]`. */
+  any: boolean;
+  entries: Array<{ type: PrincipalType; value: string }>;
+}
+
+export interface ParsedStatement {
+  index: number;
+  sid?: string;
+  effect: 'Allow' | 'Deny';
+  action?: string[];
+  notAction?: string[];
+  /** Neither Resource nor NotResource (trust policies): the statement covers any resource. */
+  resource?: Template[];
+  notResource?: Template[];
+  principal?: ParsedPrincipal;
+  notPrincipal?: ParsedPrincipal;
+  conditions: ParsedCondition[];
+  /** The statement as written (for fix snippets). */
+  raw: Record<string, unknown>;
+}
+
+export interface ParsedPolicy {
+  name: string;
+  kind: PolicyKind;
+  dialect: Dialect;
+  version: string | null;
+  variables: boolean;
+  statements: ParsedStatement[];
+  warnings: string[];
+}
+
+const TOP_KEYS = new Set(['Version', 'Id', 'Statement']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Principal',
+  'NotPrincipal',
+  'Condition',
+]);
+
+const IDENTITY_KINDS = new Set<PolicyKind>(['identity', 'boundary', 'session', 'scp']);
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export interface ParseOptions {
+  name: string;
+  kind: PolicyKind;
+  dialect: Dialect;
+}
+
+export function parsePolicy(document: unknown, opts: ParseOptions): ParsedPolicy {
+  const { name, kind, dialect } = opts;
+  const fail = (path: string, message: string): never => {
+    throw new PolicyError(name, path, message);
+  };
+  let doc: unknown = document;
+  if (typeof doc === 'string') {
+    try {
+      doc = JSON.parse(doc);
+    } catch (err) {
+      fail('', `not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  if (!isPlainObject(doc)) return fail('', `a policy must be a JSON object, got ${describe(doc)}`);
+  for (const k of Object.keys(doc)) {
+    if (!TOP_KEYS.has(k)) fail(k, `unknown top-level element (expected Version, Id, Statement)`);
+  }
+  const warnings: string[] = [];
+  let version: string | null = null;
+  if (doc.Version !== undefined) {
+    if (typeof doc.Version !== 'string' && typeof doc.Version !== 'number') {
+      fail('Version', `must be a string, got ${describe(doc.Version)}`);
+    }
+    version = String(doc.Version);
+  }
+  let variables = false;
+  if (dialect === 'aws') {
+    if (version === null) {
+      warnings.push(`${name}: no Version element; evaluated as 2008-10-17 (no policy variables)`);
+    } else if (version === '2012-10-17') {
+      variables = true;
+    } else if (version !== '2008-10-17') {
+      fail('Version', `must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(version)}`);
+    }
+  } else if (version === null) {
+    warnings.push(`${name}: no Version element; RAM policies use "Version": "1"`);
+  } else if (version !== '1') {
+    fail('Version', `an Alibaba Cloud policy must have "Version": "1", got ${JSON.stringify(version)}`);
+  }
+  if (doc.Statement === undefined) fail('Statement', 'missing required element');
+  const rawStatements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  const statements = rawStatements.map((s, i) =>
+    parseStatement(s, i, Array.isArray(doc.Statement) ? `Statement[${i}]` : 'Statement', opts, variables, warnings),
+  );
+  return { name, kind, dialect, version, variables, statements, warnings };
+}
+
+function stringList(value: unknown, path: string, fail: (p: string, m: string) => never, allowEmpty = false): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (!list.length && !allowEmpty) fail(path, 'must not be an empty list');
+  return list.map((v, i) => {
+    if (typeof v !== 'string') return fail(Array.isArray(value) ? `${path}[${i}]` : path, `must be a string, got ${describe(v)}`);
+    if (!v) return fail(Array.isArray(value) ? `${path}[${i}]` : path, 'must not be an empty string');
+    return v;
+  });
+}
+
+function parseStatement(
+  s: unknown,
+  index: number,
+  path: string,
+  opts: ParseOptions,
+  variables: boolean,
+  warnings: string[],
+): ParsedStatement {
+  const { name, kind, dialect } = opts;
+  const fail = (p: string, message: string): never => {
+    throw new PolicyError(name, p, message);
+  };
+  if (!isPlainObject(s)) return fail(path, `a statement must be an object, got ${describe(s)}`);
+  for (const k of Object.keys(s)) {
+    if (!STATEMENT_KEYS.has(k)) fail(`${path}.${k}`, 'unknown statement element');
+  }
+  let sid: string | undefined;
+  if (s.Sid !== undefined) {
+    if (typeof s.Sid !== 'string') fail(`${path}.Sid`, `must be a string, got ${describe(s.Sid)}`);
+    sid = s.Sid as string;
+  }
+  const at = sid ? `${path}(Sid=${sid})` : path;
+  if (s.Effect !== 'Allow' && s.Effect !== 'Deny') {
+    fail(`${at}.Effect`, `must be "Allow" or "Deny", got ${s.Effect === undefined ? 'nothing' : describe(s.Effect)}`);
+  }
+  const effect = s.Effect as 'Allow' | 'Deny';
+
+  // Action / NotAction
+  if (s.Action !== undefined && s.NotAction !== undefined) fail(at, 'has both Action and NotAction; use one');
+  if (s.Action === undefined && s.NotAction === undefined) fail(at, 'needs an Action or NotAction element');
+  const actionKey = s.Action !== undefined ? 'Action' : 'NotAction';
+  const actions = stringList(s[actionKey], `${at}.${actionKey}`, fail);
+  actions.forEach((a, i) => {
+    if (a !== '*' && !/^[A-Za-z0-9_.*?-]+:[A-Za-z0-9_*?.-]+$/.test(a)) {
+      fail(`${at}.${actionKey}[${i}]`, `${JSON.stringify(a)} is not an action (expected "service:Action" or "*")`);
+    }
+  });
+
+  // Resource / NotResource
+  if (s.Resource !== undefined && s.NotResource !== undefined) fail(at, 'has both Resource and NotResource; use one');
+  let resource: Template[] | undefined;
+  let notResource: Template[] | undefined;
+  if (s.Resource !== undefined || s.NotResource !== undefined) {
+    const key = s.Resource !== undefined ? 'Resource' : 'NotResource';
+    const list = stringList(s[key], `${at}.${key}`, fail).map((r) => parseTemplate(r, variables));
+    if (key === 'Resource') resource = list;
+    else notResource = list;
+  } else if (kind !== 'trust') {
+    fail(at, 'needs a Resource or NotResource element');
+  }
+
+  // Principal / NotPrincipal
+  if (s.Principal !== undefined && s.NotPrincipal !== undefined) fail(at, 'has both Principal and NotPrincipal; use one');
+  let principal: ParsedPrincipal | undefined;
+  let notPrincipal: ParsedPrincipal | undefined;
+  if (IDENTITY_KINDS.has(kind) && (s.Principal !== undefined || s.NotPrincipal !== undefined)) {
+    fail(`${at}.${s.Principal !== undefined ? 'Principal' : 'NotPrincipal'}`, `not allowed in ${kindLabel(kind)}`);
+  }
+  if (s.Principal !== undefined) principal = parsePrincipal(s.Principal, `${at}.Principal`, dialect, fail);
+  if (s.NotPrincipal !== undefined) {
+    if (kind === 'trust') fail(`${at}.NotPrincipal`, 'not allowed in a role trust policy');
+    notPrincipal = parsePrincipal(s.NotPrincipal, `${at}.NotPrincipal`, dialect, fail);
+    if (effect === 'Allow') {
+      warnings.push(`${name}: ${at} uses NotPrincipal with Allow, which AWS does not support; evaluated as "everyone except"`);
+    }
+  }
+  if ((kind === 'resource' || kind === 'trust') && !principal && !notPrincipal) {
+    fail(at, `needs a Principal${kind === 'resource' ? ' or NotPrincipal' : ''} element in ${kindLabel(kind)}`);
+  }
+
+  const conditions = s.Condition === undefined ? [] : parseConditions(s.Condition, `${at}.Condition`, variables, fail);
+  return {
+    index,
+    ...(sid !== undefined ? { sid } : {}),
+    effect,
+    ...(actionKey === 'Action' ? { action: actions } : { notAction: actions }),
+    ...(resource ? { resource } : {}),
+    ...(notResource ? { notResource } : {}),
+    ...(principal ? { principal } : {}),
+    ...(notPrincipal ? { notPrincipal } : {}),
+    conditions,
+    raw: s,
+  };
+}
+
+function kindLabel(kind: PolicyKind): string {
+  return {
+    identity: 'an identity policy',
+    resource: 'a resource policy',
+    trust: 'a role trust policy',
+    boundary: 'a permissions boundary',
+    session: 'a session policy',
+    scp: 'a service control policy',
+    rcp: 'a resource control policy',
+  }[kind];
+}
+
+const AWS_PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
+const ALIBABA_PRINCIPAL_TYPES = new Set(['RAM', 'Service', 'Federated']);
+
+function parsePrincipal(
+  value: unknown,
+  path: string,
+  dialect: Dialect,
+  fail: (p: string, m: string) => never,
+): ParsedPrincipal {
+  if (value === '*') return { any: true, entries: [] };
+  if (Array.isArray(value)) {
+    if (dialect !== 'alibaba') {
+      return fail(path, 'must be "*" or an object such as {"AWS": ["arn:aws:iam::111122223333:role/Name"]}');
+    }
+    // OSS bucket policies: a list of UIDs or "*"; an empty list means everyone.
+    const ids = stringList(value, path, fail, true);
+    if (!ids.length || ids.includes('*')) return { any: true, entries: [] };
+    return { any: false, entries: ids.map((v) => ({ type: 'ID', value: v })) };
+  }
+  if (!isPlainObject(value)) return fail(path, `must be "*" or an object, got ${describe(value)}`);
+  const keys = Object.keys(value);
+  if (!keys.length) fail(path, 'must name at least one principal');
+  const allowed = dialect === 'alibaba' ? ALIBABA_PRINCIPAL_TYPES : AWS_PRINCIPAL_TYPES;
+  const entries: ParsedPrincipal['entries'] = [];
+  let any = false;
+  for (const k of keys) {
+    if (!allowed.has(k)) fail(`${path}.${k}`, `unknown principal type (expected ${[...allowed].join(', ')})`);
+    for (const v of stringList(value[k], `${path}.${k}`, fail)) {
+      if (v === '*' && (k === 'AWS' || k === 'RAM')) any = true;
+      else entries.push({ type: k as PrincipalType, value: v });
+    }
+  }
+  return { any, entries };
+}
+
+function parseConditions(
+  value: unknown,
+  path: string,
+  variables: boolean,
+  fail: (p: string, m: string) => never,
+): ParsedCondition[] {
+  if (!isPlainObject(value)) return fail(path, `must be an object of operators, got ${describe(value)}`);
+  const out: ParsedCondition[] = [];
+  for (const [operator, block] of Object.entries(value)) {
+    const opPath = `${path}.${operator}`;
+    const op = parseOperator(operator, opPath, fail);
+    if (!isPlainObject(block)) fail(opPath, `must be an object of condition keys, got ${describe(block)}`);
+    const entries = Object.entries(block as Record<string, unknown>);
+    if (!entries.length) fail(opPath, 'has no condition keys');
+    for (const [key, raw] of entries) {
+      const keyPath = `${opPath}.${JSON.stringify(key)}`;
+      if (!key.trim()) fail(keyPath, 'empty condition key');
+      const list = Array.isArray(raw) ? raw : [raw];
+      if (!list.length) fail(keyPath, 'must have at least one value');
+      const strings = list.map((v, i) => {
+        const p = Array.isArray(raw) ? `${keyPath}[${i}]` : keyPath;
+        if (typeof v === 'string') return v;
+        if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+        return fail(p, `must be a string, number or boolean, got ${describe(v)}`);
+      });
+      strings.forEach((v, i) => checkValue(op.base, v, Array.isArray(raw) ? `${keyPath}[${i}]` : keyPath, operator, fail));
+      const allowVars = variables && VARIABLE_BASES.has(op.base);
+      out.push({ ...op, operator, key, values: strings.map((v) => parseTemplate(v, allowVars)) });
+    }
+  }
+  return out;
+}
+
+function parseOperator(
+  operator: string,
+  path: string,
+  fail: (p: string, m: string) => never,
+): Omit<ParsedCondition, 'operator' | 'key' | 'values'> {
+  let name = operator;
+  let set: ParsedCondition['set'];
+  const colon = name.indexOf(':');
+  if (colon >= 0) {
+    const q = name.slice(0, colon);
+    if (q !== 'ForAllValues' && q !== 'ForAnyValue') {
+      fail(path, `unknown set operator ${JSON.stringify(q)} (expected ForAllValues or ForAnyValue)`);
+    }
+    set = q as ParsedCondition['set'];
+    name = name.slice(colon + 1);
+  }
+  let ifExists = false;
+  if (name.endsWith('IfExists')) {
+    ifExists = true;
+    name = name.slice(0, -'IfExists'.length);
+  }
+  const def = OPERATORS[name];
+  if (!def) {
+    const hint = Object.keys(OPERATORS).find((k) => k.toLowerCase() === name.toLowerCase());
+    fail(path, `unknown condition operator ${JSON.stringify(operator)}${hint ? ` (did you mean ${hint}?)` : ''}`);
+  }
+  if (def!.base === 'Null' && (ifExists || set)) fail(path, 'Null cannot take IfExists or a set operator');
+  return { base: def!.base, negated: def!.negated, ifExists, ...(set ? { set } : {}) };
+}
+
+export function parseNumber(text: string): number | null {
+  if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** ISO 8601 date/time, or epoch seconds. Returns milliseconds. */
+export function parseDate(text: string): number | null {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(t)) return null;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export function parseBool(text: string): boolean | null {
+  const t = text.trim().toLowerCase();
+  return t === 'true' ? true : t === 'false' ? false : null;
+}
+
+function checkValue(base: BaseOperator, v: string, path: string, operator: string, fail: (p: string, m: string) => never): void {
+  const bad = (what: string) => fail(path, `${JSON.stringify(v)} is not ${what} (operator ${operator})`);
+  if (base.startsWith('Numeric') && parseNumber(v) === null) bad('a number');
+  if (base.startsWith('Date') && parseDate(v) === null) bad('a date (ISO 8601 or epoch seconds)');
+  if (base === 'IpAddress' && parseCidr(v) === null) bad('an IP address or CIDR block');
+  if ((base === 'Null' || base === 'Bool') && parseBool(v) === null && !v.includes('${')) bad('"true" or "false"');
+  if (base === 'BinaryEquals' && !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) bad('base64');
+}

@@ -1,0 +1,174 @@
+// Types shared by the policy evaluator. The evaluator is scoped to what a backup touches
+// (S3/OSS object and bucket requests, sts:AssumeRole) but implements the policy language
+// completely for those requests: every element, operator and layer a real policy can use.
+
+/** Three-valued truth: `'undetermined'` when the answer depends on a context key we cannot know. */
+export type Tri = true | false | 'undetermined';
+
+export type Dialect = 'aws' | 'alibaba';
+
+/** Which kind of policy a document is; decides which elements it may (or must) contain. */
+export type PolicyKind =
+  | 'identity'
+  | 'resource'
+  | 'trust'
+  | 'boundary'
+  | 'session'
+  | 'scp'
+  | 'rcp';
+
+export type Layer =
+  | 'scp'
+  | 'rcp'
+  | 'resource-policy'
+  | 'identity-policy'
+  | 'permissions-boundary'
+  | 'session-policy'
+  | 'trust-policy';
+
+export type Decision = 'allowed' | 'explicit-deny' | 'implicit-deny';
+
+/** A policy document with the name it is reported under, e.g. `bucket-policy`, `role-inline:backup`. */
+export interface NamedPolicy {
+  name: string;
+  /** JSON text or an already-parsed object. */
+  document: unknown;
+  /**
+   * Only for SCPs/RCPs: the organisation level (root, OU id, account) the policy is attached to.
+   * Every level must allow; policies at one level are a union. Omitted: all policies form one level.
+   */
+  level?: string;
+}
+
+export interface PolicySet {
+  identity?: NamedPolicy[];
+  resource?: NamedPolicy;
+  trust?: NamedPolicy;
+  boundary?: NamedPolicy;
+  session?: NamedPolicy | NamedPolicy[];
+  scp?: NamedPolicy[];
+  rcp?: NamedPolicy[];
+}
+
+export type ContextScalar = string | number | boolean;
+export type ContextValue = ContextScalar | ContextScalar[];
+
+export interface RequestPrincipal {
+  /**
+   * The caller's ARN: an assumed-role session (`arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`),
+   * an IAM user, the account root, or the Alibaba forms (`acs:ram::UID:assumed-role/ROLE/SESSION`).
+   */
+  arn?: string;
+  /** The caller's account; derived from `arn` when omitted. */
+  account?: string;
+  /** For a role session: the role's ARN including its path (the session ARN drops the path). */
+  roleArn?: string;
+  /** Unique id: aws:userid, or the Alibaba UID of a RAM user. */
+  userId?: string;
+  /** A service principal making the request, e.g. `ec2.amazonaws.com`. */
+  service?: string;
+  /** A federated principal (identity provider ARN, `cognito-identity.amazonaws.com`, ...). */
+  federated?: string;
+  canonicalUser?: string;
+  anonymous?: boolean;
+}
+
+export interface RequestContext {
+  /** e.g. `s3:PutObject`, `oss:PutObject`, `sts:AssumeRole`. */
+  action: string;
+  /** e.g. `arn:aws:s3:::bucket/key`, `acs:oss:*:1234:bucket/key`, `arn:aws:iam::1234:role/Backup`. */
+  resource: string;
+  principal: RequestPrincipal;
+  /** The account owning the resource (bucket owner). Derived from the resource ARN when it names one. */
+  resourceAccount?: string;
+  /** Known context keys (names are case-insensitive). Arrays are multivalued keys. */
+  context?: Record<string, ContextValue>;
+  /**
+   * Keys whose value the tool cannot know. Entries may end in `*` (e.g. `aws:PrincipalTag/*`).
+   * Added to a built-in list of keys every real request carries but a dry evaluation cannot see
+   * (aws:SourceIp, aws:SecureTransport, aws:CurrentTime, ...).
+   */
+  undetermined?: string[];
+  /** Keys known to be absent from the real request; overrides the built-in undetermined list. */
+  absent?: string[];
+}
+
+export interface EvaluateInput {
+  request: RequestContext;
+  policies: PolicySet;
+  dialect: Dialect;
+}
+
+export interface ConditionResult {
+  operator: string;
+  key: string;
+  /** Policy values after variable substitution (an unresolved variable shows as written). */
+  policyValues: string[];
+  /** Request values; `null` when the key is absent, `'undetermined'` when it cannot be known. */
+  requestValues: string[] | null | 'undetermined';
+  result: Tri;
+  /** Why, when the result did not come from comparing values (absent key, IfExists, ...). */
+  note?: string;
+  /** Context keys (the condition's own, or ones used in policy variables) that left it undetermined. */
+  undeterminedKeys?: string[];
+}
+
+/** How a matched Principal grants access; decides which other layers must also allow. */
+export type PrincipalGrant =
+  | 'direct' // names the caller itself: user ARN, exact role-session ARN, account root calling
+  | 'role' // names the role whose session is calling (or "*" for a session): boundary/session policies still limit
+  | 'account' // names the caller's account: the account must delegate through identity policies
+  | 'external'; // service, federated or anonymous caller: no identity policies exist
+
+export interface StatementResult {
+  policy: string;
+  layer: Layer;
+  index: number;
+  sid?: string;
+  effect: 'Allow' | 'Deny';
+  action: boolean;
+  resource: Tri;
+  principal: Tri;
+  principalGrant?: PrincipalGrant;
+  conditions: ConditionResult[];
+  conditionsResult: Tri;
+  applies: Tri;
+  /** Statements kept for display although they did not apply: which part failed. */
+  failedOn?: Array<'action' | 'resource' | 'principal' | 'condition'>;
+  /** Keys this statement's outcome depends on but which cannot be known. */
+  undeterminedKeys?: string[];
+  /** Evaluation notes (e.g. the OSS bucket-owner rule, NotPrincipal with a permissions boundary). */
+  notes?: string[];
+}
+
+export interface LayerResult {
+  layer: Layer;
+  policies: string[];
+  /** Any Allow statement applies (for SCP/RCP: every level has one). */
+  allows: Tri;
+  /** Any Deny statement applies. */
+  denies: Tri;
+  /** Statements whose action matched the request. */
+  statements: StatementResult[];
+}
+
+export interface EvaluationResult {
+  /** `'undetermined'` when the outcome depends on `undeterminedKeys`; see `possibleDecisions`. */
+  decision: Decision | 'undetermined';
+  /** The outcomes the undetermined keys could still lead to (one entry when determined). */
+  possibleDecisions: Decision[];
+  /** true when the decision hinges on a key the tool cannot know. */
+  undetermined: boolean;
+  undeterminedKeys: string[];
+  /** The layer that decided (or, when undetermined, the layer the decision hinges on). */
+  decidedBy: Layer | null;
+  /** The statements that decided: applying Denies, granting Allows, or near-miss Allows for an implicit deny. */
+  statements: StatementResult[];
+  layers: LayerResult[];
+  crossAccount: boolean;
+  /** One human sentence. */
+  reason: string;
+  warnings: string[];
+  dialect: Dialect;
+  request: { action: string; resource: string; principal: string };
+}
