@@ -29,6 +29,8 @@ export interface Denial {
   message: string;
   httpStatus: number | null;
   requestId: string | null;
+  /** AWS's x-amz-id-2 (support asks for it), when the response had one. */
+  extendedRequestId?: string;
   /** A concrete next step for the person reading the report. */
   hint: string;
   /** Provider-specific evidence (e.g. OSS EC code), only when present. */

@@ -123,7 +123,7 @@ export class AwsAdapter implements StorageAdapter {
       prefix: this.o.prefix,
       roleArn: this.o.roleArn,
       region: this.o.region,
-      endpoint: this.o.endpoint,
+      endpoint: op === 'assumeRole' ? (this.o.stsEndpoint ?? this.o.endpoint) : this.o.endpoint,
     };
     if (key !== undefined) c.key = key;
     return c;

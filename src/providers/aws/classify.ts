@@ -291,9 +291,9 @@ function isBucketOp(ctx: AwsErrorContext): boolean {
 }
 
 /** The resource (and for ListBucket the prefix condition) a grant for this action must name. */
-function resourceFor(ctx: AwsErrorContext): string {
+function resourceFor(ctx: AwsErrorContext, withCondition = true): string {
   if (!isBucketOp(ctx)) return objectArn(ctx);
-  if (ctx.action === 's3:ListBucket' && ctx.prefix) return `${bucketArn(ctx)} (condition s3:prefix like "${ctx.prefix}*")`;
+  if (withCondition && ctx.action === 's3:ListBucket' && ctx.prefix) return `${bucketArn(ctx)} (condition s3:prefix like "${ctx.prefix}*")`;
   return bucketArn(ctx);
 }
 
@@ -318,12 +318,18 @@ function where(ctx: AwsErrorContext): string {
   return ctx.region ? `the ${svc} endpoint of ${ctx.region}` : `the default ${svc} endpoint`;
 }
 
+/** Start a sentence with `where()` or a policy name: "the ..." becomes "The ...", URLs stay as they are. */
 function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return text.startsWith('the ') ? `T${text.slice(1)}` : text;
 }
 
 function afterAttempts(ev: AwsErrorEvidence): string {
   return ev.attempts && ev.attempts > 1 ? ` after ${ev.attempts} attempts` : '';
+}
+
+/** Ceph RGW request ids look like `tx00000a4169d6401166068-006b029c38-100a-default`. */
+function looksLikeRgw(ev: AwsErrorEvidence): boolean {
+  return /^tx[0-9a-f]{8,}-[0-9a-f]+-[0-9a-f]+-/.test(ev.requestId ?? '');
 }
 
 function idNote(ev: AwsErrorEvidence): string {
@@ -337,8 +343,9 @@ interface HintTarget {
   resource: string;
   /** Whose policy: "role arn:..." or "the caller arn:...". */
   subject: string;
-  /** The principal ARN to exempt in a Deny. */
+  /** The principal ARN to exempt in a Deny, and what to call it ("the role", "the caller"). */
   principal: string;
+  exempt: string;
   /** The resource-based policy in play: "the bucket policy of B" or "the trust policy of R". */
   resourcePolicy: string;
 }
@@ -355,7 +362,7 @@ function policyHint(reason: ReasonClause, t: HintTarget): string {
     case 'resource-policy':
     case 'trust-policy':
       return reason.explicit
-        ? `A Deny statement in ${t.resourcePolicy} matches this request; add an exception for the role (e.g. ArnNotLike aws:PrincipalArn ${t.principal}) instead of widening the Deny; ${explain}`
+        ? `A Deny statement in ${t.resourcePolicy} matches this request; add an exception for ${t.exempt} (e.g. ArnNotLike aws:PrincipalArn ${t.principal}) instead of widening the Deny; ${explain}`
         : `${capitalize(t.resourcePolicy)} does not allow ${subject}: add a statement allowing ${action} on ${resource} for that principal.`;
     case 'scp':
       return reason.explicit
@@ -407,7 +414,17 @@ export function classifyAws(ev: AwsErrorEvidence, ctx: AwsErrorContext): Classif
   const fallbackCode = status === null ? (ev.networkCode ?? ev.code ?? ev.name ?? 'Error') : ev.code || statusCode(status);
   const make: Make = (kind, stage, source, explicit, hint, code = fallbackCode) => ({
     kind,
-    denial: { stage, source, explicit, code, message, httpStatus: status, requestId: ev.requestId, hint },
+    denial: {
+      stage,
+      source,
+      explicit,
+      code,
+      message,
+      httpStatus: status,
+      requestId: ev.requestId,
+      ...(ev.extendedRequestId ? { extendedRequestId: ev.extendedRequestId } : {}),
+      hint,
+    },
   });
 
   // --- No answer from the service -----------------------------------------------------------
@@ -488,6 +505,7 @@ function classifyS3(ev: AwsErrorEvidence, ctx: AwsErrorContext, code: string, me
       resource: resourceFor(ctx),
       subject,
       principal,
+      exempt: 'the role',
       resourcePolicy: `the bucket policy of ${ctx.bucket}`,
     }));
   }
@@ -529,9 +547,12 @@ function classifyS3(ev: AwsErrorEvidence, ctx: AwsErrorContext, code: string, me
   // --- Any other 403: a refusal whose reason the response does not give --------------------
   if (status === 403) {
     const missingKey = ctx.operation === 'headObject' || ctx.operation === 'getObject' ? ' Without s3:ListBucket a missing key also answers 403.' : '';
+    const why = looksLikeRgw(ev)
+      ? 'Ceph RGW never names it, and answers an unknown key or wrong secret the same way'
+      : 'AWS leaves it out across accounts and organizations and for VPC endpoint denials';
     const hint = !ev.code
-      ? `The 403 to ${ctx.action} on ${resourceFor(ctx)} came without a body (HEAD responses carry none), so it does not name the policy; run with --explain to evaluate the role and bucket policies.${missingKey}`
-      : `The response does not name the policy that refused ${ctx.action} on ${resourceFor(ctx)} to ${subject} (AWS leaves it out across accounts and organizations and for VPC endpoint denials; S3-compatible services never give it, and Ceph RGW answers an unknown key or wrong secret the same way); run with --explain to evaluate the role and bucket policies.${missingKey}`;
+      ? `The 403 to ${ctx.action} on ${resourceFor(ctx, false)} came without a body (HEAD responses carry none), so it does not name the policy; run with --explain to evaluate the role and bucket policies.${missingKey}`
+      : `The response does not name the policy that refused ${ctx.action} on ${resourceFor(ctx, false)} to ${subject} (${why}); run with --explain to evaluate the role and bucket policies.${missingKey}`;
     return make('denied', stage, 'unknown', null, hint);
   }
 
@@ -566,13 +587,13 @@ function otherError(ev: AwsErrorEvidence, ctx: AwsErrorContext, code: string, me
     return make('error', stage, 'endpoint', null,
       `${capitalize(where(ctx))} is throttling requests (${code}, HTTP ${status})${afterAttempts(ev)}; rerun later or with fewer runs in parallel.`);
   }
-  if (status >= 500) {
-    return make('error', stage, 'endpoint', null,
-      `${capitalize(where(ctx))} failed with HTTP ${status} ${code}${afterAttempts(ev)}; rerun, and if it persists report it${idNote(ev)}.`);
-  }
   if (code === 'MethodNotAllowed' || code === 'NotImplemented') {
     return make('error', stage, 'endpoint', null,
       `${capitalize(where(ctx))} does not support ${op} (${code}); check that --endpoint points at the right service and that the feature is enabled there.`);
+  }
+  if (status >= 500) {
+    return make('error', stage, 'endpoint', null,
+      `${capitalize(where(ctx))} failed with HTTP ${status} ${code}${afterAttempts(ev)}; rerun, and if it persists report it${idNote(ev)}.`);
   }
   return make('error', stage, 'unknown', null,
     `${ctx.service === 'sts' ? 'STS' : 'S3'} rejected ${op} with ${code} (HTTP ${status})${message ? `: ${message}` : ''}; check the request settings${idNote(ev)}.`);
@@ -599,13 +620,16 @@ function classifySts(ev: AwsErrorEvidence, ctx: AwsErrorContext, code: string, m
             resource: role,
             subject,
             principal: caller ?? 'CALLER_ARN',
+            exempt: 'the caller',
             resourcePolicy: `the trust policy of ${role}`,
           });
       return make('denied', 'assume-role', source, reason.explicit, hint);
     }
-    // AWS gives one text for four causes, so the message cannot tell them apart.
+    // AWS gives one text for four causes, so the message cannot tell them apart; Ceph RGW adds a
+    // fifth (a wrong key or secret also answers AccessDenied).
+    const rgw = looksLikeRgw(ev) ? ' (Ceph RGW also answers a wrong key or secret this way)' : '';
     return make('denied', 'assume-role', 'trust-policy', null,
-      `STS refused sts:AssumeRole on ${role}${caller ? ` to ${caller}` : ''}; AWS answers the same when the role's trust policy does not name the caller (or its ExternalId/MFA/tag conditions fail), when the caller's own policy lacks sts:AssumeRole, and when the role does not exist: check the trust policy first, or run with --explain.`);
+      `STS refused sts:AssumeRole on ${role}${caller ? ` to ${caller}` : ''}; AWS answers the same when the role's trust policy does not name the caller (or its ExternalId/MFA/tag conditions fail), when the caller's own policy lacks sts:AssumeRole, and when the role does not exist${rgw}: check the trust policy first, or run with --explain.`);
   }
   if (code === 'NoSuchEntity' || code === 'NotFound') {
     return make('error', 'assume-role', 'unknown', null,
@@ -656,7 +680,7 @@ function credentialHint(code: string, skewed: boolean, ev: AwsErrorEvidence, ctx
     return `This machine's clock is too far from the service's${serverTime ? ` (server time ${serverTime})` : ''}; fix the clock (enable NTP or chrony) and rerun.`;
   }
   const roleSession = ctx.service === 's3' && ctx.roleArn !== null;
-  const session = roleSession ? `the session of ${ctx.roleArn}` : 'the source credentials';
+  const session = roleSession ? `the role session (${ctx.roleArn})` : 'the source credentials';
   switch (code) {
     case 'InvalidAccessKeyId':
     case 'InvalidClientTokenId':
@@ -673,7 +697,7 @@ function credentialHint(code: string, skewed: boolean, ev: AwsErrorEvidence, ctx
         ? `The session of ${ctx.roleArn} expired during the run; rerun, or assume the role for longer (DurationSeconds within the role's maximum).`
         : `The session token of the source credentials has expired; refresh them (e.g. a new SSO or MFA session) and rerun.`;
     case 'InvalidToken':
-      return `The session token of ${session} is malformed or does not belong to its access key; make sure AWS_SESSION_TOKEN matches the keys (unset it for long-term keys).`;
+      return `The session token sent with ${session} is malformed or does not belong to its access key; make sure AWS_SESSION_TOKEN matches the keys (unset it for long-term keys).`;
     default:
       return `${target} rejected the authentication of ${session} (${code}${ev.message ? `: ${ev.message}` : ''}); check the credentials and the region the client signs for.`;
   }
