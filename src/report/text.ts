@@ -26,7 +26,8 @@ export function renderText(r: RunResult, opts: TextOptions): string {
 
   const width = Math.max(...r.checks.map((k) => k.action.length), 10);
   const idWidth = Math.max(...r.checks.map((k) => k.id.length), 10);
-  for (const k of r.checks) lines.push(...checkLines(k, width, idWidth, c));
+  const hints = new Map<string, string>();
+  for (const k of r.checks) lines.push(...checkLines(k, width, idWidth, c, hints));
 
   if (r.leftovers.length) {
     lines.push('');
@@ -49,7 +50,7 @@ export function renderText(r: RunResult, opts: TextOptions): string {
 
 type Paint = (name: keyof typeof codes, s: string) => string;
 
-function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint): string[] {
+function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hints: Map<string, string>): string[] {
   const mark = k.outcome === 'skipped' ? c('dim', '–') : k.ok ? c('green', '✓') : c('red', '✗');
   const expect = k.expect === 'allow' ? '' : ` (expected ${k.expect === 'deny' ? 'denied' : 'either'})`;
   const head = `  ${mark} ${k.action.padEnd(width)}  ${k.id.padEnd(idWidth)}`;
@@ -58,13 +59,16 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint): s
   if (k.outcome === 'allowed') return [`${head}  allowed${expect} ${c('dim', `${k.durationMs} ms${retries}`)}`];
   const d = k.denial;
   if (!d) return [`${head}  ${k.outcome}${expect}: ${k.reason ?? ''}`];
-  const explicit = d.explicit === true ? ', explicit deny' : d.explicit === false ? ', nothing allows it' : '';
-  const lines = [`${head}  ${k.outcome}${expect} at ${d.stage}: ${d.source}${explicit}`];
+  const explicit = d.explicit === true ? ' (explicit deny)' : d.explicit === false ? ' (no statement allows it)' : '';
+  const source = d.source === 'unknown' ? 'source not named by the response' : `by ${d.source}${explicit}`;
+  const lines = [`${head}  ${k.outcome}${expect} · stage ${d.stage} · ${source}`];
   const evidence = [d.code, d.httpStatus ? String(d.httpStatus) : '', d.ec ? `EC ${d.ec}` : '', d.requestId ? `request ${d.requestId}` : '']
     .filter(Boolean)
     .join(' · ');
   lines.push(`      ${c('dim', evidence)}${d.message ? c('dim', `: ${d.message}`) : ''}`);
   if (k.ok) return lines;
-  lines.push(`      fix: ${d.hint}`);
+  const seen = hints.get(d.hint);
+  lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${d.hint}`);
+  if (!seen) hints.set(d.hint, k.id);
   return lines;
 }
