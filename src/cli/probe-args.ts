@@ -26,6 +26,14 @@ export interface ProbeArgs {
   'part-size': string;
   quick: boolean;
   verbose: boolean;
+  explain: boolean;
+  'explain-profile'?: string;
+  'source-ip'?: string;
+  'source-vpc'?: string;
+  'source-vpce'?: string;
+  'caller-arn'?: string;
+  scp?: string[];
+  rcp?: string[];
 }
 
 export function probeBuilder(y: Argv): Argv<ProbeArgs> {
@@ -54,6 +62,14 @@ export function probeBuilder(y: Argv): Argv<ProbeArgs> {
     .option('part-size', { type: 'string', default: '5MiB', describe: 'Size of the first multipart part (5MiB-512MiB)', group: 'Requests:' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Log each check as it starts and ends to standard error (never secrets)', group: 'Output:' })
     .option('quick', { type: 'boolean', default: false, describe: 'One small part instead of a part-size part and a small one', group: 'Requests:' })
+    .option('explain', { type: 'boolean', default: false, describe: 'Read the policies that apply and name the statement and condition behind each denial, with a fix', group: 'Explain:' })
+    .option('explain-profile', { type: 'string', describe: 'Shared-config profile that may read the bucket policy and the role (default: the source credentials)', group: 'Explain:' })
+    .option('source-ip', { type: 'string', describe: 'The address the store sees requests from (aws:SourceIp); otherwise undetermined', group: 'Explain:' })
+    .option('source-vpc', { type: 'string', describe: 'aws:SourceVpc of the requests, when they go through a VPC endpoint', group: 'Explain:' })
+    .option('source-vpce', { type: 'string', describe: 'aws:SourceVpce of the requests, when they go through a VPC endpoint', group: 'Explain:' })
+    .option('caller-arn', { type: 'string', describe: 'ARN of the source identity, where the store has no sts:GetCallerIdentity (Ceph RGW)', group: 'Explain:' })
+    .option('scp', { type: 'string', array: true, describe: 'Service control policy file to evaluate (repeatable)', group: 'Explain:' })
+    .option('rcp', { type: 'string', array: true, describe: 'Resource control policy file to evaluate (repeatable)', group: 'Explain:' })
     .example('$0 probe --role arn:aws:iam::123456789012:role/backup --bucket corp-backups --prefix db/nightly/', 'Probe an AWS S3 target')
     .example('$0 probe --role arn:aws:iam:::role/backup --bucket b --prefix p/ --endpoint http://127.0.0.1:7480 --path-style', 'Probe an S3-compatible store') as unknown as Argv<ProbeArgs>;
 }

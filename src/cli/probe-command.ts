@@ -2,6 +2,7 @@
 // All input is checked before any request is sent.
 
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { newRunId, shortId } from '../core/canary.js';
 import { EXIT, UsageError, type RunResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
@@ -18,7 +19,7 @@ import {
   validatePositive,
   validateSessionName,
 } from '../core/target.js';
-import { type CommonTargetOptions, loadProvider, providerForRole } from '../providers/registry.js';
+import { type CommonTargetOptions, type ExplainFlags, loadProvider, providerForRole } from '../providers/registry.js';
 import { FORMATS } from '../report/index.js';
 import { VERSION } from '../version.js';
 import type { Io } from './main.js';
@@ -36,7 +37,9 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
   if (a.output) checkWritable(a.output);
 
   const profile = loadProfile('default');
+  const explain = explainFlags(a);
   const adapter = provider.createAdapter(target);
+  const explainer = explain ? provider.createExplainer(adapter, target, explain) : undefined;
   let result: RunResult;
   try {
     result = await probe({
@@ -60,6 +63,7 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
         expectations: profile.checks,
       },
       run: runOptions(a, io),
+      ...(explainer ? { explainer } : {}),
     });
   } finally {
     adapter.close();
@@ -72,6 +76,29 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
 
   if (result.interrupted) return result.interrupted === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   return result.verdict === 'pass' ? EXIT.ok : result.verdict === 'fail' ? EXIT.failed : EXIT.incomplete;
+}
+
+function explainFlags(a: ProbeArgs): ExplainFlags | null {
+  const given = (['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp'] as const).filter((k) => a[k] !== undefined);
+  if (!a.explain) {
+    if (given.length) throw new UsageError(`--${given[0]} goes with --explain`);
+    return null;
+  }
+  const ip = a['source-ip'];
+  if (ip !== undefined && !isIP(ip)) throw new UsageError(`--source-ip: "${ip}" is not an IPv4 or IPv6 address`);
+  const caller = a['caller-arn'];
+  if (caller !== undefined && !/^(arn|acs):[^:]*:[^:]+:[^:]*:[^:]*:.+$/.test(caller)) throw new UsageError(`--caller-arn: "${caller}" is not an ARN`);
+  if (a['source-vpc'] !== undefined && !/^vpc-[0-9a-z]+$/.test(a['source-vpc'])) throw new UsageError(`--source-vpc: "${a['source-vpc']}" is not a VPC id (vpc-...)`);
+  if (a['source-vpce'] !== undefined && !/^vpce-[0-9a-z]+$/.test(a['source-vpce'])) throw new UsageError(`--source-vpce: "${a['source-vpce']}" is not a VPC endpoint id (vpce-...)`);
+  return {
+    explainProfile: a['explain-profile'] ?? null,
+    sourceIp: ip ?? null,
+    sourceVpc: a['source-vpc'] ?? null,
+    sourceVpce: a['source-vpce'] ?? null,
+    callerArn: caller ?? null,
+    scpFiles: a.scp ?? [],
+    rcpFiles: a.rcp ?? [],
+  };
 }
 
 function runOptions(a: ProbeArgs, io: Io): RunOptions {

@@ -37,6 +37,48 @@ export interface Denial {
   ec?: string;
   recommendDoc?: string;
   accessDeniedDetail?: Record<string, string>;
+  /** With --explain: the statement that decided (explicit deny), or the policies that did not allow. */
+  statement?: DenialStatement;
+  /** With --explain: the conditions of that statement, each with the request's value. */
+  conditions?: DenialCondition[];
+  /** With --explain: the smallest safe change, as a policy snippet. */
+  fix?: { summary: string; policy: string; snippet: Record<string, unknown>; sessionName?: string };
+}
+
+export interface DenialStatement {
+  /** e.g. `bucket-policy`, `role-inline:<name>`, `role-managed:<arn>`, `trust-policy`, `scp:<file>`. */
+  policy: string;
+  sid: string | null;
+  index: number | null;
+  effect: 'Allow' | 'Deny' | null;
+}
+
+export interface DenialCondition {
+  key: string;
+  operator: string;
+  policyValues: string[];
+  /** null: the request has no such key; 'undetermined': the tool cannot know it (e.g. aws:SourceIp). */
+  requestValues: string[] | null | 'undetermined';
+  result: boolean | 'undetermined';
+}
+
+/** With --explain, per check: what the local evaluation of the policies says. */
+export interface CheckExplain {
+  decision: 'allowed' | 'explicit-deny' | 'implicit-deny' | 'undetermined';
+  decidedBy: string | null;
+  /** One line: the decisive statement and condition. */
+  summary: string;
+  undeterminedKeys?: string[];
+  /** Where the evaluation and what the service did disagree; never hidden. */
+  mismatch?: string;
+}
+
+export interface ExplainSummary {
+  /** Policies read, by name. */
+  read: string[];
+  /** Policies that could not be read, and why. */
+  notVisible: { policy: string; why: string }[];
+  warnings: string[];
 }
 
 export type Expectation = 'allow' | 'deny' | 'any';
@@ -53,6 +95,7 @@ export interface CheckResult {
   uploadId?: string;
   /** Why a check was skipped, or what went wrong for an `error` that is not a denial. */
   reason?: string;
+  explain?: CheckExplain;
   /** Retries the SDK made before the final answer. */
   retries?: number;
   denial?: Denial;
@@ -92,6 +135,8 @@ export interface RunResult {
   identity: Identity;
   checks: CheckResult[];
   leftovers: Leftover[];
+  /** With --explain: which policies were read and which could not be. */
+  explain?: ExplainSummary;
   /** Set when the run was interrupted by a signal. */
   interrupted?: string;
   durationMs: number;

@@ -1,6 +1,7 @@
 // One probe of one target: plan → runner → result. Provider-neutral.
 
 import type { StorageAdapter } from './adapter.js';
+import type { Explainer } from './explainer.js';
 import type { CheckResult, Leftover, RunResult, TargetDescription, Verdict } from './model.js';
 import { buildPlan, type PlanOptions } from './plan.js';
 import { runPlan, type RunOptions } from './runner.js';
@@ -11,6 +12,8 @@ export interface ProbeInput {
   plan: PlanOptions;
   version: string;
   run?: RunOptions;
+  /** With --explain: evaluates the policies for each check after the run. */
+  explainer?: Explainer;
 }
 
 export async function probe(input: ProbeInput): Promise<RunResult> {
@@ -32,6 +35,8 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     durationMs: Math.round(performance.now() - t0),
   };
   if (signal?.aborted) result.interrupted = String(signal.reason ?? 'signal');
+  else if (input.explainer) await input.explainer.explain(result);
+  result.durationMs = Math.round(performance.now() - t0);
   return result;
 }
 

@@ -139,6 +139,8 @@ export interface StatementResult {
   undeterminedKeys?: string[];
   /** Evaluation notes (e.g. the OSS bucket-owner rule, NotPrincipal with a permissions boundary). */
   notes?: string[];
+  /** The statement as written in the policy. */
+  statement: Record<string, unknown>;
 }
 
 export interface LayerResult {

@@ -2,6 +2,7 @@
 // not need. A new provider is one folder under src/providers/ and one line here.
 
 import type { StorageAdapter } from '../core/adapter.js';
+import type { Explainer } from '../core/explainer.js';
 import { UsageError } from '../core/model.js';
 
 /** Options every provider understands; each validates what is specific to it. */
@@ -23,11 +24,24 @@ export interface CommonTargetOptions {
   maxAttempts: number;
 }
 
+/** Flags of --explain. */
+export interface ExplainFlags {
+  explainProfile: string | null;
+  sourceIp: string | null;
+  sourceVpc: string | null;
+  sourceVpce: string | null;
+  callerArn: string | null;
+  scpFiles: string[];
+  rcpFiles: string[];
+}
+
 export interface Provider {
   name: string;
   /** Validate provider-specific input (role ARN form, region form); throws UsageError. */
   validate(o: CommonTargetOptions): void;
   createAdapter(o: CommonTargetOptions): StorageAdapter;
+  /** For --explain; reads policy files at once, so bad input fails before any request. */
+  createExplainer(adapter: StorageAdapter, o: CommonTargetOptions, e: ExplainFlags): Explainer;
 }
 
 const loaders: Record<string, () => Promise<Provider>> = {

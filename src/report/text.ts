@@ -37,6 +37,13 @@ export function renderText(r: RunResult, opts: TextOptions): string {
     }
   }
 
+  if (r.explain) {
+    lines.push('');
+    lines.push(`Explain: read ${r.explain.read.join(', ') || 'no policy'}`);
+    for (const n of r.explain.notVisible) lines.push(`  not visible: ${n.policy}: ${n.why}`);
+    for (const w of r.explain.warnings) lines.push(c('dim', `  note: ${w}`));
+  }
+
   lines.push('');
   const n = (o: string) => r.checks.filter((k) => k.outcome === o).length;
   const counts = `${n('allowed')} allowed, ${n('denied')} denied, ${n('error')} errors, ${n('skipped')} skipped`;
@@ -56,7 +63,11 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   const head = `  ${mark} ${k.action.padEnd(width)}  ${k.id.padEnd(idWidth)}`;
   const retries = k.retries ? `, ${k.retries} retr${k.retries === 1 ? 'y' : 'ies'}` : '';
   if (k.outcome === 'skipped') return [`${head}  ${c('dim', `skipped: ${k.reason ?? ''}`)}${expect}`];
-  if (k.outcome === 'allowed') return [`${head}  allowed${expect} ${c('dim', `${k.durationMs} ms${retries}`)}`];
+  if (k.outcome === 'allowed') {
+    const lines = [`${head}  allowed${expect} ${c('dim', `${k.durationMs} ms${retries}`)}`];
+    if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
+    return lines;
+  }
   const d = k.denial;
   if (!d) return [`${head}  ${k.outcome}${expect}: ${k.reason ?? ''}`];
   const explicit = d.explicit === true ? ' (explicit deny)' : d.explicit === false ? ' (no statement allows it)' : '';
@@ -66,9 +77,12 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
     .filter(Boolean)
     .join(' · ');
   lines.push(`      ${c('dim', evidence)}${d.message ? c('dim', `: ${d.message}`) : ''}`);
+  if (k.explain) lines.push(`      why: ${k.explain.summary}`);
+  if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
   if (k.ok) return lines;
   const seen = hints.get(d.hint);
   lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${d.hint}`);
+  if (!seen && d.fix) lines.push(`      ${d.fix.policy === 'bucket' ? 'bucket policy' : d.fix.policy === 'trust' ? 'trust policy' : `${d.fix.policy} policy`}: ${JSON.stringify(d.fix.snippet)}`);
   if (!seen) hints.set(d.hint, k.id);
   return lines;
 }

@@ -16,7 +16,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing } from '../../core/adapter.js';
@@ -68,6 +68,7 @@ export class AwsAdapter implements StorageAdapter {
   private s3: S3Client | null = null;
   private sts: STSClient | null = null;
   private ident: Identity = { source: null, assumedRoleArn: null };
+  private roleId: string | null = null;
 
   constructor(o: AwsTargetOptions) {
     this.o = o;
@@ -82,12 +83,24 @@ export class AwsAdapter implements StorageAdapter {
     return { ...this.ident };
   }
 
+  /** The session's aws:userid (`<role id>:<session name>`), once assumed. */
+  assumedRoleId(): string | null {
+    return this.roleId;
+  }
+
+  /** The source credentials, for reading policies when no --explain-profile is given. */
+  sourceCredentialsForExplain(): AwsCredentialIdentity | AwsCredentialIdentityProvider {
+    return this.sourceCredentials();
+  }
+
   private region(): string | undefined {
     return this.o.region ?? (this.o.endpoint || this.o.stsEndpoint ? DEFAULT_REGION : undefined);
   }
 
   private sourceCredentials(): AwsCredentialIdentity | AwsCredentialIdentityProvider {
-    return this.o.credentials ?? fromNodeProviderChain(this.o.profile ? { profile: this.o.profile } : {});
+    // A named profile means the shared config/credentials files (with SSO, role chaining and
+    // credential_process as configured there); otherwise the whole standard chain.
+    return this.o.credentials ?? (this.o.profile ? fromIni({ profile: this.o.profile }) : fromNodeProviderChain());
   }
 
   private stsClient(): STSClient {
@@ -177,6 +190,7 @@ export class AwsAdapter implements StorageAdapter {
         expiration: c.Expiration,
       });
       this.ident = { source: await who, assumedRoleArn: r.AssumedRoleUser?.Arn ?? null };
+      this.roleId = r.AssumedRoleUser?.AssumedRoleId ?? null;
       return { retries: retries(r) };
     } catch (err) {
       this.ident = { source: await who, assumedRoleArn: null };

@@ -1,6 +1,7 @@
 import { parseAwsRoleArn, validateRegion } from '../../core/target.js';
 import type { Provider } from '../registry.js';
 import { AwsAdapter } from './adapter.js';
+import { AwsExplainer } from './explain.js';
 
 export const provider: Provider = {
   name: 'aws',
@@ -10,5 +11,8 @@ export const provider: Provider = {
   },
   createAdapter(o) {
     return new AwsAdapter(o);
+  },
+  createExplainer(adapter, o, e) {
+    return new AwsExplainer(adapter as AwsAdapter, { ...o, ...e, sessionName: o.sessionName });
   },
 };

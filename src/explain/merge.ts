@@ -1,0 +1,89 @@
+// One verdict from two kinds of evidence: what the service answered (the probe's outcome and the
+// classified denial) and what the local evaluation of the policies says. Provider-neutral: the
+// provider builds each check's request context and policy set; this file decides and annotates.
+
+import type { CheckResult, DenialCondition, DenialSource, DenialStatement } from '../core/model.js';
+import { evaluate } from './evaluate.js';
+import { proposeFix, type FixRequest } from './fix.js';
+import { summarise } from './summary.js';
+import type { Dialect, EvaluationResult, Layer, PolicySet, RequestContext } from './types.js';
+
+export interface CheckEvaluation {
+  request: RequestContext;
+  policies: PolicySet;
+  fix: FixRequest;
+}
+
+const SOURCE_OF_LAYER: Record<Layer, DenialSource> = {
+  scp: 'scp',
+  rcp: 'rcp',
+  'resource-policy': 'resource-policy',
+  'identity-policy': 'identity-policy',
+  'permissions-boundary': 'permissions-boundary',
+  'session-policy': 'session-policy',
+  'trust-policy': 'trust-policy',
+};
+
+/**
+ * Evaluate one check and merge: the service's word on what happened always stands; the evaluation
+ * names the statement and condition, fills a source the response did not name, proposes the fix,
+ * and any disagreement is reported in `explain.mismatch`.
+ * `unseen` describes what the evaluation could not see (for mismatch messages).
+ */
+export function explainCheck(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, unseen: string): EvaluationResult | null {
+  if (check.outcome !== 'allowed' && check.outcome !== 'denied') return null;
+  const result = evaluate({ request: ev.request, policies: ev.policies, dialect });
+  const summary = summarise(result);
+  check.explain = { decision: result.decision, decidedBy: result.decidedBy, summary };
+  if (result.undetermined) check.explain.undeterminedKeys = result.undeterminedKeys;
+
+  const denies = result.decision === 'explicit-deny' || result.decision === 'implicit-deny';
+  if (check.outcome === 'allowed') {
+    if (denies) {
+      check.explain.mismatch = `the service allowed ${check.action}, but the policies read give ${result.decision} (${result.decidedBy ?? 'no layer'}): the store grants access another way (ACL, bucket ownership, or its own rules)`;
+    }
+    return result;
+  }
+
+  const d = check.denial!;
+  if (result.decision === 'allowed') {
+    check.explain.mismatch = `the service denied ${check.action}, but the policies read allow it: the denial comes from something the evaluation could not see (${unseen})`;
+    return result;
+  }
+  if (!denies) return result; // undetermined: the summary says what it hinges on; nothing is guessed
+  const layerSource = result.decidedBy ? SOURCE_OF_LAYER[result.decidedBy] : 'unknown';
+  if (d.source === 'unknown') {
+    d.source = layerSource;
+    d.explicit = result.decision === 'explicit-deny';
+  } else if (d.source !== layerSource && isPolicySource(d.source)) {
+    check.explain.mismatch = `the response names ${d.source}${d.explicit === true ? ' (explicit deny)' : ''}, the evaluation found ${result.decision} in ${layerSource}; the response stands`;
+  }
+  d.statement = statementOf(result);
+  const decisive = result.decision === 'explicit-deny' ? result.statements.find((s) => s.effect === 'Deny' && s.applies === true) : undefined;
+  if (decisive) d.conditions = decisive.conditions.map(conditionOf);
+  const fix = proposeFix(result, ev.fix);
+  if (fix) {
+    d.fix = { summary: fix.summary, policy: fix.policy, snippet: fix.snippet };
+    if (fix.sessionName) d.fix.sessionName = fix.sessionName;
+    d.hint = fix.summary;
+  }
+  return result;
+}
+
+function isPolicySource(s: DenialSource): boolean {
+  return Object.values(SOURCE_OF_LAYER).includes(s);
+}
+
+function statementOf(r: EvaluationResult): DenialStatement {
+  if (r.decision === 'explicit-deny') {
+    const s = r.statements.find((x) => x.effect === 'Deny' && x.applies === true) ?? r.statements[0];
+    if (s) return { policy: s.policy, sid: s.sid ?? null, index: s.index, effect: s.effect };
+  }
+  // Implicit deny: no statement decided; name the policies of the layer that did not allow.
+  const layer = r.layers.find((l) => l.layer === r.decidedBy);
+  return { policy: layer?.policies.join(', ') || (r.decidedBy ?? 'unknown'), sid: null, index: null, effect: null };
+}
+
+function conditionOf(c: EvaluationResult['statements'][number]['conditions'][number]): DenialCondition {
+  return { key: c.key, operator: c.operator, policyValues: c.policyValues, requestValues: c.requestValues, result: c.result };
+}
