@@ -1,0 +1,171 @@
+// Public types of the OSS / STS test server.
+
+export interface PrincipalSpec {
+  /** 'user' = RAM user (may call AssumeRole); 'root' = Alibaba Cloud account (may not). */
+  type: 'user' | 'root';
+  /** e.g. acs:ram::1234567890123456:user/backup-operator (root: acs:ram::1234567890123456:root) */
+  arn: string;
+  /** numeric id of the principal (RAM user id, or the account id for root) */
+  uid: string;
+  displayName: string;
+}
+
+export interface AccessKeySpec {
+  accessKeyId: string;
+  accessKeySecret: string;
+  principal: PrincipalSpec;
+}
+
+export interface RoleSpec {
+  /** acs:ram::<account-id>:role/<role-name> */
+  arn: string;
+  /**
+   * Caller ARNs the role's trust policy admits: a RAM user ARN, a role ARN (role chaining),
+   * or `acs:ram::<account-id>:root` to trust every RAM identity of that account.
+   */
+  trusts: string[];
+  /** MaxSessionDuration of the role, seconds (Alibaba default 3600, max 43200). */
+  maxSessionDuration?: number;
+  /** When set, AssumeRole must pass exactly this ExternalId (else NoPermission). */
+  externalId?: string;
+  /** RoleId used in AssumedRoleUser.AssumedRoleId; derived from the ARN when omitted. */
+  roleId?: string;
+}
+
+/** A temporary credential issued by AssumeRole. */
+export interface StsSession {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+  expiration: Date;
+  issuedAt: Date;
+  durationSeconds: number;
+  roleArn: string;
+  roleName: string;
+  roleId: string;
+  accountId: string;
+  sessionName: string;
+  /** AssumedRoleUser.Arn as returned by AssumeRole */
+  arn: string;
+  assumedRoleId: string;
+  policy?: string;
+  externalId?: string;
+  /** ARN of the caller that assumed the role */
+  sourceArn: string;
+}
+
+/** Who signed a request, after authentication. */
+export interface RequestPrincipal {
+  type: 'user' | 'root' | 'assumed-role';
+  /** RAM user / root ARN, or AssumedRoleUser.Arn for an STS session */
+  arn: string;
+  accountId: string;
+  accessKeyId: string;
+  displayName: string;
+  /** only for 'assumed-role' */
+  roleArn?: string;
+  sessionName?: string;
+  /** every ARN form a deny rule's `principal` prefix is matched against */
+  matchArns: string[];
+}
+
+export interface RecordedRequest {
+  service: 'oss' | 'sts';
+  method: string;
+  /** raw request path (URL-encoded, as sent) */
+  path: string;
+  query: Record<string, string>;
+  host: string;
+  bucket?: string;
+  key?: string;
+  /** API name, e.g. PutObject, HeadObject, ListObjectsV2, AssumeRole */
+  api: string;
+  /** RAM action used for authorization, e.g. oss:PutObject (for UploadPart too), sts:AssumeRole */
+  action: string;
+  /** ARN of the authenticated principal (undefined when authentication failed) */
+  principal?: string;
+  accessKeyId?: string;
+  signature: 'v1' | 'v4' | 'acs3' | 'none';
+  status: number;
+  code?: string;
+  ec?: string;
+  requestId: string;
+  at: Date;
+}
+
+export interface AccessDeniedDetail {
+  PolicyType: string;
+  AuthPrincipalOwnerId: string;
+  AuthPrincipalType: string;
+  AuthPrincipalDisplayName: string;
+  NoPermissionType: 'ExplicitDeny' | 'ImplicitDeny';
+  AuthAction: string;
+  EncodedDiagnosticMessage: string;
+}
+
+export interface DenyRule {
+  /**
+   * `oss:<Api>` (exactly that API, e.g. oss:UploadPart, oss:HeadObject) or a RAM action
+   * (oss:PutObject also covers InitiateMultipartUpload/UploadPart/CompleteMultipartUpload,
+   * oss:GetObject covers HeadObject, oss:ListObjects covers ListObjectsV2). `oss:*` = all.
+   */
+  action: string;
+  /** prefix of the caller's role ARN, session ARN (either form) or user ARN */
+  principal?: string;
+  bucket?: string;
+  /** object key prefix */
+  key?: string;
+  status?: number;
+  code?: string;
+  message?: string;
+  ec?: string;
+  /** merged over a detail derived from the EC and the caller; `false` omits the element */
+  accessDeniedDetail?: Partial<AccessDeniedDetail> | false;
+  /** apply only this many times (default: forever) */
+  times?: number;
+}
+
+export interface FailRule {
+  /** same matching as DenyRule.action; `sts:AssumeRole` fails the STS endpoint */
+  action: string;
+  times: number;
+  status?: number;
+  code?: string;
+  message?: string;
+  ec?: string;
+  principal?: string;
+  key?: string;
+}
+
+export interface StoredObject {
+  key: string;
+  body: Buffer;
+  etag: string; // with quotes, as sent in the ETag header
+  contentType: string;
+  lastModified: Date;
+  type: 'Normal' | 'Multipart';
+}
+
+export interface UploadPartRecord {
+  partNumber: number;
+  body: Buffer;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface MultipartUpload {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: Date;
+  contentType: string;
+  parts: Map<number, UploadPartRecord>;
+}
+
+export interface Bucket {
+  name: string;
+  ownerId: string;
+  objects: Map<string, StoredObject>;
+  uploads: Map<string, MultipartUpload>;
+  policy?: string;
+}
