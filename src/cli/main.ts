@@ -4,6 +4,7 @@
 import yargs, { type Argv } from 'yargs';
 import { EXIT, UsageError } from '../core/model.js';
 import { VERSION } from '../version.js';
+import { explainBuilder, type ExplainArgs } from './explain-args.js';
 import { probeBuilder, type ProbeArgs } from './probe-args.js';
 
 export interface Io {
@@ -43,7 +44,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
       },
     )
     .parserConfiguration({ 'duplicate-arguments-array': false })
-    .demandCommand(1, 'Name a command: probe')
+    .command<ExplainArgs>(
+      'explain',
+      'Evaluate one request against policy files, with no cloud call (check a policy change before applying it)',
+      explainBuilder,
+      async (args) => {
+        const { runExplainCommand } = await import('./explain-command.js');
+        code = await runExplainCommand(args, io);
+      },
+    )
+    .demandCommand(1, 'Name a command: probe or explain')
     .strict()
     .version(VERSION)
     .alias('h', 'help')

@@ -1,0 +1,46 @@
+// Flags of `backup-canary explain` (offline evaluation). Declarations only.
+
+import type { Argv } from 'yargs';
+
+export interface ExplainArgs {
+  action: string;
+  resource: string;
+  principal: string;
+  'role-arn'?: string;
+  'resource-account'?: string;
+  'identity-policy'?: string[];
+  'bucket-policy'?: string;
+  'trust-policy'?: string;
+  boundary?: string;
+  'session-policy'?: string[];
+  scp?: string[];
+  rcp?: string[];
+  context?: string[];
+  undetermined?: string[];
+  dialect: string;
+  format: string;
+  output?: string;
+}
+
+export function explainBuilder(y: Argv): Argv<ExplainArgs> {
+  return y
+    .usage('$0 explain --action ACTION --resource ARN --principal ARN [policy files] [--context key=value]...')
+    .option('action', { type: 'string', demandOption: true, describe: 'The request\'s action, e.g. s3:PutObject', group: 'Request:' })
+    .option('resource', { type: 'string', demandOption: true, describe: 'The resource ARN, e.g. arn:aws:s3:::bucket/prefix/key', group: 'Request:' })
+    .option('principal', { type: 'string', demandOption: true, describe: 'The caller: a role session, role, user or account ARN', group: 'Request:' })
+    .option('role-arn', { type: 'string', describe: 'The role (with its path) when --principal is a role session', group: 'Request:' })
+    .option('resource-account', { type: 'string', describe: 'Account owning the bucket (default: the caller\'s, same-account)', group: 'Request:' })
+    .option('context', { type: 'string', array: true, describe: 'A context key and value, e.g. aws:SourceIp=10.0.0.1 (repeat a key for several values)', group: 'Request:' })
+    .option('undetermined', { type: 'string', array: true, describe: 'A context key whose value is unknown (evaluated as undetermined)', group: 'Request:' })
+    .option('identity-policy', { type: 'string', array: true, describe: 'Identity policy file (repeatable)', group: 'Policies:' })
+    .option('bucket-policy', { type: 'string', describe: 'Bucket (resource) policy file', group: 'Policies:' })
+    .option('trust-policy', { type: 'string', describe: 'Role trust policy file (for sts:AssumeRole)', group: 'Policies:' })
+    .option('boundary', { type: 'string', describe: 'Permissions boundary file', group: 'Policies:' })
+    .option('session-policy', { type: 'string', array: true, describe: 'Session policy file (repeatable)', group: 'Policies:' })
+    .option('scp', { type: 'string', array: true, describe: 'Service control policy file (repeatable)', group: 'Policies:' })
+    .option('rcp', { type: 'string', array: true, describe: 'Resource control policy file (repeatable)', group: 'Policies:' })
+    .option('dialect', { type: 'string', default: 'aws', choices: ['aws', 'alibaba'], describe: 'Policy language: aws, or alibaba (RAM and OSS)', group: 'Output:' })
+    .option('format', { type: 'string', default: 'text', choices: ['text', 'json'], describe: 'Output format', group: 'Output:' })
+    .option('output', { type: 'string', describe: 'Write to this file instead of standard output', group: 'Output:' })
+    .example('$0 explain --action s3:PutObject --resource arn:aws:s3:::backups/db/x --principal arn:aws:sts::123456789012:assumed-role/backup/s --role-arn arn:aws:iam::123456789012:role/backup --identity-policy role.json --bucket-policy bucket.json --context aws:SourceIp=198.51.100.7', 'Check a policy change before applying it') as unknown as Argv<ExplainArgs>;
+}

@@ -1,0 +1,129 @@
+// `backup-canary explain`: evaluate one request against policy files, with no cloud call.
+// Exit codes: 0 allowed, 1 denied, 3 undetermined (it hinges on a key whose value is unknown), 2 input.
+
+import { readFileSync } from 'node:fs';
+import { EXIT, UsageError } from '../core/model.js';
+import { evaluate, PolicyError, proposeFix, summarise } from '../explain/index.js';
+import type { ContextScalar, ContextValue, Dialect, EvaluationResult, NamedPolicy, PolicySet, RequestContext } from '../explain/types.js';
+import { VERSION } from '../version.js';
+import type { ExplainArgs } from './explain-args.js';
+import type { Io } from './main.js';
+import { checkWritable, writeReport } from './output.js';
+
+export async function runExplainCommand(a: ExplainArgs, io: Io): Promise<number> {
+  const dialect = a.dialect as Dialect;
+  const request = requestOf(a);
+  const policies = policiesOf(a);
+  if (a.output) checkWritable(a.output);
+  let result: EvaluationResult;
+  try {
+    result = evaluate({ request, policies, dialect });
+  } catch (e) {
+    if (e instanceof PolicyError) throw new UsageError(e.message);
+    throw e;
+  }
+  const target = fixTarget(request, a['role-arn']);
+  const externalId = request.context?.['sts:ExternalId'];
+  const fixReq = target ? { action: request.action, ...target, ...(typeof externalId === 'string' ? { externalId } : {}) } : null;
+  const fix = fixReq && !/[*?]/.test(request.action) ? proposeFix(result, fixReq) : null;
+  const out = {
+    schemaVersion: 1,
+    tool: { name: 'backup-canary', version: VERSION },
+    request: { action: request.action, resource: request.resource, principal: request.principal.arn },
+    decision: result.decision,
+    decidedBy: result.decidedBy,
+    possibleDecisions: result.possibleDecisions,
+    undeterminedKeys: result.undeterminedKeys,
+    crossAccount: result.crossAccount,
+    summary: summarise(result),
+    reason: result.reason,
+    statements: result.statements.map((s) => ({ policy: s.policy, sid: s.sid ?? null, index: s.index, effect: s.effect, applies: s.applies, conditions: s.conditions })),
+    fix,
+    warnings: result.warnings,
+  };
+  const text =
+    a.format === 'json'
+      ? `${JSON.stringify(out, null, 2)}\n`
+      : [
+          `${request.action} on ${request.resource} by ${request.principal.arn}`,
+          `decision: ${result.decision}${result.decidedBy ? ` (${result.decidedBy})` : ''}`,
+          `why: ${out.summary}`,
+          ...(fix ? [`fix: ${fix.summary}`, `  ${fix.policy} policy: ${JSON.stringify(fix.snippet)}`] : []),
+          ...result.warnings.map((w) => `note: ${w.replace('(set request.resourceAccount)', '(pass --resource-account)')}`),
+          '',
+        ].join('\n');
+  if (a.output) writeReport(a.output, text);
+  else io.stdout(text);
+  if (result.decision === 'allowed') return EXIT.ok;
+  if (result.decision === 'undetermined') return EXIT.incomplete;
+  return EXIT.failed;
+}
+
+function requestOf(a: ExplainArgs): RequestContext {
+  if (!/^[\w-]+:[\w*?]+$/.test(a.action)) throw new UsageError(`--action: "${a.action}" is not an action (service:Action)`);
+  if (!/^(arn|acs):/.test(a.resource)) throw new UsageError(`--resource: "${a.resource}" is not an ARN`);
+  if (!/^(arn|acs):/.test(a.principal) && !/^\d{12,16}$/.test(a.principal)) throw new UsageError(`--principal: "${a.principal}" is not an ARN or account id`);
+  const context: Record<string, ContextValue> = {};
+  for (const kv of a.context ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--context: "${kv}" is not key=value`);
+    const key = kv.slice(0, i);
+    const value: ContextScalar = kv.slice(i + 1);
+    const prev = context[key];
+    context[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  const request: RequestContext = { action: a.action, resource: a.resource, principal: { arn: a.principal }, context };
+  if (a['role-arn']) request.principal.roleArn = a['role-arn'];
+  if (a.undetermined?.length) request.undetermined = a.undetermined;
+  if (a['resource-account'] !== undefined) {
+    if (!/^\d{12,16}$/.test(a['resource-account'])) throw new UsageError(`--resource-account: "${a['resource-account']}" is not an account id`);
+    request.resourceAccount = a['resource-account'];
+  }
+  return request;
+}
+
+function load(flag: string, file: string, name: string): NamedPolicy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--${flag}: cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--${flag}: "${file}" is not valid JSON: ${(e as Error).message}`);
+  }
+  return { name, document: text };
+}
+
+function policiesOf(a: ExplainArgs): PolicySet {
+  const p: PolicySet = {};
+  const ids = a['identity-policy'] ?? [];
+  if (ids.length) p.identity = ids.map((f) => load('identity-policy', f, `identity:${f}`));
+  if (a['bucket-policy']) p.resource = load('bucket-policy', a['bucket-policy'], 'bucket-policy');
+  if (a['trust-policy']) p.trust = load('trust-policy', a['trust-policy'], 'trust-policy');
+  if (a.boundary) p.boundary = load('boundary', a.boundary, `permissions-boundary:${a.boundary}`);
+  if (a['session-policy']?.length) p.session = a['session-policy'].map((f) => load('session-policy', f, `session-policy:${f}`));
+  if (a.scp?.length) p.scp = a.scp.map((f) => load('scp', f, `scp:${f}`));
+  if (a.rcp?.length) p.rcp = a.rcp.map((f) => load('rcp', f, `rcp:${f}`));
+  if (!Object.keys(p).length) throw new UsageError('name at least one policy file (--identity-policy, --bucket-policy, --trust-policy, ...)');
+  return p;
+}
+
+/** Bucket, prefix and role for a fix, from the request's ARNs. */
+function fixTarget(r: RequestContext, roleArn: string | undefined): { bucket: string; prefix: string; roleArn: string } | null {
+  const m = /^(?:arn:[^:]+:s3:::|acs:oss:[^:]*:[^:]*:)([^/]+)(?:\/(.*))?$/.exec(r.resource);
+  const role = roleArn ?? roleFromSession(r.principal.arn ?? '') ?? (r.action.startsWith('sts:') ? r.resource : null);
+  if (!role) return null;
+  if (!m) return { bucket: '', prefix: '', roleArn: role };
+  const key = m[2] ?? '';
+  return { bucket: m[1]!, prefix: key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '', roleArn: role };
+}
+
+function roleFromSession(arn: string): string | null {
+  const m = /^arn:([^:]+):sts::(\d*):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  if (m) return `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`;
+  const a = /^acs:ram::(\d+):assumed-role\/([^/]+)\/.+$/.exec(arn);
+  return a ? `acs:ram::${a[1]}:role/${a[2]}` : null;
+}

@@ -1,0 +1,71 @@
+// The offline `explain` command: no cloud call, same shapes, exit 0 allowed / 1 denied / 3 undetermined / 2 input.
+import t from 'tap';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+
+const P = new URL('../fixtures/policies/', import.meta.url).pathname;
+const session = 'arn:aws:sts::111122223333:assumed-role/backup/nightly';
+const put = ['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::corp-backups/db/x.bin', '--principal', session, '--role-arn', 'arn:aws:iam::111122223333:role/backup', '--identity-policy', `${P}role-backup.json`, '--bucket-policy', `${P}bucket-office-only.json`];
+
+t.test('a bucket-policy Deny outside the office range: explicit deny named by Sid, exception proposed', async (t) => {
+  const r = await runCli([...put, '--context', 'aws:SourceIp=198.51.100.7', '--resource-account', '111122223333']);
+  t.equal(r.code, 1);
+  t.match(r.stdout, /^decision: explicit-deny \(resource-policy\)$/m);
+  t.match(r.stdout, /why: bucket-policy Sid=OnlyOfficeMayWrite \(Deny\): NotIpAddress aws:SourceIp 203\.0\.113\.0\/24 vs 198\.51\.100\.7 → matched/);
+  t.match(r.stdout, /"ArnNotLike":\{"aws:PrincipalArn":"arn:aws:iam::111122223333:role\/backup"\}/);
+  t.notMatch(r.stdout, /resource owner account is unknown/);
+});
+
+t.test('from the office: allowed, exit 0, JSON shape', async (t) => {
+  const r = await runCli([...put, '--context', 'aws:SourceIp=203.0.113.9', '--format', 'json']);
+  t.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  t.match(j, { schemaVersion: 1, decision: 'allowed', request: { action: 's3:PutObject', principal: session }, fix: null });
+});
+
+t.test('without the source address: undetermined, exit 3, the key named', async (t) => {
+  const r = await runCli([...put, '--format', 'json']);
+  t.equal(r.code, 3);
+  t.match(JSON.parse(r.stdout), { decision: 'undetermined', undeterminedKeys: ['aws:SourceIp'], possibleDecisions: ['explicit-deny', 'allowed'] });
+});
+
+t.test('a missing action: implicit deny and the scoped statement', async (t) => {
+  const r = await runCli(['explain', '--action', 's3:AbortMultipartUpload', '--resource', 'arn:aws:s3:::corp-backups/db/x.bin', '--principal', session, '--identity-policy', `${P}role-backup.json`, '--format', 'json']);
+  t.equal(r.code, 1);
+  const j = JSON.parse(r.stdout);
+  t.match(j, { decision: 'implicit-deny', decidedBy: 'identity-policy', fix: { policy: 'identity' } });
+  t.same(j.fix.snippet.Statement[0].Action, ['s3:AbortMultipartUpload']);
+  t.equal(j.fix.snippet.Statement[0].Resource, 'arn:aws:s3:::corp-backups/db/*');
+});
+
+t.test('a trust policy that names another caller: the trust fix keeps the external id', async (t) => {
+  const r = await runCli(['explain', '--action', 'sts:AssumeRole', '--resource', 'arn:aws:iam::111122223333:role/backup', '--principal', 'arn:aws:iam::111122223333:user/ops', '--trust-policy', `${P}trust-ci.json`, '--context', 'sts:ExternalId=vendor-42', '--format', 'json']);
+  t.equal(r.code, 1);
+  const j = JSON.parse(r.stdout);
+  t.match(j, { decision: 'implicit-deny', decidedBy: 'trust-policy', fix: { policy: 'trust', snippet: { Principal: { AWS: 'arn:aws:iam::111122223333:user/ops' }, Condition: { StringEquals: { 'sts:ExternalId': 'vendor-42' } } } } });
+});
+
+t.test('bad input: exit 2 with the field named', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bc-explain-'));
+  writeFileSync(join(dir, 'maybe.json'), '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}');
+  writeFileSync(join(dir, 'broken.json'), '{"Version":');
+  const base = ['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session];
+  const cases: [string[], RegExp][] = [
+    [[...base, '--identity-policy', join(dir, 'maybe.json')], /Statement\[0\]\.Effect: must be "Allow" or "Deny"/],
+    [[...base, '--identity-policy', join(dir, 'broken.json')], /--identity-policy: ".*broken\.json" is not valid JSON/],
+    [[...base, '--identity-policy', join(dir, 'none.json')], /--identity-policy: cannot read/],
+    [base, /name at least one policy file/],
+    [[...base.slice(0, 1), '--action', 'PutObject', ...base.slice(3), '--identity-policy', `${P}role-backup.json`], /--action: "PutObject" is not an action/],
+    [[...base, '--identity-policy', `${P}role-backup.json`, '--context', 'novalue'], /--context: "novalue" is not key=value/],
+    [[...base, '--identity-policy', `${P}role-backup.json`, '--resource-account', 'me'], /--resource-account/],
+    [['explain', '--action', 's3:PutObject', '--resource', 'bucket/key', '--principal', session, '--identity-policy', `${P}role-backup.json`], /--resource: "bucket\/key" is not an ARN/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await runCli(argv);
+    t.equal(r.code, 2, argv.join(' '));
+    t.match(r.stderr, re);
+    t.notMatch(r.stderr, /\n\s+at /);
+  }
+});
