@@ -42,7 +42,6 @@ const DEFAULT_UNDETERMINED: Record<Dialect, string[]> = {
     'aws:PrincipalOrgID',
     'aws:PrincipalOrgPaths',
     'aws:PrincipalTag/*',
-    'aws:PrincipalIsAWSService',
     'aws:ResourceOrgID',
     'aws:ResourceOrgPaths',
     'aws:ResourceTag/*',
@@ -133,6 +132,8 @@ function derivedKeys(caller: Caller, dialect: Dialect): Record<string, ContextVa
   };
   if (type[caller.kind]) out['aws:PrincipalType'] = type[caller.kind]!;
   if (caller.kind === 'service' && caller.service) out['aws:PrincipalServiceName'] = caller.service;
+  // present in every signed request: true only when a service principal calls
+  if (caller.kind !== 'anonymous') out['aws:PrincipalIsAWSService'] = caller.kind === 'service' ? 'true' : 'false';
   return out;
 }
 
@@ -153,9 +154,10 @@ export class ContextLookup {
   /** Undetermined keys actually consulted, in first-use order (display casing as in the policy). */
   readonly usedUndetermined = new Map<string, string>();
 
-  constructor(req: RequestContext, caller: Caller, dialect: Dialect) {
+  constructor(req: RequestContext, caller: Caller, dialect: Dialect, resourceAccount: string | null) {
     const set = (k: string, v: ContextValue) => this.known.set(k.toLowerCase(), toStrings(v));
     for (const [k, v] of Object.entries(derivedKeys(caller, dialect))) set(k, v);
+    if (dialect === 'aws' && resourceAccount) set('aws:ResourceAccount', resourceAccount);
     for (const [k, v] of Object.entries(req.context ?? {})) set(k, v);
     this.absent = req.absent ?? [];
     this.undetermined = [...(req.undetermined ?? []), ...DEFAULT_UNDETERMINED[dialect]];

@@ -203,7 +203,6 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
   for (const l of loaded) warnings.push(...l.policy.warnings);
 
   const caller = parseCaller(request, dialect);
-  const lookup = new ContextLookup(request, caller, dialect);
   const callerHasIdentity = !['anonymous', 'service', 'federated'].includes(caller.kind);
   if (caller.kind === 'unknown' && callerHasIdentity) {
     warnings.push(`the caller ${caller.arn ?? '(no ARN)'} is not a recognised user, role session or account ARN`);
@@ -227,6 +226,7 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
     }
   }
 
+  const lookup = new ContextLookup(request, caller, dialect, resourceAccount);
   const env: Env = {
     caller,
     lookup,

@@ -81,7 +81,10 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
   if (k.ok) return lines;
   const seen = hints.get(d.hint);
-  lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${d.hint}`);
+  // A fix derived from the evaluation may open with the same statement line as "why": say it once.
+  const summary = k.explain?.summary;
+  const hint = summary && d.hint.startsWith(`${summary}. `) ? d.hint.slice(summary.length + 2) : d.hint;
+  lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${hint}`);
   if (!seen && d.fix) lines.push(`      ${d.fix.policy === 'bucket' ? 'bucket policy' : d.fix.policy === 'trust' ? 'trust policy' : `${d.fix.policy} policy`}: ${JSON.stringify(d.fix.snippet)}`);
   if (!seen) hints.set(d.hint, k.id);
   return lines;

@@ -174,6 +174,10 @@ export async function readAwsPolicies(o: PolicyReadOptions): Promise<ReadPolicie
     s3.destroy();
     iam.destroy();
   }
+  // Reads run in parallel; report them in a stable order.
+  const rank = (n: string) => ['bucket-policy', 'trust-policy', 'permissions-boundary', 'role-inline', 'role-managed'].findIndex((p) => n.startsWith(p));
+  out.read.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  out.notVisible.sort((a, b) => a.policy.localeCompare(b.policy));
   out.identity.sort((a, b) => a.name.localeCompare(b.name));
   return out;
 }
