@@ -249,7 +249,8 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
       const r = evaluateStatement(st, l, env);
       all.push(r);
       lv.get(l.level)!.push(r);
-      byLayer.set(l.layer, [...(byLayer.get(l.layer) ?? []), r]);
+      if (!byLayer.has(l.layer)) byLayer.set(l.layer, []);
+      byLayer.get(l.layer)!.push(r);
     }
   }
   const present = (layer: Layer) => levels.has(layer);

@@ -1,0 +1,197 @@
+// Data-driven evaluator cases: every test/fixtures/explain/*.json file is loaded and each case runs
+// as a named subtest. A malformed case file fails the run (it is never skipped).
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { evaluate, PolicyError, summarise } from '../../src/explain/index.js';
+import type { ConditionResult, EvaluateInput, EvaluationResult, PolicySet, RequestContext } from '../../src/explain/index.js';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'explain');
+
+const DECISIONS = new Set(['allowed', 'explicit-deny', 'implicit-deny', 'undetermined']);
+const LAYERS = new Set(['scp', 'rcp', 'resource-policy', 'identity-policy', 'permissions-boundary', 'session-policy', 'trust-policy']);
+const CASE_KEYS = new Set(['name', 'source', 'dialect', 'request', 'policies', 'expect']);
+const EXPECT_KEYS = new Set([
+  'decision',
+  'decidedBy',
+  'sid',
+  'sids',
+  'policy',
+  'conditions',
+  'undeterminedKeys',
+  'possibleDecisions',
+  'crossAccount',
+  'warnings',
+  'error',
+  'summaryIncludes',
+]);
+const POLICY_KEYS = new Set(['identity', 'resource', 'trust', 'boundary', 'session', 'scp', 'rcp']);
+
+interface ExpectedCondition {
+  key: string;
+  operator?: string;
+  result: boolean | 'undetermined';
+}
+
+interface Expect {
+  decision?: string;
+  decidedBy?: string | null;
+  sid?: string;
+  sids?: string[];
+  policy?: string;
+  conditions?: ExpectedCondition[];
+  undeterminedKeys?: string[];
+  possibleDecisions?: string[];
+  crossAccount?: boolean;
+  warnings?: string[];
+  error?: string;
+  summaryIncludes?: string[];
+}
+
+interface Case {
+  name: string;
+  source: string;
+  dialect?: 'aws' | 'alibaba';
+  request?: Partial<RequestContext>;
+  policies: PolicySet;
+  expect: Expect;
+}
+
+interface CaseFile {
+  topic: string;
+  description?: string;
+  defaults?: { dialect?: 'aws' | 'alibaba'; request?: Partial<RequestContext> };
+  cases: Case[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validate a case file's shape; returns a list of problems (empty when valid). */
+function validate(file: string, data: unknown): string[] {
+  const errs: string[] = [];
+  if (!isObject(data)) return [`${file}: top level must be an object`];
+  if (typeof data.topic !== 'string' || !data.topic) errs.push(`${file}: "topic" must be a non-empty string`);
+  if (!Array.isArray(data.cases) || !data.cases.length) return [...errs, `${file}: "cases" must be a non-empty array`];
+  const names = new Set<string>();
+  data.cases.forEach((c: unknown, i: number) => {
+    const at = `${file} cases[${i}]`;
+    if (!isObject(c)) {
+      errs.push(`${at}: must be an object`);
+      return;
+    }
+    for (const k of Object.keys(c)) if (!CASE_KEYS.has(k)) errs.push(`${at}: unknown key "${k}"`);
+    if (typeof c.name !== 'string' || !c.name) errs.push(`${at}: "name" required`);
+    else if (names.has(c.name)) errs.push(`${at}: duplicate name "${c.name}"`);
+    else names.add(c.name);
+    if (typeof c.source !== 'string' || !c.source) errs.push(`${at}: "source" (documentation page title) required`);
+    if (!isObject(c.policies)) errs.push(`${at}: "policies" must be an object`);
+    else for (const k of Object.keys(c.policies)) if (!POLICY_KEYS.has(k)) errs.push(`${at}: unknown policy slot "${k}"`);
+    if (!isObject(c.expect)) {
+      errs.push(`${at}: "expect" must be an object`);
+      return;
+    }
+    const e = c.expect;
+    for (const k of Object.keys(e)) if (!EXPECT_KEYS.has(k)) errs.push(`${at}: unknown expect key "${k}"`);
+    if (e.error === undefined) {
+      if (typeof e.decision !== 'string' || !DECISIONS.has(e.decision)) errs.push(`${at}: expect.decision must be one of ${[...DECISIONS].join(', ')}`);
+      if (!('decidedBy' in e) || (e.decidedBy !== null && !LAYERS.has(e.decidedBy as string))) {
+        errs.push(`${at}: expect.decidedBy must be a layer or null`);
+      }
+    } else if (typeof e.error !== 'string') {
+      errs.push(`${at}: expect.error must be a string`);
+    }
+    if (e.conditions !== undefined) {
+      if (!Array.isArray(e.conditions)) errs.push(`${at}: expect.conditions must be an array`);
+      else
+        e.conditions.forEach((x: unknown, j: number) => {
+          if (!isObject(x) || typeof x.key !== 'string' || !(x.result === true || x.result === false || x.result === 'undetermined')) {
+            errs.push(`${at}: expect.conditions[${j}] needs key and result (true|false|"undetermined")`);
+          }
+        });
+    }
+  });
+  return errs;
+}
+
+/** Case request fields replace the file defaults field by field (principal and context are replaced whole). */
+function merge(base: Partial<RequestContext> | undefined, over: Partial<RequestContext> | undefined): RequestContext {
+  return { ...(base ?? {}), ...(over ?? {}) } as RequestContext;
+}
+
+function allConditions(r: EvaluationResult): ConditionResult[] {
+  return [...r.statements.flatMap((s) => s.conditions), ...r.layers.flatMap((l) => l.statements.flatMap((s) => s.conditions))];
+}
+
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+let total = 0;
+const perFile: Record<string, number> = {};
+
+for (const file of files) {
+  let data: CaseFile | null = null;
+  let problems: string[];
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    problems = validate(file, parsed);
+    if (!problems.length) data = parsed as CaseFile;
+  } catch (err) {
+    problems = [`${file}: ${(err as Error).message}`];
+  }
+  if (!data) {
+    t.fail(`malformed case file ${file}`, { diagnostic: true, problems });
+    continue;
+  }
+  const fileData = data;
+  perFile[file] = fileData.cases.length;
+  total += fileData.cases.length;
+  t.test(`${fileData.topic} (${file})`, async (tt) => {
+    for (const c of fileData.cases) {
+      tt.test(c.name, async (ct) => {
+        const input: EvaluateInput = {
+          dialect: c.dialect ?? fileData.defaults?.dialect ?? 'aws',
+          request: merge(fileData.defaults?.request, c.request),
+          policies: c.policies,
+        };
+        const e = c.expect;
+        if (e.error !== undefined) {
+          ct.throws(() => evaluate(input), PolicyError, 'throws a PolicyError');
+          try {
+            evaluate(input);
+          } catch (err) {
+            ct.match((err as Error).message, e.error, 'error message names the problem');
+          }
+          return;
+        }
+        const r = evaluate(input);
+        const info = { summary: summarise(r), reason: r.reason, source: c.source };
+        ct.equal(r.decision, e.decision, 'decision', info);
+        ct.equal(r.decidedBy, e.decidedBy, 'decidedBy', info);
+        if (e.sid !== undefined) ct.equal(r.statements[0]?.sid, e.sid, 'deciding statement Sid', info);
+        if (e.sids !== undefined) ct.same(r.statements.map((s) => s.sid).sort(), [...e.sids].sort(), 'deciding statement Sids', info);
+        if (e.policy !== undefined) ct.equal(r.statements[0]?.policy, e.policy, 'deciding policy', info);
+        if (e.undeterminedKeys !== undefined) ct.same([...r.undeterminedKeys].sort(), [...e.undeterminedKeys].sort(), 'undetermined keys');
+        if (e.possibleDecisions !== undefined) ct.same([...r.possibleDecisions].sort(), [...e.possibleDecisions].sort(), 'possible decisions');
+        if (e.crossAccount !== undefined) ct.equal(r.crossAccount, e.crossAccount, 'crossAccount');
+        if (e.decision === 'undetermined') ct.equal(r.undetermined, true, 'undetermined flag');
+        for (const w of e.warnings ?? []) ct.ok(r.warnings.some((x) => x.includes(w)), `warning mentions "${w}"`, { warnings: r.warnings });
+        for (const s of e.summaryIncludes ?? []) ct.ok(info.summary.includes(s), `summary includes "${s}"`, info);
+        const conds = allConditions(r);
+        for (const want of e.conditions ?? []) {
+          const found = conds.find((x) => x.key === want.key && (want.operator === undefined || x.operator === want.operator));
+          ct.ok(found, `condition ${want.operator ?? ''} ${want.key} reported`, info);
+          if (found) ct.equal(found.result, want.result, `condition ${found.operator} ${want.key} result`, { ...info, condition: found });
+        }
+      });
+    }
+  });
+}
+
+t.test('case count', async (tt) => {
+  tt.comment(`explain cases: ${total} (${Object.entries(perFile).map(([f, n]) => `${f}: ${n}`).join(', ')})`);
+  tt.ok(total >= 150, `at least 150 cases (got ${total})`);
+});
