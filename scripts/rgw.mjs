@@ -452,10 +452,16 @@ function spawnDaemon(cluster, role, name, binary, args) {
   return daemon;
 }
 
+// Ceph daemons usually exit with -errno, and may lose their last log lines when they do (the log
+// thread is not flushed): name the errno so the cause survives, e.g. radosgw's 98 = EADDRINUSE.
+const ERRNO_NAMES = new Map(Object.entries(os.constants.errno).map(([name, n]) => [n, name]));
 function exitText(daemon) {
   if (daemon.exit && daemon.exit.error) return `${daemon.name} failed to run: ${daemon.exit.error}`;
-  if (daemon.exit) return `${daemon.name} exited (${daemon.exit.signal ? `signal ${daemon.exit.signal}` : `code ${daemon.exit.code}`})`;
-  return `${daemon.name} (pid ${daemon.pid}) exited`;
+  if (!daemon.exit) return `${daemon.name} (pid ${daemon.pid}) exited`;
+  if (daemon.exit.signal) return `${daemon.name} exited (signal ${daemon.exit.signal})`;
+  const errno = ERRNO_NAMES.get(daemon.exit.code);
+  const hint = errno === 'EADDRINUSE' ? ': Address already in use' : '';
+  return `${daemon.name} exited (code ${daemon.exit.code}${errno ? `, probably ${errno}${hint}` : ''})`;
 }
 
 // We are the parent while starting: the child's 'exit' event is the reliable signal (between fork and

@@ -131,7 +131,8 @@ t.test('a radosgw that cannot bind fails the start with its log and leaves nothi
   const err = await errorOf(startRgw({ port, dir, portPreflight: false }));
   t.ok(err instanceof Error, 'start rejected');
   t.match(err?.message, /step "start radosgw" failed: client\.rgw\.gw exited/);
-  t.match(err?.message, /Address already in use/, 'the radosgw log tail is in the message');
+  t.match(err?.message, /Address already in use/, 'the cause is in the message');
+  t.match(err?.message, /\n--- last lines of \S+\.(log|out) ---\n/, 'daemon log tails are in the message');
   t.notOk(fs.existsSync(dir), 'cluster dir removed');
   t.same(daemonsUsing(path.join(dir, 'ceph.conf')), [], 'mon and osd were stopped');
 });
