@@ -53,7 +53,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
         code = await runExplainCommand(args, io);
       },
     )
-    .demandCommand(1, 'Name a command: probe or explain')
+    .command('probes', 'List or show the probe definitions (probes/*.yaml)', (y) =>
+      y
+        .command('list', 'List the shipped probe definitions', {}, async () => {
+          const { runProbesList } = await import('./probes-command.js');
+          code = runProbesList(io);
+        })
+        .command(
+          'show <name>',
+          'Show one definition: its checks, expectations and options',
+          (s) => s.positional('name', { type: 'string', demandOption: true, describe: 'Definition name or YAML file' }),
+          async (args) => {
+            const { runProbesShow } = await import('./probes-command.js');
+            code = runProbesShow(args.name, io);
+          },
+        )
+        .demandCommand(1, 'Name a subcommand: probes list, or probes show NAME'),
+    )
+    .demandCommand(1, 'Name a command: probe, explain or probes')
     .strict()
     .version(VERSION)
     .alias('h', 'help')

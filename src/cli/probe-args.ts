@@ -23,7 +23,8 @@ export interface ProbeArgs {
   output?: string;
   timeout: number;
   'max-attempts': number;
-  'part-size': string;
+  'part-size'?: string;
+  probe: string;
   quick: boolean;
   verbose: boolean;
   explain: boolean;
@@ -59,7 +60,8 @@ export function probeBuilder(y: Argv): Argv<ProbeArgs> {
     .option('output', { type: 'string', describe: 'Write the report to this file instead of standard output', group: 'Output:' })
     .option('timeout', { type: 'number', default: 30, describe: 'Timeout of each request in seconds', group: 'Requests:' })
     .option('max-attempts', { type: 'number', default: 3, describe: 'Attempts per request, retries with backoff included (1-10)', group: 'Requests:' })
-    .option('part-size', { type: 'string', default: '5MiB', describe: 'Size of the first multipart part (5MiB-512MiB)', group: 'Requests:' })
+    .option('probe', { type: 'string', default: 'default', describe: 'Probe definition: a name from `backup-canary probes list`, or a YAML file', group: 'Target:' })
+    .option('part-size', { type: 'string', describe: 'Size of the first multipart part (5MiB-512MiB; default: the definition\'s, else 5MiB)', group: 'Requests:' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Log each check as it starts and ends to standard error (never secrets)', group: 'Output:' })
     .option('quick', { type: 'boolean', default: false, describe: 'One small part instead of a part-size part and a small one', group: 'Requests:' })
     .option('explain', { type: 'boolean', default: false, describe: 'Read the policies that apply and name the statement and condition behind each denial, with a fix', group: 'Explain:' })

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { newRunId, shortId } from '../core/canary.js';
 import { EXIT, UsageError, type RunResult } from '../core/model.js';
-import { loadProfile } from '../core/profile.js';
+import type { WriteOptions } from '../core/adapter.js';
+import { loadProfile, type Profile } from '../core/profile.js';
 import { probe } from '../core/probe.js';
 import type { RunOptions } from '../core/runner.js';
 import {
@@ -31,12 +32,15 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
   const providerName = a.provider ?? providerForRole(target.roleArn);
   const provider = await loadProvider(providerName);
   provider.validate(target);
-  const partSize = validatePartSize(parseSize('--part-size', a['part-size']));
+  const profile = loadProfile(a.probe);
+  if (!profile.providers.includes(providerName)) {
+    throw new UsageError(`--probe: definition "${profile.name}" is for ${profile.providers.join(', ')}, not ${providerName}`);
+  }
+  const partSize = validatePartSize(parseSize('--part-size', a['part-size'] ?? profile.options['part-size'] ?? '5MiB'));
   const render = FORMATS[a.format];
   if (!render) throw new UsageError(`--format: "${a.format}" is not supported`);
   if (a.output) checkWritable(a.output);
 
-  const profile = loadProfile('default');
   const explain = explainFlags(a);
   const adapter = provider.createAdapter(target);
   const explainer = explain ? provider.createExplainer(adapter, target, explain) : undefined;
@@ -61,6 +65,8 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
         quick: a.quick,
         assume: target.roleArn !== null,
         expectations: profile.checks,
+        write: writeOptions(profile),
+        listStyle: profile.options.list ?? 'prefix-delimiter',
       },
       run: runOptions(a, io),
       ...(explainer ? { explainer } : {}),
@@ -76,6 +82,15 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
 
   if (result.interrupted) return result.interrupted === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   return result.verdict === 'pass' ? EXIT.ok : result.verdict === 'fail' ? EXIT.failed : EXIT.incomplete;
+}
+
+function writeOptions(p: Profile): WriteOptions {
+  const w: WriteOptions = {};
+  if (p.options.acl) w.acl = p.options.acl;
+  if (p.options.sse) w.sse = p.options.sse;
+  if (p.options['kms-key-id']) w.kmsKeyId = p.options['kms-key-id'];
+  if (p.options['storage-class']) w.storageClass = p.options['storage-class'];
+  return w;
 }
 
 function explainFlags(a: ProbeArgs): ExplainFlags | null {

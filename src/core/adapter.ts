@@ -16,7 +16,9 @@ export type Operation =
   | 'listMultipartUploads'
   | 'completeMultipartUpload'
   | 'abortMultipartUpload'
-  | 'deleteObject';
+  | 'deleteObject'
+  | 'listBuckets'
+  | 'getBucketPolicy';
 
 export interface OpMeta {
   /** SDK retries before the answer (attempts - 1). */
@@ -38,6 +40,16 @@ export interface PartInfo {
   size?: number;
 }
 
+/** Headers a backup tool sends on writes, from the probe definition's options. */
+export interface WriteOptions {
+  /** Canned ACL header, e.g. `bucket-owner-full-control`. */
+  acl?: string;
+  /** Server-side encryption, e.g. `aws:kms` or `AES256` (OSS: `KMS`, `AES256`). */
+  sse?: string;
+  kmsKeyId?: string;
+  storageClass?: string;
+}
+
 export interface StorageAdapter {
   /** e.g. 'aws' or 'alibaba'. */
   readonly provider: string;
@@ -47,12 +59,13 @@ export interface StorageAdapter {
   identity(): Identity;
   /** Assume the role (or, with no role, just load the source credentials). */
   assumeRole(): Promise<OpMeta>;
-  /** Create the object; must never overwrite (conditional create). */
-  putObject(key: string, body: Buffer): Promise<OpMeta>;
+  /** Create the object; never overwrites (conditional create) unless `overwrite` is set, which the
+   * plan does only on a key this run created. */
+  putObject(key: string, body: Buffer, write?: WriteOptions & { overwrite?: boolean }): Promise<OpMeta>;
   headObject(key: string): Promise<OpMeta & { size: number | null }>;
   getObject(key: string): Promise<OpMeta & { body: Buffer }>;
   listObjects(prefix: string, delimiter: string): Promise<ListResult>;
-  createMultipartUpload(key: string): Promise<OpMeta & { uploadId: string }>;
+  createMultipartUpload(key: string, write?: WriteOptions): Promise<OpMeta & { uploadId: string }>;
   uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }>;
   listParts(key: string, uploadId: string): Promise<OpMeta & { parts: PartInfo[] }>;
   listMultipartUploads(prefix: string): Promise<UploadListing>;
@@ -60,6 +73,10 @@ export interface StorageAdapter {
   completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<OpMeta>;
   abortMultipartUpload(key: string, uploadId: string): Promise<OpMeta>;
   deleteObject(key: string): Promise<OpMeta>;
+  /** Least-privilege checks: list the buckets of the account. Optional per provider. */
+  listBuckets?(): Promise<OpMeta>;
+  /** Least-privilege checks: read the bucket policy (none set counts as allowed). Optional per provider. */
+  getBucketPolicy?(): Promise<OpMeta>;
   /** Release sockets and timers. */
   close(): void;
 }

@@ -96,6 +96,8 @@ export interface CheckResult {
   /** Why a check was skipped, or what went wrong for an `error` that is not a denial. */
   reason?: string;
   explain?: CheckExplain;
+  /** `over-privileged`: allowed where the definition requires a denial (the object, if any, was removed at once). */
+  finding?: 'over-privileged';
   /** Retries the SDK made before the final answer. */
   retries?: number;
   denial?: Denial;

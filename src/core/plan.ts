@@ -1,9 +1,9 @@
 // The probe plan: what a backup does, as checks with dependencies. Provider-neutral: each step calls
 // the StorageAdapter and records what it created so cleanup can remove exactly that and nothing else.
 
-import type { Operation, PartInfo, StorageAdapter } from './adapter.js';
+import type { Operation, PartInfo, StorageAdapter, WriteOptions } from './adapter.js';
 import { canaryBody, canaryRoot, CANARY_DIR, sha256 } from './canary.js';
-import { UsageError, type Expectation } from './model.js';
+import { RequestFailure, UsageError, type Expectation } from './model.js';
 import { Resources } from './resources.js';
 
 /** Thrown by a step when the service answered but the answer is wrong (bytes, listing). */
@@ -11,6 +11,14 @@ export class VerificationError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'VerificationError';
+  }
+}
+
+/** Thrown by a step that does not apply to this target (e.g. no prefix, so nothing is outside it). */
+export class SkipStep extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SkipStep';
   }
 }
 
@@ -36,6 +44,8 @@ export interface Plan {
   root: string;
   steps: Step[];
   resources: Resources;
+  /** A definition that requires deletes (or aborts) to be denied expects its canaries to stay. */
+  leftoversExpected: { objects: boolean; uploads: boolean };
 }
 
 export interface PlanOptions {
@@ -48,6 +58,10 @@ export interface PlanOptions {
   assume: boolean;
   /** Expectations by check id; checks absent from the map are not run. */
   expectations: Record<string, Expectation>;
+  /** Headers sent on writes (ACL, encryption, storage class), from the probe definition. */
+  write?: WriteOptions;
+  /** How to list: with prefix and delimiter `/` (most backup tools), or the prefix alone. */
+  listStyle?: 'prefix-delimiter' | 'plain';
 }
 
 /** Every check the plan knows, in report order. */
@@ -66,8 +80,16 @@ export const CHECK_IDS = [
   'multipart-get',
   'abort-create',
   'multipart-abort',
+  'overwrite-object',
+  'read-missing-object',
   'delete-object',
   'delete-multipart-object',
+  // Least privilege: a definition expects these denied. Only keys of this run, outside the prefix.
+  'write-outside-prefix',
+  'delete-outside-prefix',
+  'list-bucket-root',
+  'list-all-buckets',
+  'read-bucket-policy',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -79,6 +101,12 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   const objectKey = `${root}object.bin`;
   const mpuKey = `${root}multipart.bin`;
   const abortKey = `${root}aborted.bin`;
+  const missingKey = `${root}never-created.bin`;
+  // Outside the prefix: the bucket root's canary folder, under this run's id (never a real object).
+  const outsideRoot = `${CANARY_DIR}${o.runId}/`;
+  const outsideKey = `${outsideRoot}outside-prefix.bin`;
+  const w = o.write ?? {};
+  const delimiter = o.listStyle === 'plain' ? '' : '/';
   const body = canaryBody(SMALL);
   const part1 = canaryBody(o.quick ? SMALL : o.partSize);
   const part2 = o.quick ? null : canaryBody(SMALL);
@@ -99,7 +127,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   add('put-object', 'putObject', A, [], async () => {
     res.pending(objectKey);
     try {
-      const r = await adapter.putObject(objectKey, body.bytes);
+      const r = await adapter.putObject(objectKey, body.bytes, w);
       res.created(objectKey);
       return { ...r, key: objectKey };
     } catch (e) {
@@ -120,7 +148,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     return { retries: r.retries, key: objectKey };
   });
   add('list-prefix', 'listObjects', A, ['put-object'], async () => {
-    const r = await adapter.listObjects(o.prefix, '/');
+    const r = await adapter.listObjects(o.prefix, delimiter);
     const want = `${o.prefix}${CANARY_DIR}`;
     if (res.isCreated(objectKey) && !r.commonPrefixes.includes(want) && !r.keys.some((k) => k.startsWith(want))) {
       throw new VerificationError(`the listing of "${o.prefix}" does not show the canary folder "${want}"`);
@@ -129,7 +157,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   });
 
   add('multipart-create', 'createMultipartUpload', A, [], async () => {
-    const r = await adapter.createMultipartUpload(mpuKey);
+    const r = await adapter.createMultipartUpload(mpuKey, w);
     uploadId = r.uploadId;
     res.uploadStarted(mpuKey, uploadId);
     return { retries: r.retries, key: mpuKey, uploadId };
@@ -181,7 +209,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   });
 
   add('abort-create', 'createMultipartUpload', A, [], async () => {
-    const r = await adapter.createMultipartUpload(abortKey);
+    const r = await adapter.createMultipartUpload(abortKey, w);
     abortUploadId = r.uploadId;
     res.uploadStarted(abortKey, abortUploadId);
     return { retries: r.retries, key: abortKey, uploadId: abortUploadId };
@@ -192,7 +220,22 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     return { retries: r.retries, key: abortKey, uploadId: abortUploadId };
   });
 
-  add('delete-object', 'deleteObject', ['put-object'], ['head-object', 'get-object', 'list-prefix'], async () => {
+  add('overwrite-object', 'putObject', ['put-object'], ['head-object', 'get-object', 'list-prefix'], async () => {
+    // Only ever this run's own canary: an append-only posture must refuse it.
+    const r = await adapter.putObject(objectKey, canaryBody(SMALL).bytes, { ...w, overwrite: true });
+    return { ...r, key: objectKey };
+  });
+  add('read-missing-object', 'getObject', A, [], async () => {
+    try {
+      const r = await adapter.getObject(missingKey);
+      return { retries: r.retries, key: missingKey };
+    } catch (e) {
+      // 404 NoSuchKey: the read was authorised and the key (never created) is not there.
+      if (e instanceof RequestFailure && e.denial.httpStatus === 404) return { retries: e.retries, key: missingKey };
+      throw e;
+    }
+  });
+  add('delete-object', 'deleteObject', ['put-object'], ['head-object', 'get-object', 'list-prefix', 'overwrite-object'], async () => {
     const r = await adapter.deleteObject(objectKey);
     res.deleted(objectKey);
     return { retries: r.retries, key: objectKey };
@@ -203,6 +246,40 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     return { retries: r.retries, key: mpuKey };
   });
 
+  const outsideApplies = () => {
+    if (o.prefix === '') throw new SkipStep('the prefix is the bucket root: nothing is outside it');
+  };
+  add('write-outside-prefix', 'putObject', A, [], async () => {
+    outsideApplies();
+    res.pending(outsideKey);
+    let r;
+    try {
+      r = await adapter.putObject(outsideKey, body.bytes, w);
+    } catch (e) {
+      res.failedCreate(outsideKey, e);
+      throw e;
+    }
+    res.created(outsideKey);
+    // Over-privileged: remove it at once; cleanup retries if this delete fails.
+    await adapter.deleteObject(outsideKey).then(() => res.deleted(outsideKey), () => undefined);
+    return { ...r, key: outsideKey };
+  });
+  add('delete-outside-prefix', 'deleteObject', A, [], async () => {
+    outsideApplies();
+    // A key of this run that was never created: the request is authorised or not; no object is touched.
+    const key = `${outsideRoot}never-created.bin`;
+    return { ...(await adapter.deleteObject(key)), key };
+  });
+  add('list-bucket-root', 'listObjects', A, [], async () => ({ ...(await adapter.listObjects('', '/')), key: '' }));
+  add('list-all-buckets', 'listBuckets', A, [], async () => {
+    if (!adapter.listBuckets) throw new SkipStep(`not supported for provider ${adapter.provider}`);
+    return adapter.listBuckets();
+  });
+  add('read-bucket-policy', 'getBucketPolicy', A, [], async () => {
+    if (!adapter.getBucketPolicy) throw new SkipStep(`not supported for provider ${adapter.provider}`);
+    return adapter.getBucketPolicy();
+  });
+
   const steps = all.filter((s) => s.id in o.expectations || (s.id === 'assume-role' && o.assume));
   const ids = new Set(steps.map((s) => s.id));
   for (const s of steps) {
@@ -210,7 +287,13 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     if (missing.length) throw new UsageError(`probe definition: check "${s.id}" needs ${missing.join(', ')}, which the probe does not run`);
     s.after = s.after.filter((a) => ids.has(a));
   }
-  return { runId: o.runId, root, steps, resources: res };
+  return {
+    runId: o.runId,
+    root,
+    steps,
+    resources: res,
+    leftoversExpected: { objects: o.expectations['delete-object'] === 'deny', uploads: o.expectations['multipart-abort'] === 'deny' },
+  };
 }
 
 function verifyBytes(got: Buffer, size: number, digest: string): void {

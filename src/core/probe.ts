@@ -27,7 +27,7 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     tool: { name: 'backup-canary', version: input.version },
     runId: plan.runId,
     startedAt: startedAt.toISOString(),
-    verdict: verdictOf(out.checks, out.leftovers, Boolean(signal?.aborted)),
+    verdict: verdictOf(out.checks, out.leftovers, Boolean(signal?.aborted), plan.leftoversExpected),
     target: input.target,
     identity: input.adapter.identity(),
     checks: out.checks,
@@ -44,8 +44,15 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
  * `error` when the probe could not complete (a check errored, or the run was interrupted): the answer
  * is incomplete. Otherwise `fail` when any expectation was not met, else `pass`.
  */
-export function verdictOf(checks: CheckResult[], leftovers: Leftover[], interrupted: boolean): Verdict {
+export function verdictOf(
+  checks: CheckResult[],
+  leftovers: Leftover[],
+  interrupted: boolean,
+  expected: { objects: boolean; uploads: boolean } = { objects: false, uploads: false },
+): Verdict {
   if (interrupted || checks.some((c) => c.outcome === 'error')) return 'error';
-  if (checks.some((c) => !c.ok) || leftovers.length > 0) return 'fail';
+  // Canaries a definition expects to stay (the role must not delete or abort) are listed, not failed.
+  const unexpected = leftovers.filter((l) => (l.uploadId ? !expected.uploads : !expected.objects));
+  if (checks.some((c) => !c.ok) || unexpected.length > 0) return 'fail';
   return 'pass';
 }

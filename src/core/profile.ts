@@ -1,23 +1,50 @@
 // Probe profiles are data (probes/*.yaml), validated on load: a malformed file fails with the file,
 // the line and what is wrong.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { type Expectation, UsageError } from './model.js';
 import { CHECK_IDS } from './plan.js';
+
+export interface ProfileOptions {
+  /** Size of the first multipart part, e.g. `8MiB`. */
+  'part-size'?: string;
+  /** Canned ACL sent on writes, e.g. `bucket-owner-full-control`. */
+  acl?: string;
+  /** Server-side encryption sent on writes: `aws:kms`, `AES256` (OSS: `KMS`, `AES256`). */
+  sse?: string;
+  'kms-key-id'?: string;
+  'storage-class'?: string;
+  /** `prefix-delimiter` (default: prefix and delimiter `/`) or `plain` (prefix only). */
+  list?: 'prefix-delimiter' | 'plain';
+}
 
 export interface Profile {
   name: string;
   description: string;
+  /** The documentation the requirements come from. */
   source: string;
+  providers: string[];
+  options: ProfileOptions;
   file: string;
   checks: Record<string, Expectation>;
 }
 
+const MAX_PROFILE_BYTES = 256 * 1024;
 const EXPECTATIONS: Expectation[] = ['allow', 'deny', 'any'];
-const TOP_KEYS = ['name', 'description', 'source', 'checks'];
+const TOP_KEYS = ['name', 'description', 'source', 'providers', 'options', 'checks'];
+const REQUIRED = ['name', 'description', 'source', 'checks'];
+const PROVIDERS = ['aws', 'alibaba'];
+const OPTION_RULES: Record<keyof ProfileOptions, RegExp> = {
+  'part-size': /^\d+\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i,
+  acl: /^(private|public-read|public-read-write|authenticated-read|aws-exec-read|bucket-owner-read|bucket-owner-full-control|default)$/,
+  sse: /^(aws:kms|aws:kms:dsse|AES256|KMS|SM4)$/,
+  'kms-key-id': /^[\w:/+=,.@-]{1,2048}$/,
+  'storage-class': /^[A-Z_]{2,40}$/,
+  list: /^(prefix-delimiter|plain)$/,
+};
 
 /** probes/ ships at the package root: found upwards from this module (src/core/ or dist/). */
 export function probesDir(): string {
@@ -37,9 +64,18 @@ export function resolveProfile(nameOrFile: string, dir = probesDir()): string {
   return join(dir, `${nameOrFile}.yaml`);
 }
 
+/** The shipped definitions, by name. */
+export function listProfiles(dir = probesDir()): Profile[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => parseProfile(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
+}
+
 export function loadProfile(nameOrFile: string, dir?: string): Profile {
   const file = resolveProfile(nameOrFile, dir);
   if (!existsSync(file)) throw new UsageError(`--probe: no probe definition "${nameOrFile}" (${file} does not exist)`);
+  if (statSync(file).size > MAX_PROFILE_BYTES) throw new UsageError(`${file}: a probe definition is at most ${MAX_PROFILE_BYTES} bytes`);
   return parseProfile(readFileSync(file, 'utf8'), file);
 }
 
@@ -61,7 +97,27 @@ export function parseProfile(text: string, file: string): Profile {
     const k = isScalar(pair.key) ? String(pair.key.value) : '';
     const v = pair.value as Node | null;
     if (!TOP_KEYS.includes(k)) bad(pair.key as Node, `unknown key "${k}" (allowed: ${TOP_KEYS.join(', ')})`);
-    if (k === 'checks') {
+    if (k === 'providers') {
+      const items = isSeq(v) ? v.items : [];
+      if (!isSeq(v) || !items.length) bad(v, '"providers" must be a list such as [aws, alibaba]');
+      out.providers = items.map((i) => {
+        const name = isScalar(i) ? String(i.value) : '';
+        if (!PROVIDERS.includes(name)) bad(i as Node, `unknown provider "${name}" (known: ${PROVIDERS.join(', ')})`);
+        return name;
+      });
+    } else if (k === 'options') {
+      if (!isMap(v)) bad(v, '"options" must be a mapping');
+      const opts: Record<string, string> = {};
+      for (const c of (v as { items: { key: unknown; value: unknown }[] }).items) {
+        const key = isScalar(c.key) ? String(c.key.value) : '';
+        const val = isScalar(c.value) ? String(c.value.value) : '';
+        const rule = OPTION_RULES[key as keyof ProfileOptions];
+        if (!rule) bad(c.key as Node, `unknown option "${key}" (known: ${Object.keys(OPTION_RULES).join(', ')})`);
+        if (!rule!.test(val)) bad(c.value as Node, `option "${key}": "${val}" is not valid`);
+        opts[key] = val;
+      }
+      out.options = opts as ProfileOptions;
+    } else if (k === 'checks') {
       if (!isMap(v)) bad(v, '"checks" must map check ids to allow, deny or any');
       const checks: Record<string, Expectation> = {};
       for (const c of (v as { items: { key: unknown; value: unknown }[] }).items) {
@@ -77,6 +133,9 @@ export function parseProfile(text: string, file: string): Profile {
       (out as Record<string, unknown>)[k] = ((v as { value: string }).value).trim();
     }
   }
-  for (const k of TOP_KEYS) if (!(k in out)) bad(root, `missing "${k}"`);
+  for (const k of REQUIRED) if (!(k in out)) bad(root, `missing "${k}"`);
+  out.providers ??= [...PROVIDERS];
+  out.options ??= {};
+  if (!Object.keys(out.checks!).length) bad(root, '"checks" is empty');
   return out as Profile;
 }

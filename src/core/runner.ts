@@ -4,7 +4,7 @@
 
 import type { StorageAdapter } from './adapter.js';
 import { type CheckResult, type Denial, type Leftover, RequestFailure } from './model.js';
-import { type Plan, type Step, VerificationError } from './plan.js';
+import { type Plan, SkipStep, type Step, VerificationError } from './plan.js';
 
 export interface RunOptions {
   /** Aborted on SIGINT/SIGTERM: no new step starts; cleanup still runs. */
@@ -60,10 +60,11 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
     const out = await step.run();
     r = { ...base, outcome: 'allowed', ok: false, durationMs: ms(t0), ...pick(out) };
   } catch (err) {
-    r = { ...base, ...failure(err), ok: false, durationMs: ms(t0) };
+    r = err instanceof SkipStep ? skipped(base, err.message) : { ...base, ...failure(err), ok: false, durationMs: ms(t0) };
   }
   opts.onProgress?.(step.id, 'end', r.outcome);
   r.ok = meets(r);
+  if (r.outcome === 'allowed' && r.expect === 'deny') r.finding = 'over-privileged';
   return r;
 }
 
@@ -113,7 +114,7 @@ export function meets(r: Pick<CheckResult, 'expect' | 'outcome'>): boolean {
 }
 
 /** Abort every upload still open and delete every object still present; report what stays. */
-export async function cleanup(adapter: StorageAdapter, plan: Plan): Promise<Leftover[]> {
+export async function cleanup(adapter: StorageAdapter, plan: Pick<Plan, 'resources'>): Promise<Leftover[]> {
   const res = plan.resources;
   const leftovers: Leftover[] = [];
   await Promise.all([

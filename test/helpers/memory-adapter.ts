@@ -20,6 +20,8 @@ export class MemoryAdapter implements StorageAdapter {
   /** Called at the start of each op (e.g. to abort a signal mid-run). */
   onCall?: (op: Operation) => void;
   corrupt = false;
+  /** Status of a NoSuchKey answer (the runner decides by status). */
+  notFoundStatus: number | null = null;
   private n = 0;
 
   identity(): Identity {
@@ -36,9 +38,9 @@ export class MemoryAdapter implements StorageAdapter {
   async assumeRole() {
     return this.gate('assumeRole');
   }
-  async putObject(key: string, body: Buffer) {
+  async putObject(key: string, body: Buffer, w: { overwrite?: boolean } = {}) {
     const m = await this.gate('putObject');
-    if (this.objects.has(key)) throw new RequestFailure('error', denial('PreconditionFailed', 412));
+    if (this.objects.has(key) && !w.overwrite) throw new RequestFailure('error', denial('PreconditionFailed', 412));
     this.objects.set(key, Buffer.from(body));
     return m;
   }
@@ -49,7 +51,7 @@ export class MemoryAdapter implements StorageAdapter {
   async getObject(key: string) {
     const m = await this.gate('getObject');
     const b = this.objects.get(key);
-    if (!b) throw new RequestFailure('error', denial('NoSuchKey', 404));
+    if (!b) throw new RequestFailure('error', denial('NoSuchKey', this.notFoundStatus));
     return { ...m, body: this.corrupt ? Buffer.from('x') : b };
   }
   async listObjects(prefix: string, delimiter: string): Promise<ListResult> {

@@ -1,12 +1,32 @@
 import t from 'tap';
-import { loadProfile, parseProfile } from '../../src/core/profile.js';
+import { listProfiles, loadProfile, parseProfile } from '../../src/core/profile.js';
 import { CHECK_IDS } from '../../src/core/plan.js';
 
-t.test('the shipped default probe loads and covers every check', async (t) => {
+t.test('the shipped default probe loads: what a backup does, all required', async (t) => {
   const p = loadProfile('default');
   t.equal(p.name, 'default');
-  t.same(Object.keys(p.checks).sort(), [...CHECK_IDS].sort());
+  t.equal(Object.keys(p.checks).length, 16);
+  t.ok(Object.keys(p.checks).every((id) => (CHECK_IDS as readonly string[]).includes(id)));
   t.ok(Object.values(p.checks).every((e) => e === 'allow'));
+  t.same(p.providers, ['aws', 'alibaba']);
+});
+
+t.test('every shipped definition loads', async (t) => {
+  const all = listProfiles();
+  t.ok(all.length >= 1);
+  for (const p of all) t.ok(p.file.endsWith(`${p.name}.yaml`), `${p.name}: the file is named after the definition`);
+});
+
+t.test('providers and options are validated', async (t) => {
+  const base = 'name: x\ndescription: d\nsource: s\nchecks:\n  put-object: allow\n';
+  const p = parseProfile(`${base}providers: [aws]\noptions:\n  acl: bucket-owner-full-control\n  part-size: 8MiB\n  list: plain\n`, 'f.yaml');
+  t.same(p.providers, ['aws']);
+  t.same(p.options, { acl: 'bucket-owner-full-control', 'part-size': '8MiB', list: 'plain' });
+  t.throws(() => parseProfile(`${base}providers: [azure]\n`, 'f.yaml'), { message: /^f\.yaml:6: unknown provider "azure"/ });
+  t.throws(() => parseProfile(`${base}providers: aws\n`, 'f.yaml'), { message: /^f\.yaml:6: "providers" must be a list/ });
+  t.throws(() => parseProfile(`${base}options:\n  acl: everyone\n`, 'f.yaml'), { message: /^f\.yaml:7: option "acl": "everyone" is not valid/ });
+  t.throws(() => parseProfile(`${base}options:\n  colour: red\n`, 'f.yaml'), { message: /^f\.yaml:7: unknown option "colour"/ });
+  t.throws(() => parseProfile('name: x\ndescription: d\nsource: s\nchecks: {}\n', 'f.yaml'), { message: /"checks" is empty/ });
 });
 
 t.test('malformed definitions name the file and line', async (t) => {

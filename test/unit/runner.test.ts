@@ -1,11 +1,13 @@
 import t from 'tap';
 import { RequestFailure } from '../../src/core/model.js';
 import { CHECK_IDS } from '../../src/core/plan.js';
+import { loadProfile } from '../../src/core/profile.js';
 import { probe, verdictOf } from '../../src/core/probe.js';
 import { meets } from '../../src/core/runner.js';
 import { denial, MemoryAdapter } from '../helpers/memory-adapter.js';
 
-const all = Object.fromEntries(CHECK_IDS.map((id) => [id, 'allow' as const]));
+const all = loadProfile('default').checks;
+const DEFAULT_IDS = Object.keys(all);
 const target = { provider: 'memory', bucket: 'b', prefix: 'p/', region: null, endpoint: null, role: 'r', probe: 'default' };
 const run = (a: MemoryAdapter, extra: Partial<Parameters<typeof probe>[0]['plan']> = {}, signal?: AbortSignal) =>
   probe({
@@ -20,7 +22,8 @@ t.test('a healthy target: every check allowed, nothing left', async (t) => {
   const a = new MemoryAdapter();
   const r = await run(a);
   t.equal(r.verdict, 'pass');
-  t.same(r.checks.map((c) => c.id), [...CHECK_IDS]);
+  t.same(r.checks.map((c) => c.id), DEFAULT_IDS);
+  t.same(DEFAULT_IDS, CHECK_IDS.filter((id) => DEFAULT_IDS.includes(id)), 'report order is the plan order');
   t.ok(r.checks.every((c) => c.outcome === 'allowed' && c.ok));
   t.equal(a.objects.size, 0);
   t.equal(a.uploads.size, 0);
@@ -129,4 +132,40 @@ t.test('expectations', async (t) => {
   t.notOk(meets({ expect: 'allow', outcome: 'error' }));
   t.equal(verdictOf([], [{ key: 'k', why: 'w' }], false), 'fail');
   t.equal(verdictOf([], [], true), 'error');
+});
+
+t.test('least-privilege checks: over-privileged writes are removed at once, unsupported checks are skipped', async (t) => {
+  const a = new MemoryAdapter();
+  const expectations = { ...all, 'write-outside-prefix': 'deny', 'delete-outside-prefix': 'deny', 'list-bucket-root': 'deny', 'list-all-buckets': 'deny', 'read-bucket-policy': 'deny', 'overwrite-object': 'deny', 'read-missing-object': 'allow' } as const;
+  const r = await run(a, { expectations });
+  const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+  t.match(by['write-outside-prefix'], { outcome: 'allowed', ok: false, finding: 'over-privileged', key: '.backup-canary/20261122T000000Z-abcdef/outside-prefix.bin' });
+  t.match(by['delete-outside-prefix'], { outcome: 'allowed', ok: false, finding: 'over-privileged', key: '.backup-canary/20261122T000000Z-abcdef/never-created.bin' });
+  t.match(by['list-bucket-root'], { outcome: 'allowed', finding: 'over-privileged' });
+  t.match(by['overwrite-object'], { outcome: 'allowed', finding: 'over-privileged' });
+  t.match(by['list-all-buckets'], { outcome: 'skipped', ok: false, reason: 'not supported for provider memory' });
+  t.match(by['read-missing-object'], { outcome: 'error', denial: { code: 'NoSuchKey' } }, 'the memory adapter says 404 with a code only: still classified by status below');
+  t.equal(a.objects.size, 0, 'the over-privileged write was removed');
+  t.equal(r.verdict, 'error');
+});
+
+t.test('a read of a never-created key: 404 means the read was authorised', async (t) => {
+  const a = new MemoryAdapter();
+  a.notFoundStatus = 404;
+  const r = await run(a, { expectations: { ...all, 'read-missing-object': 'allow' } });
+  t.match(r.checks.find((c) => c.id === 'read-missing-object'), { outcome: 'allowed', ok: true, key: /never-created\.bin$/ });
+});
+
+t.test('an empty prefix: nothing is outside it', async (t) => {
+  const a = new MemoryAdapter();
+  const r = await run(a, { prefix: '', expectations: { ...all, 'write-outside-prefix': 'deny' } });
+  t.match(r.checks.find((c) => c.id === 'write-outside-prefix'), { outcome: 'skipped', reason: /bucket root/ });
+});
+
+t.test('append-only: canaries the role must not delete are listed but do not fail the run', async (t) => {
+  const a = new MemoryAdapter();
+  a.deny.set('deleteObject', new RequestFailure('denied', denial()));
+  const r = await run(a, { expectations: { ...all, 'delete-object': 'deny', 'delete-multipart-object': 'deny' } });
+  t.equal(r.leftovers.length, 2);
+  t.equal(r.verdict, 'pass');
 });

@@ -6,20 +6,26 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetBucketPolicyCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
+  type ObjectCannedACL,
+  type PutObjectCommandInput,
+  type ServerSideEncryption,
+  type StorageClass,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing } from '../../core/adapter.js';
+import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
 import { type Identity, RequestFailure } from '../../core/model.js';
 import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify.js';
 import { withRawBody } from './raw-body.js';
@@ -56,6 +62,8 @@ export const S3_ACTIONS: Record<Operation, string> = {
   completeMultipartUpload: 's3:PutObject',
   abortMultipartUpload: 's3:AbortMultipartUpload',
   deleteObject: 's3:DeleteObject',
+  listBuckets: 's3:ListAllMyBuckets',
+  getBucketPolicy: 's3:GetBucketPolicy',
 };
 
 const DEFAULT_REGION = 'us-east-1';
@@ -208,9 +216,13 @@ export class AwsAdapter implements StorageAdapter {
     }
   }
 
-  putObject(key: string, body: Buffer): Promise<OpMeta> {
+  putObject(key: string, body: Buffer, w: WriteOptions & { overwrite?: boolean } = {}): Promise<OpMeta> {
     return this.call('putObject', key, async (s3) =>
-      meta(await s3.send(new PutObjectCommand({ Bucket: this.o.bucket, Key: key, Body: body, IfNoneMatch: '*' }))),
+      meta(
+        await s3.send(
+          new PutObjectCommand({ Bucket: this.o.bucket, Key: key, Body: body, ...(w.overwrite ? {} : { IfNoneMatch: '*' }), ...writeHeaders(w) }),
+        ),
+      ),
     );
   }
 
@@ -250,9 +262,9 @@ export class AwsAdapter implements StorageAdapter {
     });
   }
 
-  createMultipartUpload(key: string): Promise<OpMeta & { uploadId: string }> {
+  createMultipartUpload(key: string, w: WriteOptions = {}): Promise<OpMeta & { uploadId: string }> {
     return this.call('createMultipartUpload', key, async (s3) => {
-      const r = await s3.send(new CreateMultipartUploadCommand({ Bucket: this.o.bucket, Key: key }));
+      const r = await s3.send(new CreateMultipartUploadCommand({ Bucket: this.o.bucket, Key: key, ...writeHeaders(w) }));
       if (!r.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
       return { ...meta(r), uploadId: r.UploadId };
     });
@@ -316,11 +328,36 @@ export class AwsAdapter implements StorageAdapter {
     );
   }
 
+  listBuckets(): Promise<OpMeta> {
+    return this.call('listBuckets', undefined, async (s3) => meta(await s3.send(new ListBucketsCommand({}))));
+  }
+
+  getBucketPolicy(): Promise<OpMeta> {
+    return this.call('getBucketPolicy', undefined, async (s3) => {
+      try {
+        return meta(await s3.send(new GetBucketPolicyCommand({ Bucket: this.o.bucket })));
+      } catch (err) {
+        // No policy set: the request itself was authorised.
+        if (evidenceFromError(err).code === 'NoSuchBucketPolicy') return { retries: 0 };
+        throw err;
+      }
+    });
+  }
+
   close(): void {
     this.s3?.destroy();
     this.sts?.destroy();
     this.handler.destroy();
   }
+}
+
+function writeHeaders(w: WriteOptions): Partial<PutObjectCommandInput> {
+  const h: Partial<PutObjectCommandInput> = {};
+  if (w.acl) h.ACL = w.acl as ObjectCannedACL;
+  if (w.sse) h.ServerSideEncryption = w.sse as ServerSideEncryption;
+  if (w.kmsKeyId) h.SSEKMSKeyId = w.kmsKeyId;
+  if (w.storageClass) h.StorageClass = w.storageClass as StorageClass;
+  return h;
 }
 
 function retries(r: { $metadata: { attempts?: number } }): number {
