@@ -4,14 +4,17 @@
 import yargs, { type Argv } from 'yargs';
 import { EXIT, UsageError } from '../core/model.js';
 import { VERSION } from '../version.js';
+import { cleanupBuilder, type CleanupArgs } from './cleanup-args.js';
 import { explainBuilder, type ExplainArgs } from './explain-args.js';
 import { probeBuilder, type ProbeArgs } from './probe-args.js';
+import { runBuilder, type RunArgs } from './run-args.js';
 
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: NodeJS.ProcessEnv;
   stdoutIsTTY: boolean;
+  stderrIsTTY?: boolean;
   /** Aborted when the process receives SIGINT/SIGTERM (reason: the signal name). */
   signal?: AbortSignal;
 }
@@ -22,10 +25,18 @@ export function processIo(signal?: AbortSignal): Io {
     stderr: (s) => process.stderr.write(s),
     env: process.env,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
   };
   if (signal) io.signal = signal;
   return io;
 }
+
+/** Options each command accepts more than once (declared `array: true` in its builder). */
+const REPEATABLE: Record<string, string[]> = {
+  probe: ['format', 'output', 'scp', 'rcp'],
+  run: ['format', 'output'],
+  explain: ['identity-policy', 'session-policy', 'scp', 'rcp', 'context', 'undetermined'],
+};
 
 export async function main(argv: string[], io: Io): Promise<number> {
   // The SDK warns on every run that future releases need Node 22; our users cannot act on that.
@@ -43,7 +54,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
         code = await runProbeCommand(args, io);
       },
     )
-    .parserConfiguration({ 'duplicate-arguments-array': false })
+    // A flag given twice: the last one wins, except for the repeatable ones of each command.
+    .middleware((argv) => {
+      const repeatable = REPEATABLE[String(argv._[0])] ?? [];
+      for (const [k, v] of Object.entries(argv)) {
+        if (k !== '_' && Array.isArray(v) && !repeatable.includes(k)) argv[k] = v[v.length - 1];
+      }
+    }, true)
     .command<ExplainArgs>(
       'explain',
       'Evaluate one request against policy files, with no cloud call (check a policy change before applying it)',
@@ -51,6 +68,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
       async (args) => {
         const { runExplainCommand } = await import('./explain-command.js');
         code = await runExplainCommand(args, io);
+      },
+    )
+    .command<RunArgs>(
+      'run <file>',
+      'Probe many targets from one run file with bounded concurrency; one verdict (nightly cron, pipelines)',
+      runBuilder,
+      async (args) => {
+        const { runRunCommand } = await import('./run-command.js');
+        code = await runRunCommand(args, io);
+      },
+    )
+    .command<CleanupArgs>(
+      'cleanup',
+      'Sweep stale canaries (older than --older-than) under <prefix>.backup-canary/; removes only with --yes',
+      cleanupBuilder,
+      async (args) => {
+        const { runCleanupCommand } = await import('./cleanup-command.js');
+        code = await runCleanupCommand(args, io);
       },
     )
     .command('probes', 'List or show the probe definitions (probes/*.yaml)', (y) =>
@@ -70,7 +105,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         )
         .demandCommand(1, 'Name a subcommand: probes list, or probes show NAME'),
     )
-    .demandCommand(1, 'Name a command: probe, explain or probes')
+    .demandCommand(1, 'Name a command: probe, run, cleanup, explain or probes')
     .strict()
     .version(VERSION)
     .alias('h', 'help')

@@ -1,9 +1,18 @@
-// Writing reports to files: checked before the probe runs, written atomically (temp file, rename),
-// so a reader (a pipeline step, a textfile collector) never sees half a report.
+// Where reports go: `--format F [--output FILE]` pairs, by position (the first --output belongs to the
+// first --format, ...); a format without a file goes to standard output, at most one of them.
+// Files are checked before any request and written atomically (temp file, fsync, rename), so a
+// reader (a pipeline step, a textfile collector) never sees half a report.
 
-import { accessSync, constants, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/model.js';
+import { FORMATS, type ReportInput } from '../report/index.js';
+import type { Io } from './main.js';
+
+export interface OutputSpec {
+  format: string;
+  file: string | null;
+}
 
 export function checkWritable(file: string): void {
   const dir = dirname(resolve(file));
@@ -15,9 +24,52 @@ export function checkWritable(file: string): void {
   }
 }
 
+export function parseOutputs(formats: string[] | string, outputs: string[] | string | undefined, _io: Io): OutputSpec[] {
+  const f = ([] as string[]).concat(formats);
+  const o = ([] as string[]).concat(outputs ?? []);
+  if (o.length > f.length) {
+    // One --format and its --output given in the other order is still one pair.
+    if (f.length === 1 && o.length === 1) return [{ format: f[0]!, file: o[0]! }];
+    throw new UsageError(`--output: ${o.length} files for ${f.length} formats (pair each --output with a --format)`);
+  }
+  const specs = f.map((format, i) => ({ format, file: o[i] ?? null }));
+  for (const s of specs) {
+    if (!FORMATS[s.format]) throw new UsageError(`--format: "${s.format}" is not supported (supported: ${Object.keys(FORMATS).join(', ')})`);
+    if (s.file) checkWritable(s.file);
+  }
+  if (specs.filter((s) => !s.file).length > 1) throw new UsageError('--format: only one format can go to standard output; give the others an --output FILE');
+  const files = specs.filter((s) => s.file).map((s) => resolve(s.file!));
+  if (new Set(files).size !== files.length) throw new UsageError('--output: the same file is named twice');
+  return specs;
+}
+
+export function emitReports(specs: OutputSpec[], input: ReportInput, io: Io): void {
+  for (const s of specs) {
+    const color = !s.file && io.stdoutIsTTY && !io.env.NO_COLOR && s.format === 'text';
+    const previous = s.file && s.format === 'prometheus' ? readIfExists(s.file) : undefined;
+    const text = FORMATS[s.format]!(input, { color, ...(previous !== undefined ? { previous } : {}) });
+    if (s.file) writeReport(s.file, text);
+    else io.stdout(text);
+  }
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 export function writeReport(file: string, content: string): void {
   const path = resolve(file);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, content, { mode: 0o644 });
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { newRunId, shortId } from '../core/canary.js';
-import { EXIT, UsageError, type RunResult } from '../core/model.js';
+import { EXIT, UsageError, type RunResult, type Verdict } from '../core/model.js';
 import type { WriteOptions } from '../core/adapter.js';
 import { loadProfile, type Profile } from '../core/profile.js';
 import { probe } from '../core/probe.js';
@@ -20,14 +20,26 @@ import {
   validatePositive,
   validateSessionName,
 } from '../core/target.js';
-import { type CommonTargetOptions, type ExplainFlags, loadProvider, providerForRole } from '../providers/registry.js';
-import { FORMATS } from '../report/index.js';
+import { type CommonTargetOptions, type ExplainFlags, loadProvider, type Provider, providerForRole } from '../providers/registry.js';
 import { VERSION } from '../version.js';
 import type { Io } from './main.js';
 import type { ProbeArgs } from './probe-args.js';
-import { checkWritable, writeReport } from './output.js';
+import { emitReports, parseOutputs } from './output.js';
 
-export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
+/** A target whose every input has been checked; executing it sends the requests. */
+export interface PreparedTarget {
+  name: string;
+  providerName: string;
+  provider: Provider;
+  target: CommonTargetOptions;
+  profile: Profile;
+  partSize: number;
+  quick: boolean;
+  explain: ExplainFlags | null;
+}
+
+/** All validation of one target, and no request. */
+export async function prepareTarget(a: ProbeArgs, name = ''): Promise<PreparedTarget> {
   const target = targetOptions(a);
   const providerName = a.provider ?? providerForRole(target.roleArn);
   const provider = await loadProvider(providerName);
@@ -37,20 +49,20 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
     throw new UsageError(`--probe: definition "${profile.name}" is for ${profile.providers.join(', ')}, not ${providerName}`);
   }
   const partSize = validatePartSize(parseSize('--part-size', a['part-size'] ?? profile.options['part-size'] ?? '5MiB'));
-  const render = FORMATS[a.format];
-  if (!render) throw new UsageError(`--format: "${a.format}" is not supported`);
-  if (a.output) checkWritable(a.output);
+  return { name, providerName, provider, target, profile, partSize, quick: a.quick, explain: explainFlags(a) };
+}
 
-  const explain = explainFlags(a);
-  const adapter = provider.createAdapter(target);
-  const explainer = explain ? provider.createExplainer(adapter, target, explain) : undefined;
-  let result: RunResult;
+export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise<RunResult> {
+  const { target, profile } = p;
+  const adapter = p.provider.createAdapter(target);
   try {
-    result = await probe({
+    const explainer = p.explain ? p.provider.createExplainer(adapter, target, p.explain) : undefined;
+    return await probe({
       adapter,
       version: VERSION,
       target: {
-        provider: providerName,
+        ...(p.name ? { name: p.name } : {}),
+        provider: p.providerName,
         bucket: target.bucket,
         prefix: target.prefix,
         region: target.region,
@@ -61,27 +73,33 @@ export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
       plan: {
         prefix: target.prefix,
         runId: newRunId(),
-        partSize,
-        quick: a.quick,
+        partSize: p.partSize,
+        quick: p.quick,
         assume: target.roleArn !== null,
         expectations: profile.checks,
         write: writeOptions(profile),
         listStyle: profile.options.list ?? 'prefix-delimiter',
       },
-      run: runOptions(a, io),
+      run,
       ...(explainer ? { explainer } : {}),
     });
   } finally {
     adapter.close();
   }
+}
 
-  const color = !a.output && io.stdoutIsTTY && !io.env.NO_COLOR;
-  const text = render(result, { color });
-  if (a.output) writeReport(a.output, text);
-  else io.stdout(text);
-
+export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
+  const prepared = await prepareTarget(a);
+  const outputs = parseOutputs(a.format, a.output, io);
+  const startedAt = new Date().toISOString();
+  const result = await executeTarget(prepared, runOptions(a, io));
+  emitReports(outputs, { kind: 'probe', results: [result], verdict: result.verdict, durationMs: result.durationMs, startedAt }, io);
   if (result.interrupted) return result.interrupted === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
-  return result.verdict === 'pass' ? EXIT.ok : result.verdict === 'fail' ? EXIT.failed : EXIT.incomplete;
+  return exitCodeOf(result.verdict);
+}
+
+export function exitCodeOf(v: Verdict): number {
+  return v === 'pass' ? EXIT.ok : v === 'fail' ? EXIT.failed : EXIT.incomplete;
 }
 
 function writeOptions(p: Profile): WriteOptions {
@@ -116,7 +134,7 @@ function explainFlags(a: ProbeArgs): ExplainFlags | null {
   };
 }
 
-function runOptions(a: ProbeArgs, io: Io): RunOptions {
+export function runOptions(a: Pick<ProbeArgs, 'verbose'>, io: Io): RunOptions {
   const o: RunOptions = {};
   if (io.signal) o.signal = io.signal;
   if (a.verbose) {

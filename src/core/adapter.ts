@@ -77,6 +77,10 @@ export interface StorageAdapter {
   listBuckets?(): Promise<OpMeta>;
   /** Least-privilege checks: read the bucket policy (none set counts as allowed). Optional per provider. */
   getBucketPolicy?(): Promise<OpMeta>;
+  /** The sweeper: every key under a prefix (paginated, no delimiter). */
+  listKeys?(prefix: string): Promise<string[]>;
+  /** The sweeper: every incomplete multipart upload under a prefix (paginated). */
+  listAllUploads?(prefix: string): Promise<{ key: string; uploadId: string }[]>;
   /** Release sockets and timers. */
   close(): void;
 }

@@ -16,7 +16,9 @@ export function runIdTime(runId: string): Date | null {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{6}$/.exec(runId);
   if (!m) return null;
   const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-  return Number.isNaN(d.getTime()) ? null : d;
+  // Date.UTC rolls month 13 or hour 25 over: only a time that prints back the same is a run id.
+  if (Number.isNaN(d.getTime()) || newRunId(d).slice(0, 16) !== runId.slice(0, 16)) return null;
+  return d;
 }
 
 export function canaryRoot(prefix: string, runId: string): string {

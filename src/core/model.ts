@@ -112,6 +112,8 @@ export interface Leftover {
 export type Verdict = 'pass' | 'fail' | 'error';
 
 export interface TargetDescription {
+  /** The target's name in a run file (`backup-canary run`). */
+  name?: string;
   provider: string;
   bucket: string;
   prefix: string;
@@ -139,6 +141,8 @@ export interface RunResult {
   leftovers: Leftover[];
   /** With --explain: which policies were read and which could not be. */
   explain?: ExplainSummary;
+  /** A target that could not run at all (`backup-canary run`): why. */
+  error?: string;
   /** Set when the run was interrupted by a signal. */
   interrupted?: string;
   durationMs: number;

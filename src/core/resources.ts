@@ -16,11 +16,13 @@ export class Resources {
     this.objects.set(key, 'created');
   }
   /**
-   * A create failed. A denial, or a refusal such as 412 (the key existed: not ours), means nothing was
-   * written. Any other failure (timeout, dropped connection) leaves it uncertain whether it was written.
+   * A create failed. A denial, or a refusal such as 412 (the key existed: not ours), on the first
+   * attempt means nothing was written. Any other failure (timeout, dropped connection), and any answer
+   * after retries, leaves it uncertain: an earlier attempt whose answer was lost may have written the
+   * key (the retry then meets it: 412 on If-None-Match).
    */
   failedCreate(key: string, err: unknown): void {
-    const answered = err instanceof RequestFailure && err.denial.httpStatus !== null && err.denial.httpStatus < 500;
+    const answered = err instanceof RequestFailure && err.retries === 0 && err.denial.httpStatus !== null && err.denial.httpStatus < 500;
     if (answered) this.objects.delete(key);
     else this.objects.set(key, 'uncertain');
   }

@@ -39,7 +39,7 @@ export async function runPlan(adapter: StorageAdapter, plan: Plan, opts: RunOpti
   };
   await Promise.all(plan.steps.map(start));
 
-  const leftovers = await cleanup(adapter, plan);
+  const leftovers = await cleanup(adapter, plan, uncertainUploadCreate(plan, results));
   return { checks: plan.steps.map((s) => results.get(s.id)!), leftovers };
 }
 
@@ -113,16 +113,53 @@ export function meets(r: Pick<CheckResult, 'expect' | 'outcome'>): boolean {
   return (r.expect === 'allow') === (r.outcome === 'allowed');
 }
 
-/** Abort every upload still open and delete every object still present; report what stays. */
-export async function cleanup(adapter: StorageAdapter, plan: Pick<Plan, 'resources'>): Promise<Leftover[]> {
+/**
+ * A CreateMultipartUpload that was retried, or that got no answer, may have opened an upload whose id
+ * never reached us (the store acted, its answer was lost).
+ */
+function uncertainUploadCreate(plan: Plan, results: Map<string, CheckResult>): boolean {
+  return plan.steps.some((s) => {
+    const r = results.get(s.id);
+    if (s.op !== 'createMultipartUpload' || !r || r.outcome === 'skipped') return false;
+    if (r.retries) return true;
+    return r.outcome === 'error' && (r.denial?.httpStatus == null || r.denial.httpStatus >= 500);
+  });
+}
+
+/**
+ * Abort every upload still open and delete every object still present; report what stays. With
+ * `sweepUploads`, first list this run's root for uploads whose ids never reached us.
+ */
+export async function cleanup(
+  adapter: StorageAdapter,
+  plan: Pick<Plan, 'resources'> & Partial<Pick<Plan, 'root' | 'runId'>>,
+  sweepUploads = false,
+): Promise<Leftover[]> {
   const res = plan.resources;
   const leftovers: Leftover[] = [];
+  const root = plan.root;
+  if (sweepUploads && root && plan.runId) {
+    try {
+      // The run's root is `<prefix>.backup-canary/<run-id>/`: every upload under it is this run's.
+      const listed = adapter.listAllUploads
+        ? await adapter.listAllUploads(root)
+        : (await adapter.listMultipartUploads(root.slice(0, root.length - `.backup-canary/${plan.runId}/`.length))).uploads;
+      for (const u of listed) if (u.key.startsWith(root)) res.uploadStarted(u.key, u.uploadId);
+    } catch (err) {
+      leftovers.push({ key: root, why: `may hold uploads whose CreateMultipartUpload got no clear answer; ${why(adapter.actions.listMultipartUploads, err)}` });
+    }
+  }
   await Promise.all([
     ...res.remainingUploads().map(async (u) => {
       try {
         await adapter.abortMultipartUpload(u.key, u.uploadId);
         res.uploadEnded(u.uploadId);
       } catch (err) {
+        // Already gone (completed by an attempt whose answer was lost, or aborted): nothing stays.
+        if (err instanceof RequestFailure && err.denial.code === 'NoSuchUpload') {
+          res.uploadEnded(u.uploadId);
+          return;
+        }
         leftovers.push({ key: u.key, uploadId: u.uploadId, why: why(adapter.actions.abortMultipartUpload, err) });
       }
     }),

@@ -46,6 +46,7 @@ export interface Provider {
 
 const loaders: Record<string, () => Promise<Provider>> = {
   aws: async () => (await import('./aws/index.js')).provider,
+  alibaba: async () => (await import('./alibaba/index.js')).provider,
 };
 
 export const PROVIDER_NAMES = Object.keys(loaders);

@@ -28,6 +28,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
 import { type Identity, RequestFailure } from '../../core/model.js';
 import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify.js';
+import { S3_ACTIONS } from './actions.js';
 import { withRawBody } from './raw-body.js';
 
 export interface AwsTargetOptions {
@@ -49,24 +50,11 @@ export interface AwsTargetOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
-export const S3_ACTIONS: Record<Operation, string> = {
-  assumeRole: 'sts:AssumeRole',
-  putObject: 's3:PutObject',
-  headObject: 's3:GetObject',
-  getObject: 's3:GetObject',
-  listObjects: 's3:ListBucket',
-  createMultipartUpload: 's3:PutObject',
-  uploadPart: 's3:PutObject',
-  listParts: 's3:ListMultipartUploadParts',
-  listMultipartUploads: 's3:ListBucketMultipartUploads',
-  completeMultipartUpload: 's3:PutObject',
-  abortMultipartUpload: 's3:AbortMultipartUpload',
-  deleteObject: 's3:DeleteObject',
-  listBuckets: 's3:ListAllMyBuckets',
-  getBucketPolicy: 's3:GetBucketPolicy',
-};
+export { S3_ACTIONS } from './actions.js';
 
 const DEFAULT_REGION = 'us-east-1';
+/** Listing bound for the sweeper: 100 pages of 1000. */
+const MAX_PAGES = 100;
 
 export class AwsAdapter implements StorageAdapter {
   readonly provider = 'aws';
@@ -341,6 +329,36 @@ export class AwsAdapter implements StorageAdapter {
         if (evidenceFromError(err).code === 'NoSuchBucketPolicy') return { retries: 0 };
         throw err;
       }
+    });
+  }
+
+  listKeys(prefix: string): Promise<string[]> {
+    return this.call('listObjects', prefix, async (s3) => {
+      const keys: string[] = [];
+      let token: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const r = await s3.send(new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: prefix, ContinuationToken: token }));
+        keys.push(...(r.Contents ?? []).map((c) => c.Key ?? ''));
+        if (!r.IsTruncated || !r.NextContinuationToken) return keys;
+        token = r.NextContinuationToken;
+      }
+      throw new Error(`more than ${MAX_PAGES * 1000} keys under ${prefix}: narrow the prefix`);
+    });
+  }
+
+  listAllUploads(prefix: string): Promise<{ key: string; uploadId: string }[]> {
+    return this.call('listMultipartUploads', prefix, async (s3) => {
+      const out: { key: string; uploadId: string }[] = [];
+      let KeyMarker: string | undefined;
+      let UploadIdMarker: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const r = await s3.send(new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: prefix, KeyMarker, UploadIdMarker }));
+        out.push(...(r.Uploads ?? []).map((u) => ({ key: u.Key ?? '', uploadId: u.UploadId ?? '' })));
+        if (!r.IsTruncated) return out;
+        KeyMarker = r.NextKeyMarker;
+        UploadIdMarker = r.NextUploadIdMarker;
+      }
+      throw new Error(`more than ${MAX_PAGES * 1000} uploads under ${prefix}: narrow the prefix`);
     });
   }
 

@@ -561,6 +561,11 @@ function classifyS3(ev: AwsErrorEvidence, ctx: AwsErrorContext, code: string, me
       `Bucket ${ctx.bucket} does not exist at ${where(ctx)}; check the bucket name, --endpoint and --region.`);
   }
   if (code === 'PreconditionFailed' && (ctx.operation === 'putObject' || ctx.operation === 'completeMultipartUpload')) {
+    if (ev.attempts && ev.attempts > 1) {
+      // The key is this run's own: an earlier attempt wrote it and its answer was lost on the way back.
+      return make('error', 'object', 'unknown', null,
+        `The canary key ${ctx.key ?? `under ${ctx.prefix}`} already existed when ${ctx.action} was retried${afterAttempts(ev)}: an earlier attempt most likely wrote it and its answer was lost (a dropped connection or a timeout); cleanup removes it. Check the network path to ${where(ctx)} and rerun.`);
+    }
     return make('error', 'object', 'unknown', null,
       `The canary key ${ctx.key ?? `under ${ctx.prefix}`} already exists and the conditional create (If-None-Match: *) refused to overwrite it; delete that leftover key or rerun to use a new key.`);
   }

@@ -1,0 +1,68 @@
+// The sweeper's decisions, provider-neutral and pure: which listed keys and uploads are stale
+// canaries. Only keys of the exact form `<prefix>.backup-canary/<run-id>/<name>.bin`, whose run id
+// parses as a time older than the threshold, qualify. Anything else — `.backup-canary-notes.txt`,
+// `backups/data.bin`, a folder a person named `.backup-canary/notes/` — is never touched.
+
+import { CANARY_DIR, runIdTime } from './canary.js';
+
+export interface SweepItem {
+  key: string;
+  uploadId?: string;
+  runId: string;
+  ageSeconds: number;
+}
+
+export interface SweepPlan {
+  objects: SweepItem[];
+  uploads: SweepItem[];
+  /** Canaries younger than the threshold (a probe may be running). */
+  tooRecent: number;
+  /** Keys under the canary folder that are not canaries of this tool. */
+  foreign: string[];
+}
+
+const NAME = /^[a-z0-9-]{1,40}\.bin$/;
+
+/** The run id of a canary key under the prefix, or null when the key is not one of ours. */
+export function canaryRunId(prefix: string, key: string): string | null {
+  const root = `${prefix}${CANARY_DIR}`;
+  if (!key.startsWith(root)) return null;
+  const rest = key.slice(root.length).split('/');
+  if (rest.length !== 2 || !NAME.test(rest[1]!)) return null;
+  return runIdTime(rest[0]!) ? rest[0]! : null;
+}
+
+export function planSweep(
+  prefix: string,
+  keys: string[],
+  uploads: { key: string; uploadId: string }[],
+  olderThanSeconds: number,
+  now: Date = new Date(),
+): SweepPlan {
+  const plan: SweepPlan = { objects: [], uploads: [], tooRecent: 0, foreign: [] };
+  const consider = (key: string, uploadId?: string) => {
+    const runId = canaryRunId(prefix, key);
+    if (!runId) {
+      plan.foreign.push(uploadId ? `${key} (upload ${uploadId})` : key);
+      return;
+    }
+    const ageSeconds = Math.floor((now.getTime() - runIdTime(runId)!.getTime()) / 1000);
+    if (ageSeconds < olderThanSeconds) {
+      plan.tooRecent++;
+      return;
+    }
+    const item: SweepItem = { key, runId, ageSeconds };
+    if (uploadId) plan.uploads.push({ ...item, uploadId });
+    else plan.objects.push(item);
+  };
+  for (const k of keys) consider(k);
+  for (const u of uploads) consider(u.key, u.uploadId);
+  return plan;
+}
+
+/** `24h`, `30m`, `7d`, `90s`, `0s` → seconds. */
+export function parseAge(value: string): number | null {
+  const m = /^(\d{1,6})\s*(s|m|h|d|w)$/.exec(value.trim());
+  if (!m) return null;
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+}

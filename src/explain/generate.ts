@@ -1,0 +1,358 @@
+// The least-privilege policy a probe definition needs: `backup-canary policy`.
+//
+// Rules (each one is tested, the AWS output also on a real Ceph RGW):
+// - Only what checks expected `allow` need, plus what the probe's own cleanup needs (s3:DeleteObject
+//   for the canaries it writes, s3:AbortMultipartUpload for an upload it leaves open) unless the
+//   definition expects that very thing denied. A check expected `deny` never gets a permission.
+// - `any` means "the tool does not need it": no permission is added for it (least privilege); the
+//   check passes whatever the answer. Its action may still be granted because another check needs it.
+// - Object actions on `arn:aws:s3:::B/P*` (`acs:oss:*:*:B/P*`), s3:ListBucket on the bucket with
+//   `StringLike s3:prefix` in the form the definition lists (prefix-delimiter: [P, P*]; plain: [P*]),
+//   bucket-level actions on the bucket ARN. Never a `*` action, never a bare `*` resource.
+// - Statements are grouped so that each one is necessary: every statement carries at least one
+//   action some check (or the cleanup) of the definition needs and no other statement grants.
+// - An overwrite expected `deny` next to a put expected `allow` (append-only) is expressed on AWS with
+//   the documented conditional-write keys: s3:PutObject only with `If-None-Match` (s3:if-none-match),
+//   and for multipart parts only where s3:ObjectCreationOperation is false. Where an expectation cannot
+//   be expressed in an identity policy at all it is listed in `unexpressed` with the reason.
+//
+// The statements are built with the same `scopedStatement` the --explain fixes use.
+// Loads no SDK: the AWS action map comes from providers/aws/actions.ts; the OSS map is our own table
+// below (to be replaced by the Alibaba provider's action map once that exists).
+
+import type { Operation } from '../core/adapter.js';
+import type { Expectation } from '../core/model.js';
+import type { Profile } from '../core/profile.js';
+import { S3_ACTIONS } from '../providers/aws/actions.js';
+import { scopedStatement } from './fix.js';
+
+export type PolicyProvider = 'aws' | 'alibaba';
+
+export interface GenerateOptions {
+  profile: Pick<Profile, 'name' | 'checks' | 'options'>;
+  bucket: string;
+  /** Normalised prefix (`db/nightly/`), or '' for the bucket root. */
+  prefix: string;
+  provider: PolicyProvider;
+  /** The backup role: enables the bucket-policy exception and the cross-account grant. */
+  roleArn?: string;
+  /** AWS partition (`aws`, `aws-cn`, ...); default: the role ARN's, else `aws`. */
+  partition?: string;
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: unknown;
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: string;
+  Statement: PolicyStatement[];
+}
+
+export interface PolicySnippet {
+  summary: string;
+  snippet: Record<string, unknown>;
+}
+
+export interface GeneratedPolicy {
+  provider: PolicyProvider;
+  /** The role's identity policy (AWS) or RAM policy (Alibaba Cloud). */
+  identity: PolicyDocument;
+  /** Where relevant (a role is named, AWS): how to keep a restrictive bucket-policy Deny and let the role through. */
+  bucketException?: PolicySnippet;
+  /** Where relevant (a role is named, AWS): the bucket-policy grant needed only when the role is in another account. */
+  bucketGrant?: PolicySnippet;
+  /** Expectations no identity policy can meet, with the reason (enforce them elsewhere). */
+  unexpressed: { check: string; expect: Expectation; why: string }[];
+  notes: string[];
+}
+
+/** How OSS authorises each operation (RAM action names). TODO: take this from the Alibaba provider's map. */
+export const OSS_ACTIONS: Record<Operation, string> = {
+  assumeRole: 'sts:AssumeRole',
+  putObject: 'oss:PutObject',
+  headObject: 'oss:GetObject',
+  getObject: 'oss:GetObject',
+  listObjects: 'oss:ListObjects',
+  createMultipartUpload: 'oss:PutObject',
+  uploadPart: 'oss:PutObject',
+  listParts: 'oss:ListParts',
+  listMultipartUploads: 'oss:ListMultipartUploads',
+  completeMultipartUpload: 'oss:PutObject',
+  abortMultipartUpload: 'oss:AbortMultipartUpload',
+  deleteObject: 'oss:DeleteObject',
+  listBuckets: 'oss:ListBuckets',
+  getBucketPolicy: 'oss:GetBucketPolicy',
+};
+
+/** Where a check's request lands, relative to the backup prefix. */
+type Where = 'prefix' | 'outside' | 'list-prefix' | 'list-root' | 'bucket' | 'service';
+
+interface CheckSpec {
+  op: Operation;
+  where: Where;
+  /** The request carries `If-None-Match: *` (s3:if-none-match present). */
+  ifNoneMatch?: boolean;
+  /** s3:ObjectCreationOperation: true for PutObject/CompleteMultipartUpload, false for Create/UploadPart. */
+  creation?: boolean;
+}
+
+/** Every check of the plan (src/core/plan.ts) and the request it makes; assume-role is not an S3/OSS request. */
+export const CHECK_REQUESTS: Record<string, CheckSpec | null> = {
+  'assume-role': null,
+  'put-object': { op: 'putObject', where: 'prefix', ifNoneMatch: true, creation: true },
+  'head-object': { op: 'headObject', where: 'prefix' },
+  'get-object': { op: 'getObject', where: 'prefix' },
+  'list-prefix': { op: 'listObjects', where: 'list-prefix' },
+  'multipart-create': { op: 'createMultipartUpload', where: 'prefix', creation: false },
+  'multipart-upload-part-1': { op: 'uploadPart', where: 'prefix', creation: false },
+  'multipart-upload-part-2': { op: 'uploadPart', where: 'prefix', creation: false },
+  'multipart-list-parts': { op: 'listParts', where: 'prefix' },
+  'multipart-list-uploads': { op: 'listMultipartUploads', where: 'bucket' },
+  'multipart-complete': { op: 'completeMultipartUpload', where: 'prefix', ifNoneMatch: true, creation: true },
+  'multipart-get': { op: 'getObject', where: 'prefix' },
+  'abort-create': { op: 'createMultipartUpload', where: 'prefix', creation: false },
+  'multipart-abort': { op: 'abortMultipartUpload', where: 'prefix' },
+  'overwrite-object': { op: 'putObject', where: 'prefix', ifNoneMatch: false, creation: true },
+  'read-missing-object': { op: 'getObject', where: 'prefix' },
+  'delete-object': { op: 'deleteObject', where: 'prefix' },
+  'delete-multipart-object': { op: 'deleteObject', where: 'prefix' },
+  'write-outside-prefix': { op: 'putObject', where: 'outside', ifNoneMatch: true, creation: true },
+  'delete-outside-prefix': { op: 'deleteObject', where: 'outside' },
+  'list-bucket-root': { op: 'listObjects', where: 'list-root' },
+  'list-all-buckets': { op: 'listBuckets', where: 'service' },
+  'read-bucket-policy': { op: 'getBucketPolicy', where: 'bucket' },
+};
+
+/** The order actions are listed in a statement (the order a backup uses them). */
+const OBJECT_OPS: Operation[] = ['putObject', 'getObject', 'deleteObject', 'abortMultipartUpload', 'listParts'];
+const BUCKET_OPS: Operation[] = ['listMultipartUploads', 'getBucketPolicy'];
+
+/** Granted action names by where they apply. */
+interface Grants {
+  object: Set<string>;
+  list: boolean;
+  /** s3:ListBucket without the prefix condition (only when listing the root is expected allowed). */
+  listRoot: boolean;
+  bucket: Set<string>;
+  service: Set<string>;
+  /** AWS: s3:PutObject only with If-None-Match (plus multipart parts), so an overwrite is denied. */
+  conditionalPut: boolean;
+  /** With conditionalPut: multipart create/part requests are needed. */
+  parts: boolean;
+  /** Actions added only for the probe's cleanup. */
+  cleanup: Set<string>;
+}
+
+export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
+  const { checks, options } = o.profile;
+  const prefix = o.prefix;
+  const aws = o.provider === 'aws';
+  const actions = aws ? S3_ACTIONS : OSS_ACTIONS;
+  const ids = Object.keys(checks).filter((id) => CHECK_REQUESTS[id]);
+  const spec = (id: string) => CHECK_REQUESTS[id]!;
+  const expect = (id: string): Expectation | undefined => checks[id];
+  const g: Grants = { object: new Set(), list: false, listRoot: false, bucket: new Set(), service: new Set(), conditionalPut: false, parts: false, cleanup: new Set() };
+  const unexpressed: GeneratedPolicy['unexpressed'] = [];
+  const notes: string[] = [];
+
+  // 1. What the checks expected `allow` need.
+  const allowIds = ids.filter((id) => expect(id) === 'allow');
+  const grant = (s: CheckSpec) => {
+    if (s.where === 'prefix') g.object.add(actions[s.op]);
+    else if (s.where === 'list-prefix') g.list = true;
+    else if (s.where === 'list-root') g.list = g.listRoot = true;
+    else if (s.where === 'bucket') g.bucket.add(actions[s.op]);
+    else if (s.where === 'service') g.service.add(actions[s.op]);
+    // 'outside': never granted (object actions are scoped to the prefix); reported below
+  };
+  for (const id of allowIds) grant(spec(id));
+  const putOp = (op: Operation) => actions[op] === actions.putObject;
+  const needsPut = allowIds.some((id) => spec(id).where === 'prefix' && putOp(spec(id).op));
+  if (aws && needsPut && expect('overwrite-object') === 'deny') {
+    g.conditionalPut = true;
+    g.parts = allowIds.some((id) => spec(id).where === 'prefix' && putOp(spec(id).op) && spec(id).creation === false);
+  }
+
+  const allowed = (id: string): boolean => {
+    const s = spec(id);
+    const action = actions[s.op];
+    switch (s.where) {
+      case 'prefix':
+      case 'outside': {
+        if (s.where === 'outside' && prefix !== '') return false;
+        if (!g.object.has(action)) return false;
+        if (action !== actions.putObject || !g.conditionalPut) return true;
+        return s.creation ? Boolean(s.ifNoneMatch) : g.parts;
+      }
+      case 'list-prefix':
+        return g.list;
+      case 'list-root':
+        return g.listRoot || (g.list && prefix === '');
+      case 'bucket':
+        return g.bucket.has(action);
+      case 'service':
+        return g.service.has(action);
+    }
+  };
+
+  // 2. The cleanup: canaries the probe writes must be removable, unless the definition expects them to stay.
+  for (let changed = true; changed; ) {
+    changed = false;
+    const objects = ['put-object', 'multipart-complete'].some((id) => id in checks && allowed(id));
+    if (objects && expect('delete-object') !== 'deny' && !g.object.has(actions.deleteObject)) {
+      g.object.add(actions.deleteObject);
+      g.cleanup.add(actions.deleteObject);
+      changed = true;
+    }
+    const openUploads =
+      ('abort-create' in checks && allowed('abort-create')) ||
+      ('multipart-create' in checks && allowed('multipart-create') && !('multipart-complete' in checks && allowed('multipart-complete')));
+    if (openUploads && expect('multipart-abort') !== 'deny' && !g.object.has(actions.abortMultipartUpload)) {
+      g.object.add(actions.abortMultipartUpload);
+      g.cleanup.add(actions.abortMultipartUpload);
+      changed = true;
+    }
+  }
+
+  // 3. Expectations the generated policy cannot meet.
+  for (const id of ids) {
+    const e = expect(id)!;
+    if (e === 'any') continue;
+    const s = spec(id);
+    const ok = allowed(id);
+    if (s.where === 'outside' && prefix === '') {
+      unexpressed.push({ check: id, expect: e, why: 'the prefix is the bucket root: nothing is outside it (the probe skips this check)' });
+    } else if (e === 'allow' && !ok) {
+      unexpressed.push({ check: id, expect: e, why: `${actions[s.op]} outside the backup prefix: the generated policy grants object actions on the prefix only` });
+    } else if (e === 'deny' && ok) {
+      unexpressed.push({ check: id, expect: e, why: conflictReason(id, s, o, actions, ids.filter((x) => x !== id && expect(x) === 'allow')) });
+    }
+  }
+
+  const identity: PolicyDocument = { Version: aws ? '2012-10-17' : '1', Statement: statements(g, o, actions) };
+  const out: GeneratedPolicy = { provider: o.provider, identity, unexpressed, notes };
+
+  // 4. Notes: what this policy does not cover, and the decisions behind it.
+  notes.push(
+    aws
+      ? 'sts:AssumeRole is not part of this policy: the role\'s trust policy must name the caller, and the caller\'s own policy must allow sts:AssumeRole on the role.'
+      : 'sts:AssumeRole is not part of this policy: the role\'s trust policy must name the caller, and the caller needs sts:AssumeRole on the role.',
+  );
+  const anyIds = ids.filter((id) => expect(id) === 'any' && !allowed(id));
+  if (anyIds.length) notes.push(`Checks expected "any" (${anyIds.join(', ')}) get no permission: the tool does not need them, so least privilege leaves them out; they pass either way.`);
+  for (const action of g.cleanup) {
+    notes.push(`${action} is included only so the probe can remove what it creates (its cleanup); no check of the definition requires it otherwise.`);
+  }
+  if (g.conditionalPut) {
+    notes.push(
+      `${actions.putObject} is allowed only with If-None-Match (s3:if-none-match)${g.parts ? ', and for multipart create/part requests (s3:ObjectCreationOperation false)' : ''}: a write that would overwrite is denied. Amazon S3 documents these keys ("Enforce conditional writes"); S3-compatible stores may not evaluate them.`,
+    );
+  }
+  if (aws && (expect('read-missing-object') === 'allow')) {
+    notes.push('Amazon S3 answers 404 for a missing key only to a caller that may s3:ListBucket the bucket (otherwise 403); the prefix-scoped s3:ListBucket here may not count for a GetObject request, which carries no s3:prefix.');
+  }
+  if (options.sse === 'aws:kms' || options.sse === 'aws:kms:dsse' || options.sse === 'KMS') {
+    notes.push(`Writes use KMS encryption${options['kms-key-id'] ? ` (key ${options['kms-key-id']})` : ''}: the role also needs kms:GenerateDataKey and kms:Decrypt on that key (key policy or identity policy); not generated here.`);
+  }
+  if (options.acl && aws) {
+    notes.push(`Writes send the canned ACL "${options.acl}" (s3:x-amz-acl). A bucket owner may require it with a StringEquals s3:x-amz-acl condition on s3:PutObject; multipart part and complete requests carry no ACL header, so such a condition must not cover them.`);
+  }
+  if (prefix === '') notes.push('The prefix is the bucket root: object actions cover the whole bucket and s3:ListBucket has no prefix condition.');
+  if (o.roleArn && aws) {
+    out.bucketException = bucketException(o, g);
+    out.bucketGrant = bucketGrant(identity, o.roleArn);
+  } else if (o.roleArn) {
+    notes.push('Alibaba Cloud documents no principal-ARN condition key for bucket policies: a restrictive bucket-policy Deny cannot exempt only this role.');
+  } else if (aws) {
+    notes.push('Name the role (--role) to also get the bucket-policy exception for a restrictive Deny and the cross-account grant.');
+  }
+  return out;
+}
+
+function conflictReason(id: string, s: CheckSpec, o: GenerateOptions, actions: Record<Operation, string>, allowIds: string[]): string {
+  const action = actions[s.op];
+  if (id === 'overwrite-object' && o.provider === 'alibaba') {
+    return `oss:PutObject is needed for the first write, and RAM has no condition key that tells an overwrite from it: forbid overwrites with the bucket's overwrite protection (PutBucketOverwriteConfig, action forbid, prefix "${o.prefix}") or the x-oss-forbid-overwrite header`;
+  }
+  if (s.where === 'list-root') return 'with the bucket root as prefix, listing the prefix is listing the root';
+  const by = allowIds.filter((x) => {
+    const t = CHECK_REQUESTS[x];
+    return t && actions[t.op] === action;
+  });
+  return `${action} on the prefix is needed by ${by.length ? by.join(', ') : 'the probe\'s cleanup'}: an identity policy cannot allow one and deny the other`;
+}
+
+function fixReq(o: GenerateOptions, action: string) {
+  const partition = o.partition ?? (o.roleArn ? (/^arn:([^:]+):/.exec(o.roleArn)?.[1] ?? 'aws') : 'aws');
+  return { action, bucket: o.bucket, prefix: o.prefix, roleArn: o.roleArn?.startsWith('arn:') ? o.roleArn : `arn:${partition}:iam:::role/backup` };
+}
+
+function merged(o: GenerateOptions, names: string[], sid: string): PolicyStatement {
+  const first = scopedStatement(fixReq(o, names[0]!), o.provider) as unknown as PolicyStatement;
+  const st: PolicyStatement = { ...(o.provider === 'aws' ? { Sid: sid } : {}), Effect: 'Allow', Action: names, Resource: first.Resource };
+  if (first.Condition) st.Condition = first.Condition;
+  return st;
+}
+
+/** Granted action names in the order a backup uses them. */
+function ordered(granted: Set<string>, ops: Operation[], actions: Record<Operation, string>): string[] {
+  const known = [...new Set(ops.map((op) => actions[op]))].filter((a) => granted.has(a));
+  return [...known, ...[...granted].filter((a) => !known.includes(a)).sort()];
+}
+
+function statements(g: Grants, o: GenerateOptions, actions: Record<Operation, string>): PolicyStatement[] {
+  const out: PolicyStatement[] = [];
+  const objectActions = ordered(g.object, OBJECT_OPS, actions).filter((a) => !(g.conditionalPut && a === actions.putObject));
+  if (objectActions.length) out.push(merged(o, objectActions, 'BackupObjects'));
+  if (g.conditionalPut) {
+    out.push({ ...merged(o, [actions.putObject], 'BackupWriteIfAbsent'), Condition: { Null: { 's3:if-none-match': 'false' } } });
+    if (g.parts) out.push({ ...merged(o, [actions.putObject], 'BackupMultipartParts'), Condition: { Bool: { 's3:ObjectCreationOperation': 'false' } } });
+  }
+  if (g.list) {
+    const st = merged(o, [actions.listObjects], 'ListBackupPrefix');
+    if (g.listRoot || o.prefix === '') delete st.Condition;
+    else {
+      const key = o.provider === 'aws' ? 's3:prefix' : 'oss:Prefix';
+      const values = o.profile.options.list === 'plain' ? [`${o.prefix}*`] : [o.prefix, `${o.prefix}*`];
+      st.Condition = { StringLike: { [key]: values } };
+    }
+    out.push(st);
+  }
+  const bucketActions = ordered(g.bucket, BUCKET_OPS, actions);
+  if (bucketActions.length) out.push(merged(o, bucketActions, 'BackupBucketLevel'));
+  if (g.service.size) out.push(merged(o, [...g.service].sort(), 'ListAllBuckets'));
+  return out;
+}
+
+function bucketException(o: GenerateOptions, g: Grants): PolicySnippet {
+  const role = o.roleArn!;
+  const covered = [...g.object, ...(g.list ? ['s3:ListBucket'] : []), ...g.bucket];
+  return {
+    summary:
+      `If the bucket policy has a Deny that would cover the backup role's requests (${covered.join(', ')}), for example "only from the office network", ` +
+      `keep the Deny and exempt only this role: add this to that Deny statement's Condition. A role session's aws:PrincipalArn is the role ARN, ` +
+      `so every session of ${role} - and only that role - is let through. Do not widen or remove the Deny. ` +
+      'If the Deny already has an ArnNotLike aws:PrincipalArn list, add the role ARN to that list instead.',
+    snippet: { Condition: { ArnNotLike: { 'aws:PrincipalArn': [role] } } },
+  };
+}
+
+function bucketGrant(identity: PolicyDocument, roleArn: string): PolicySnippet {
+  const statements = identity.Statement.filter((s) => !(Array.isArray(s.Action) && s.Action.includes('s3:ListAllMyBuckets'))).map((s) => ({
+    ...s,
+    ...(s.Sid ? { Sid: `${s.Sid}ForBackupRole` } : {}),
+    Principal: { AWS: roleArn },
+  }));
+  return {
+    summary:
+      'Only when the role is in another account than the bucket: cross-account access needs both the role\'s own policy and a grant in the bucket policy. ' +
+      'Add these statements to the bucket policy (same actions, resources and conditions, naming the role). Within one account the identity policy alone is enough.',
+    snippet: { Statement: statements },
+  };
+}

@@ -1,0 +1,495 @@
+// Alibaba Cloud OSS: source credentials from Alibaba's standard chain, AssumeRole through
+// @alicloud/sts20150401, and the OSS requests of the probe plan through ali-oss. Every failure
+// becomes a classified RequestFailure that keeps OSS's EC, RecommendDoc and AccessDeniedDetail.
+//
+// What the SDKs do and do not do for timeouts and retries:
+// - ali-oss: `timeout` is both the connect and the response timeout of each request. `retryMax`
+//   retries only network failures and connect timeouts (urllib status -1/-2), 500 ms apart; it never
+//   retries a response timeout, an HTTP error (5xx, throttling) or a stream upload (UploadPart always
+//   streams), so those get one attempt whatever --max-attempts says.
+// - @alicloud/openapi-core (STS): readTimeout/connectTimeout; no retry unless `retryOptions`, which
+//   we set to retry throttling, 5xx and connection failures up to --max-attempts.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import OSS from 'ali-oss';
+import StsModule, { AssumeRoleRequest } from '@alicloud/sts20150401';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
+import { type Identity, RequestFailure } from '../../core/model.js';
+import {
+  type AlibabaErrorContext,
+  type AlibabaErrorEvidence,
+  classifyAlibaba,
+  evidenceFromOssError,
+  evidenceFromStsError,
+  type OssRawResponse,
+  RAW_KEY,
+} from './classify.js';
+import { loadSourceCredentials, type SourceCredentials } from './credentials.js';
+
+export interface AlibabaTargetOptions {
+  bucket: string;
+  prefix: string;
+  /** Region id, e.g. cn-hangzhou (resolved by the provider; see index.ts). */
+  region: string;
+  /** OSS endpoint URL; default https://oss-<region>[-internal].aliyuncs.com. */
+  endpoint: string | null;
+  /** STS endpoint URL; default https://sts.<region>.aliyuncs.com (sts-vpc.<region> with internal). */
+  stsEndpoint: string | null;
+  internal: boolean;
+  roleArn: string | null;
+  sessionName: string;
+  externalId: string | null;
+  durationSeconds: number;
+  sessionPolicy: string | null;
+  profile: string | null;
+  timeoutMs: number;
+  maxAttempts: number;
+  /** Source credentials given directly (tests); otherwise Alibaba's standard chain. */
+  credentials?: SourceCredentials;
+}
+
+export const OSS_ACTIONS: Record<Operation, string> = {
+  assumeRole: 'sts:AssumeRole',
+  putObject: 'oss:PutObject',
+  headObject: 'oss:GetObject',
+  getObject: 'oss:GetObject',
+  listObjects: 'oss:ListObjects',
+  createMultipartUpload: 'oss:PutObject',
+  uploadPart: 'oss:PutObject',
+  listParts: 'oss:ListParts',
+  listMultipartUploads: 'oss:ListMultipartUploads',
+  completeMultipartUpload: 'oss:PutObject',
+  abortMultipartUpload: 'oss:AbortMultipartUpload',
+  deleteObject: 'oss:DeleteObject',
+  listBuckets: 'oss:ListBuckets',
+  getBucketPolicy: 'oss:GetBucketPolicy',
+};
+
+/** OSS headers for a probe definition's write options. */
+export function writeHeaders(w: WriteOptions): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (w.acl) h['x-oss-object-acl'] = w.acl;
+  if (w.sse) h['x-oss-server-side-encryption'] = w.sse === 'aws:kms' ? 'KMS' : w.sse;
+  if (w.kmsKeyId) h['x-oss-server-side-encryption-key-id'] = w.kmsKeyId;
+  if (w.storageClass) h['x-oss-storage-class'] = w.storageClass;
+  return h;
+}
+
+/** The default export of a CommonJS module, whether the loader (Node, esbuild) unwrapped it or not. */
+function cjsDefault<T>(m: { default: T } | T): T {
+  return (typeof m === 'object' && m !== null && 'default' in m ? (m as { default: T }).default : m) as T;
+}
+const StsClient = cjsDefault(StsModule as unknown as { default: typeof StsModule.default });
+type StsClientType = InstanceType<typeof StsClient>;
+
+/** ali-oss options the @types leave out. */
+type OssOptions = OSS.Options & { retryMax?: number; agent?: HttpAgent; httpsAgent?: HttpsAgent };
+
+/** The internals of ali-oss 6.23 this adapter hooks (see wrapClient). */
+interface OssInternals {
+  requestError(result: Record<string, unknown>): Promise<Error>;
+  urllib: { request(url: string, params: unknown): Promise<unknown> };
+}
+
+export function ossEndpointOf(o: Pick<AlibabaTargetOptions, 'endpoint' | 'region' | 'internal'>): string {
+  return o.endpoint ?? `https://oss-${o.region}${o.internal ? '-internal' : ''}.aliyuncs.com`;
+}
+
+export function stsEndpointOf(o: Pick<AlibabaTargetOptions, 'stsEndpoint' | 'region' | 'internal'>): string {
+  return o.stsEndpoint ?? `https://sts${o.internal ? '-vpc' : ''}.${o.region}.aliyuncs.com`;
+}
+
+export class AlibabaAdapter implements StorageAdapter {
+  readonly provider = 'alibaba';
+  readonly actions = OSS_ACTIONS;
+  private readonly o: AlibabaTargetOptions;
+  private readonly httpAgent = new HttpAgent({ keepAlive: true });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
+  private readonly attempts = new AsyncLocalStorage<{ n: number }>();
+  private source: Promise<SourceCredentials> | null = null;
+  private oss: OSS | null = null;
+  private ident: Identity = { source: null, assumedRoleArn: null };
+  private roleId: string | null = null;
+  private sourceHasToken = false;
+
+  constructor(o: AlibabaTargetOptions) {
+    this.o = o;
+  }
+
+  identity(): Identity {
+    return { ...this.ident };
+  }
+
+  /** `<role id>:<session name>` of the assumed session, for --explain. */
+  assumedRoleId(): string | null {
+    return this.roleId;
+  }
+
+  /** The source credentials (memoized), for STS and for reading policies with --explain. */
+  sourceCredentials(): Promise<SourceCredentials> {
+    this.source ??= this.o.credentials ? Promise.resolve(this.o.credentials) : loadSourceCredentials(this.o.profile);
+    return this.source;
+  }
+
+  /** An ali-oss client for `creds`, hooked to keep error bodies and count attempts. */
+  ossClientFor(creds: { accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined }, retries = true): OSS {
+    const endpoint = ossEndpointOf(this.o);
+    const options: OssOptions = {
+      accessKeyId: creds.accessKeyId,
+      accessKeySecret: creds.accessKeySecret,
+      bucket: this.o.bucket,
+      region: `oss-${this.o.region}`,
+      internal: this.o.internal,
+      secure: endpoint.startsWith('https:'),
+      timeout: this.o.timeoutMs,
+      authorizationV4: true,
+      agent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      retryMax: retries ? this.o.maxAttempts - 1 : 0,
+    };
+    // An explicit endpoint is passed as given; otherwise ali-oss builds oss-<region>[-internal] itself.
+    if (this.o.endpoint) options.endpoint = this.o.endpoint;
+    if (creds.securityToken) {
+      options.stsToken = creds.securityToken;
+      // Only silences ali-oss's advice to configure refreshing: a probe is shorter than any session.
+      options.refreshSTSTokenInterval = 24 * 3600 * 1000;
+    }
+    const client = new OSS(options);
+    this.wrapClient(client);
+    return client;
+  }
+
+  /**
+   * ali-oss turns an error response into an Error and drops RecommendDoc, AccessDeniedDetail and the
+   * response headers; a network failure loses its system code (ECONNREFUSED becomes RequestError).
+   * Keep them on the error under RAW_KEY. Also count the attempts of each operation (retryMax).
+   */
+  private wrapClient(client: OSS): void {
+    const inner = client as unknown as OssInternals;
+    const requestError = inner.requestError.bind(client);
+    inner.requestError = async (result) => {
+      const err = await requestError(result);
+      const raw: OssRawResponse = {};
+      if (typeof result.status === 'number') raw.status = result.status;
+      const headers = result.headers as Record<string, unknown> | undefined;
+      if (headers && typeof headers === 'object') {
+        raw.headers = {};
+        for (const h of ['x-oss-request-id', 'x-oss-ec', 'x-oss-err', 'content-type', 'server', 'date']) {
+          const v = headers[h];
+          if (typeof v === 'string') raw.headers[h] = v;
+        }
+      }
+      const data = result.data;
+      if (Buffer.isBuffer(data) && data.length > 0) raw.body = data.subarray(0, 64 * 1024).toString('utf8');
+      else if (typeof data === 'string' && data) raw.body = data.slice(0, 64 * 1024);
+      else if (raw.headers?.['x-oss-err']) raw.body = Buffer.from(raw.headers['x-oss-err'], 'base64').toString('utf8');
+      if (typeof result.code === 'string') raw.sysCode = result.code;
+      Object.defineProperty(err, RAW_KEY, { value: raw, enumerable: false });
+      return err;
+    };
+    const urllib = inner.urllib;
+    const store = this.attempts;
+    inner.urllib = {
+      request(url, params) {
+        const s = store.getStore();
+        if (s) s.n++;
+        return urllib.request(url, params);
+      },
+    };
+  }
+
+  private context(op: Operation, key?: string): AlibabaErrorContext {
+    const c: AlibabaErrorContext = {
+      service: op === 'assumeRole' ? 'sts' : 'oss',
+      operation: op,
+      action: OSS_ACTIONS[op],
+      bucket: this.o.bucket,
+      prefix: this.o.prefix,
+      roleArn: this.o.roleArn,
+      region: this.o.region,
+      endpoint: op === 'assumeRole' ? stsEndpointOf(this.o) : ossEndpointOf(this.o),
+      durationSeconds: this.o.durationSeconds,
+      sourceHasToken: this.sourceHasToken,
+    };
+    if (key !== undefined) c.key = key;
+    return c;
+  }
+
+  private fail(op: Operation, err: unknown, attempts: number, key?: string): RequestFailure {
+    if (err instanceof RequestFailure) return err;
+    const ev: AlibabaErrorEvidence = op === 'assumeRole' ? evidenceFromStsError(err) : evidenceFromOssError(err);
+    if (attempts > 0) ev.attempts = attempts;
+    const { kind, denial } = classifyAlibaba(ev, this.context(op, key));
+    return new RequestFailure(kind, denial, Math.max(0, attempts - 1));
+  }
+
+  private async bucketClient(): Promise<OSS> {
+    // Without AssumeRole (--no-assume) the source credentials are probed directly.
+    if (!this.oss) {
+      const c = await this.sourceCredentials();
+      this.sourceHasToken = Boolean(c.securityToken);
+      this.oss ??= this.ossClientFor(c);
+    }
+    return this.oss;
+  }
+
+  private async call<T>(op: Operation, key: string | undefined, fn: (oss: OSS) => Promise<T>): Promise<T & OpMeta> {
+    const count = { n: 0 };
+    try {
+      const client = await this.bucketClient();
+      const r = await this.attempts.run(count, () => fn(client));
+      return { ...r, retries: Math.max(0, count.n - 1) };
+    } catch (err) {
+      throw this.fail(op, err, count.n, key);
+    }
+  }
+
+  private stsClient(creds: SourceCredentials, counter: { n: number }): StsClientType {
+    const url = new URL(stsEndpointOf(this.o));
+    const retry = {
+      retryable: this.o.maxAttempts > 1,
+      retryCondition: [
+        {
+          // darabonba counts attempts, the first included.
+          maxAttempts: this.o.maxAttempts,
+          exception: ['ThrottlingError', 'ServerError', 'RequestTimeoutError'],
+          errorCode: ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN'],
+          // duck-typed BackoffPolicy: counts the retries the SDK makes.
+          backoff: { getDelayTime: (ctx: { retriesAttempted: number }) => (counter.n++, Math.min(200 * 2 ** ctx.retriesAttempted, 5000)) },
+        },
+      ],
+      noRetryCondition: [],
+    };
+    const config = new $OpenApiUtil.Config({
+      accessKeyId: creds.accessKeyId,
+      accessKeySecret: creds.accessKeySecret,
+      ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),
+      endpoint: url.host,
+      protocol: url.protocol.replace(':', ''),
+      regionId: this.o.region,
+      readTimeout: this.o.timeoutMs,
+      connectTimeout: this.o.timeoutMs,
+    });
+    (config as unknown as { retryOptions: unknown }).retryOptions = retry;
+    return new StsClient(config);
+  }
+
+  async assumeRole(): Promise<OpMeta> {
+    if (!this.o.roleArn) throw new Error('assumeRole called without a role');
+    const retries = { n: 0 };
+    let creds: SourceCredentials;
+    try {
+      creds = await this.sourceCredentials();
+    } catch (err) {
+      throw this.fail('assumeRole', err, 0);
+    }
+    this.sourceHasToken = Boolean(creds.securityToken);
+    const sts = this.stsClient(creds, retries);
+    // Who is calling, for the report: in parallel, and optional.
+    const who = this.stsClient(creds, { n: 0 })
+      .getCallerIdentity()
+      .then(
+        (r) => r.body?.arn ?? null,
+        () => null,
+      );
+    try {
+      const req = new AssumeRoleRequest({
+        roleArn: this.o.roleArn,
+        roleSessionName: this.o.sessionName,
+        durationSeconds: this.o.durationSeconds,
+      });
+      if (this.o.externalId) req.externalId = this.o.externalId;
+      if (this.o.sessionPolicy) req.policy = this.o.sessionPolicy;
+      const r = await sts.assumeRole(req);
+      const c = r.body?.credentials;
+      if (!c?.accessKeyId || !c.accessKeySecret || !c.securityToken) throw new Error('AssumeRole returned no credentials');
+      this.oss = this.ossClientFor({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken });
+      this.ident = { source: await who, assumedRoleArn: r.body?.assumedRoleUser?.arn ?? null };
+      this.roleId = r.body?.assumedRoleUser?.assumedRoleId ?? null;
+      return { retries: retries.n };
+    } catch (err) {
+      this.ident = { source: await who, assumedRoleArn: null };
+      throw this.fail('assumeRole', err, retries.n + 1);
+    }
+  }
+
+  putObject(key: string, body: Buffer, w: WriteOptions & { overwrite?: boolean } = {}): Promise<OpMeta> {
+    // x-oss-forbid-overwrite: an existing object answers 409 FileAlreadyExists and stays untouched.
+    // The plan asks for `overwrite` only on a key this run created (the overwrite-object check).
+    const headers = { ...writeHeaders(w), ...(w.overwrite ? {} : { 'x-oss-forbid-overwrite': 'true' }) };
+    return this.call('putObject', key, async (oss) => {
+      await oss.put(key, body, { mime: 'application/octet-stream', headers });
+      return {};
+    });
+  }
+
+  headObject(key: string): Promise<OpMeta & { size: number | null }> {
+    return this.call('headObject', key, async (oss) => {
+      const r = await oss.head(key);
+      const len = (r.res.headers as Record<string, string | undefined>)['content-length'];
+      return { size: len !== undefined && /^\d+$/.test(len) ? Number(len) : null };
+    });
+  }
+
+  getObject(key: string): Promise<OpMeta & { body: Buffer }> {
+    return this.call('getObject', key, async (oss) => {
+      const r = await oss.get(key);
+      const content: unknown = r.content;
+      return { body: Buffer.isBuffer(content) ? content : Buffer.from(String(content ?? '')) };
+    });
+  }
+
+  listObjects(prefix: string, delimiter: string): Promise<ListResult> {
+    return this.call('listObjects', prefix, async (oss) => {
+      // start-after just before the canary folder: the answer shows it on the first page however
+      // many backups share the prefix. It does not change how the request is authorised.
+      const r = await oss.listV2({ prefix, delimiter, 'start-after': `${prefix}.backup-canary`, 'max-keys': 100 }, {});
+      return {
+        keys: (r.objects ?? []).map((o) => o.name),
+        commonPrefixes: r.prefixes ?? [],
+      };
+    });
+  }
+
+  createMultipartUpload(key: string, w: WriteOptions = {}): Promise<OpMeta & { uploadId: string }> {
+    return this.call('createMultipartUpload', key, async (oss) => {
+      const r = await oss.initMultipartUpload(key, { mime: 'application/octet-stream', headers: writeHeaders(w) });
+      if (!r.uploadId) throw new Error('InitiateMultipartUpload returned no UploadId');
+      return { uploadId: r.uploadId };
+    });
+  }
+
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }> {
+    // OSS: every part but the last is at least 100 KB; the plan's first part is --part-size (>= 5 MiB)
+    // and the last 64 KiB, so both sizes are valid.
+    return this.call('uploadPart', key, async (oss) => {
+      const r = await oss.uploadPart(key, uploadId, partNumber, body, 0, body.length);
+      return { etag: r.etag };
+    });
+  }
+
+  listParts(key: string, uploadId: string): Promise<OpMeta & { parts: PartInfo[] }> {
+    return this.call('listParts', key, async (oss) => {
+      const r = await oss.listParts(key, uploadId);
+      // ali-oss hands back xml2js output: one <Part> is an object, several are an array.
+      const raw = r.parts as unknown;
+      const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Record<string, string | undefined>[];
+      const parts = list.map((p) => {
+        const part: PartInfo = { partNumber: Number(p.PartNumber ?? 0), etag: p.ETag ?? '' };
+        if (p.Size !== undefined) part.size = Number(p.Size);
+        return part;
+      });
+      return { parts };
+    });
+  }
+
+  listMultipartUploads(prefix: string): Promise<UploadListing> {
+    return this.call('listMultipartUploads', prefix, async (oss) => {
+      const r = await oss.listUploads({ prefix: `${prefix}.backup-canary/`, 'max-uploads': 1000 }, {});
+      return { uploads: (r.uploads ?? []).map((u) => ({ key: u.name, uploadId: u.uploadId })) };
+    });
+  }
+
+  completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<OpMeta> {
+    return this.call('completeMultipartUpload', key, async (oss) => {
+      await oss.completeMultipartUpload(
+        key,
+        uploadId,
+        parts.map((p) => ({ number: p.partNumber, etag: p.etag })),
+        { headers: { 'x-oss-forbid-overwrite': 'true' } },
+      );
+      return {};
+    });
+  }
+
+  abortMultipartUpload(key: string, uploadId: string): Promise<OpMeta> {
+    return this.call('abortMultipartUpload', key, async (oss) => {
+      await oss.abortMultipartUpload(key, uploadId);
+      return {};
+    });
+  }
+
+  deleteObject(key: string): Promise<OpMeta> {
+    return this.call('deleteObject', key, async (oss) => {
+      await oss.delete(key);
+      return {};
+    });
+  }
+
+  listBuckets(): Promise<OpMeta> {
+    return this.call('listBuckets', undefined, async (oss) => {
+      await oss.listBuckets({ 'max-keys': 1 }, {});
+      return {};
+    });
+  }
+
+  getBucketPolicy(): Promise<OpMeta> {
+    return this.call('getBucketPolicy', undefined, async (oss) => {
+      await this.readBucketPolicy(oss);
+      return {};
+    });
+  }
+
+  /**
+   * The bucket policy text, or null when none is set (404 NoSuchBucketPolicy). ali-oss sets
+   * `successStatuses` only after sending, so getBucketPolicy never throws on an error status: turn
+   * any other status into the usual error here.
+   */
+  async readBucketPolicy(oss: OSS): Promise<string | null> {
+    const r = (await oss.getBucketPolicy(this.o.bucket)) as unknown as { status: number; res: { status: number; headers: unknown; data: unknown } };
+    if (r.status === 200) return Buffer.isBuffer(r.res.data) ? r.res.data.toString('utf8') : String(r.res.data ?? '');
+    if (r.status === 404) {
+      const err = await (oss as unknown as OssInternals).requestError({ status: r.res.status, headers: r.res.headers, data: r.res.data });
+      if ((err as { code?: string }).code === 'NoSuchBucketPolicy') return null;
+      throw err;
+    }
+    throw await (oss as unknown as OssInternals).requestError({ status: r.res.status, headers: r.res.headers, data: r.res.data });
+  }
+
+  /** The sweeper: every key under `prefix` (ListObjectsV2, paginated). */
+  async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    await this.call('listObjects', prefix, async (oss) => {
+      let token: string | undefined;
+      for (let page = 0; page < 10_000; page++) {
+        const q: OSS.ListV2ObjectsQuery = { prefix, 'max-keys': 1000 };
+        if (token) q['continuation-token'] = token;
+        const r = await oss.listV2(q, {});
+        keys.push(...(r.objects ?? []).map((o) => o.name));
+        if (!r.isTruncated || !r.nextContinuationToken) break;
+        token = r.nextContinuationToken;
+      }
+      return {};
+    });
+    return keys;
+  }
+
+  /** The sweeper: every incomplete multipart upload under `prefix` (paginated). */
+  async listAllUploads(prefix: string): Promise<{ key: string; uploadId: string }[]> {
+    const uploads: { key: string; uploadId: string }[] = [];
+    await this.call('listMultipartUploads', prefix, async (oss) => {
+      let keyMarker: string | undefined;
+      let idMarker: string | undefined;
+      for (let page = 0; page < 10_000; page++) {
+        const q: OSS.ListUploadsQuery = { prefix, 'max-uploads': 1000 };
+        if (keyMarker) q['key-marker'] = keyMarker;
+        if (idMarker) q['upload-id-marker'] = idMarker;
+        const r = await oss.listUploads(q, {});
+        uploads.push(...(r.uploads ?? []).map((u) => ({ key: u.name, uploadId: u.uploadId })));
+        if (!r.isTruncated || !r.nextKeyMarker) break;
+        keyMarker = String(r.nextKeyMarker);
+        idMarker = r.nextUploadIdMarker ? String(r.nextUploadIdMarker) : undefined;
+      }
+      return {};
+    });
+    return uploads;
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}

@@ -1,0 +1,21 @@
+// Which IAM action each probe operation is authorised as on Amazon S3 (and S3-compatible stores).
+// SDK-free on purpose: the policy generator and the tests read it without loading the AWS SDK.
+
+import type { Operation } from '../../core/adapter.js';
+
+export const S3_ACTIONS: Record<Operation, string> = {
+  assumeRole: 'sts:AssumeRole',
+  putObject: 's3:PutObject',
+  headObject: 's3:GetObject',
+  getObject: 's3:GetObject',
+  listObjects: 's3:ListBucket',
+  createMultipartUpload: 's3:PutObject',
+  uploadPart: 's3:PutObject',
+  listParts: 's3:ListMultipartUploadParts',
+  listMultipartUploads: 's3:ListBucketMultipartUploads',
+  completeMultipartUpload: 's3:PutObject',
+  abortMultipartUpload: 's3:AbortMultipartUpload',
+  deleteObject: 's3:DeleteObject',
+  listBuckets: 's3:ListAllMyBuckets',
+  getBucketPolicy: 's3:GetBucketPolicy',
+};

@@ -1,0 +1,151 @@
+// What every report format shares: the input (one probe or a run of many targets), target names
+// that are unique within a report, and which leftovers count against a target.
+
+import type { CheckResult, Leftover, RunResult, TargetDescription, Verdict } from '../core/model.js';
+
+/**
+ * What a format renders: one probe (`backup-canary probe`, one result) or a run of many targets
+ * (`backup-canary run FILE.yaml`). `verdict`, `startedAt` and `durationMs` are the whole report's.
+ */
+export interface ReportInput {
+  kind: 'probe' | 'run';
+  results: RunResult[];
+  verdict: Verdict;
+  durationMs: number;
+  startedAt: string;
+}
+
+/** The report input of one probe. */
+export function singleRun(result: RunResult): ReportInput {
+  return { kind: 'probe', results: [result], verdict: result.verdict, durationMs: result.durationMs, startedAt: result.startedAt };
+}
+
+/** One verdict for many targets: `error` if any could not complete, else `fail` if any failed, else `pass`. */
+export function aggregateVerdict(results: RunResult[]): Verdict {
+  if (results.some((r) => r.verdict === 'error')) return 'error';
+  if (results.some((r) => r.verdict === 'fail')) return 'fail';
+  return 'pass';
+}
+
+/**
+ * `aws corp-backups/db/nightly/ (default)`: provider, bucket, prefix and probe definition, after the
+ * target's name in a run file when it has one (`nightly-db: aws corp-backups/db/nightly/ (default)`).
+ */
+export function targetName(t: TargetDescription): string {
+  const where = `${t.provider} ${t.bucket}/${t.prefix} (${t.probe})`;
+  return t.name ? `${t.name}: ${where}` : where;
+}
+
+/**
+ * Names for the targets of one report, unique: targets that share a name (the same bucket probed
+ * as different roles) get the role, then a number if still equal.
+ */
+export function targetNames(results: RunResult[]): string[] {
+  return unique(results.map((r) => targetName(r.target)), results);
+}
+
+/** Short names (the run file's target name, else as targetName), unique as targetNames: for labels. */
+export function targetIds(results: RunResult[]): string[] {
+  return unique(results.map((r) => r.target.name || targetName(r.target)), results);
+}
+
+function unique(base: string[], results: RunResult[]): string[] {
+  const withRole = results.map((r, i) =>
+    base.filter((b) => b === base[i]).length > 1 && r.target.role ? `${base[i]} as ${r.target.role}` : base[i]!,
+  );
+  const seen = new Map<string, number>();
+  return withRole.map((name) => {
+    if (withRole.filter((n) => n === name).length === 1) return name;
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return `${name} #${n}`;
+  });
+}
+
+/**
+ * Leftovers that make the target fail. A definition that requires the role NOT to delete (or abort)
+ * expects its canary object (or upload) to stay: those are listed, not failed. Mirrors
+ * `leftoversExpected` in src/core/plan.ts, derived from the checks' expectations.
+ */
+export function unexpectedLeftovers(r: RunResult): Leftover[] {
+  const expects = (id: string) => r.checks.find((c) => c.id === id)?.expect;
+  const objects = expects('delete-object') === 'deny';
+  const uploads = expects('multipart-abort') === 'deny';
+  return r.leftovers.filter((l) => (l.uploadId ? !uploads : !objects));
+}
+
+export function expectedWord(k: Pick<CheckResult, 'expect'>): string {
+  return k.expect === 'allow' ? 'allowed' : k.expect === 'deny' ? 'denied' : 'either';
+}
+
+/** `resource-policy (explicit deny)`, or what the response leaves open. */
+export function sourceText(k: CheckResult): string {
+  const d = k.denial;
+  if (!d) return '';
+  if (d.source === 'unknown') return 'source not named by the response';
+  const explicit = d.explicit === true ? ' (explicit deny)' : d.explicit === false ? ' (no statement allows it)' : '';
+  return `${d.source}${explicit}`;
+}
+
+export function statementText(k: CheckResult): string | null {
+  const s = k.denial?.statement;
+  if (!s) return null;
+  const sid = s.sid !== null ? ` Sid=${s.sid}` : s.index !== null ? ` #${s.index}` : '';
+  return `${s.policy}${sid}${s.effect ? ` (${s.effect})` : ''}`;
+}
+
+/** One line per evidence item of a denial or error (the full record, for JUnit and similar). */
+export function evidenceLines(k: CheckResult): string[] {
+  const lines = [`check: ${k.id}`, `action: ${k.action}`, `expected: ${expectedWord(k)}`, `outcome: ${k.outcome}`];
+  if (k.finding) lines.push(`finding: ${k.finding}`);
+  if (k.reason) lines.push(`reason: ${k.reason}`);
+  if (k.key) lines.push(`key: ${k.key}`);
+  if (k.uploadId) lines.push(`upload id: ${k.uploadId}`);
+  if (k.retries) lines.push(`retries: ${k.retries}`);
+  const d = k.denial;
+  if (d) {
+    lines.push(`stage: ${d.stage}`, `source: ${sourceText(k)}`, `code: ${d.code}`);
+    if (d.httpStatus !== null) lines.push(`status: ${d.httpStatus}`);
+    if (d.requestId) lines.push(`request id: ${d.requestId}`);
+    if (d.extendedRequestId) lines.push(`extended request id: ${d.extendedRequestId}`);
+    if (d.ec) lines.push(`EC: ${d.ec}`);
+    if (d.recommendDoc) lines.push(`recommend doc: ${d.recommendDoc}`);
+    if (d.accessDeniedDetail) {
+      for (const [name, value] of Object.entries(d.accessDeniedDetail)) lines.push(`access denied detail: ${name}=${value}`);
+    }
+    if (d.message) lines.push(`message: ${d.message}`);
+    const st = statementText(k);
+    if (st) lines.push(`statement: ${st}`);
+    for (const c of d.conditions ?? []) lines.push(`condition: ${conditionText(c)}`);
+  }
+  if (k.explain) {
+    lines.push(`evaluation: ${k.explain.decision}${k.explain.decidedBy ? ` by ${k.explain.decidedBy}` : ''}: ${k.explain.summary}`);
+    if (k.explain.undeterminedKeys?.length) lines.push(`undetermined: ${k.explain.undeterminedKeys.join(', ')}`);
+    if (k.explain.mismatch) lines.push(`mismatch: ${k.explain.mismatch}`);
+  }
+  if (d) {
+    lines.push(`hint: ${d.hint}`);
+    if (d.fix) {
+      if (d.fix.summary !== d.hint) lines.push(`fix: ${d.fix.summary}`);
+      lines.push(`${policyName(d.fix.policy)}: ${JSON.stringify(d.fix.snippet)}`);
+      if (d.fix.sessionName) lines.push(`session name: ${d.fix.sessionName}`);
+    }
+  }
+  return lines;
+}
+
+export function conditionText(c: NonNullable<NonNullable<CheckResult['denial']>['conditions']>[number]): string {
+  const req = c.requestValues === null ? 'absent' : c.requestValues === 'undetermined' ? 'undetermined' : c.requestValues.join(', ');
+  return `${c.operator} ${c.key} [${c.policyValues.join(', ')}] vs [${req}] → ${String(c.result)}`;
+}
+
+/** `bucket policy`, `trust policy`, `identity policy`: where a fix goes. */
+export function policyName(policy: string): string {
+  return `${policy} policy`;
+}
+
+export function counts(checks: CheckResult[]): Record<CheckResult['outcome'], number> {
+  const n = { allowed: 0, denied: 0, error: 0, skipped: 0 };
+  for (const k of checks) n[k.outcome] += 1;
+  return n;
+}

@@ -1,0 +1,65 @@
+import t from 'tap';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRunFile, MAX_TARGETS, parseRunFile } from '../../src/core/runfile.js';
+import { mapPool } from '../../src/core/pool.js';
+
+t.test('defaults apply to every target; each target may override', async (t) => {
+  const rf = parseRunFile(
+    'defaults:\n  endpoint: http://127.0.0.1:7480\n  path-style: true\n  prefix: nightly/\ntargets:\n  - name: a\n    bucket: one\n  - bucket: two\n    prefix: other/\n    timeout: 5\n',
+    'r.yaml',
+  );
+  t.same(rf.targets, [
+    { endpoint: 'http://127.0.0.1:7480', 'path-style': true, prefix: 'nightly/', name: 'a', bucket: 'one' },
+    { endpoint: 'http://127.0.0.1:7480', 'path-style': true, prefix: 'other/', bucket: 'two', timeout: 5, name: 'target-2' },
+  ]);
+  t.same(rf.lines, [6, 8]);
+});
+
+t.test('malformed run files name the file, the line and the field', async (t) => {
+  const cases: [string, RegExp][] = [
+    ['targets: []\n', /^r\.yaml:1: "targets" must be a non-empty list/],
+    ['defaults: {}\n', /"targets" must be a non-empty list/],
+    ['targets:\n  - bucket: b\n    colour: red\n', /^r\.yaml:3: targets\[0\]: unknown option "colour"/],
+    ['targets:\n  - bucket: b\n    path-style: yes please\n', /^r\.yaml:3: targets\[0\]: "path-style" must be true or false/],
+    ['targets:\n  - bucket: b\n    timeout: soon\n', /^r\.yaml:3: targets\[0\]: "timeout" must be a number/],
+    ['targets:\n  - prefix: p\n', /^r\.yaml:2: targets\[0\] \(target-1\): "bucket" is required/],
+    ['targets:\n  - {name: a, bucket: b}\n  - {name: a, bucket: c}\n', /^r\.yaml:3: target name "a" is used twice/],
+    ['targets:\n  - just-a-string\n', /^r\.yaml:2: targets\[0\] must be a mapping/],
+    ['extra: 1\ntargets:\n  - bucket: b\n', /^r\.yaml:1: unknown key "extra"/],
+    ['defaults:\n  name: x\ntargets:\n  - bucket: b\n', /"name" belongs to each target/],
+    ['targets: [\n', /^r\.yaml:\d+:/],
+    ['- a\n', /a run file is a mapping/],
+  ];
+  for (const [text, re] of cases) t.throws(() => parseRunFile(text, 'r.yaml'), { name: 'UsageError', message: re }, text);
+});
+
+t.test('too many targets or bytes are refused', async (t) => {
+  const many = `targets:\n${'  - bucket: b\n'.repeat(MAX_TARGETS + 1)}`;
+  t.throws(() => parseRunFile(many, 'r.yaml'), { message: /10001 targets; at most 10000/ });
+  const dir = mkdtempSync(join(tmpdir(), 'bc-runfile-'));
+  writeFileSync(join(dir, 'big.yaml'), Buffer.alloc(11 * 1024 * 1024, 0x20));
+  t.throws(() => loadRunFile(join(dir, 'big.yaml')), { message: /at most 10485760/ });
+  t.throws(() => loadRunFile(join(dir, 'none.yaml')), { message: /cannot read the run file \(ENOENT\)/ });
+});
+
+t.test('the pool keeps order, bounds concurrency and stops starting on abort', async (t) => {
+  let running = 0;
+  let peak = 0;
+  const out = await mapPool([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((r) => setTimeout(r, 5 * (8 - n)));
+    running--;
+    return n * 10;
+  }, { onSkipped: () => -1 });
+  t.same(out, [10, 20, 30, 40, 50, 60, 70]);
+  t.equal(peak, 3);
+  const ac = new AbortController();
+  const r = await mapPool([1, 2, 3, 4], 1, async (n) => {
+    if (n === 2) ac.abort('SIGINT');
+    return n;
+  }, { signal: ac.signal, onSkipped: () => 0 });
+  t.same(r, [1, 2, 0, 0]);
+});
