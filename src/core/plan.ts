@@ -232,6 +232,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     } catch (e) {
       // 404 NoSuchKey: the read was authorised and the key (never created) is not there.
       if (e instanceof RequestFailure && e.denial.httpStatus === 404) return { retries: e.retries, key: missingKey };
+      if (e instanceof RequestFailure && e.denial.httpStatus === 403) {
+        e.denial.hint = `${e.denial.hint} Note: for a key that does not exist, S3 answers 403 also when the read is allowed but the role has no bucket-level s3:ListBucket (a prefix-scoped one is not enough), so this denial may be about listing rather than reading.`;
+      }
       throw e;
     }
   });
