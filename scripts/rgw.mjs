@@ -34,8 +34,10 @@ import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 export const REGION = 'us-east-1';
 const STATE_FILE = 'rgw-harness.json';
 const MARKER_FILE = '.backup-canary-rgw';
-const REQUIRED_BINARIES = ['ceph-mon', 'ceph-osd', 'radosgw', 'radosgw-admin', 'ceph-authtool', 'monmaptool', 'ceph', 'uuidgen'];
-const APT_PACKAGES = ['ceph-mon', 'ceph-osd', 'radosgw', 'ceph-common', 'ceph-base', 'uuid-runtime'];
+// xmllint (libxml2-utils) is not Ceph: the suite validates JUnit output against its XML schema with it,
+// and installing it here keeps "npm run test:all installs what it needs" true on a fresh machine.
+const REQUIRED_BINARIES = ['ceph-mon', 'ceph-osd', 'radosgw', 'radosgw-admin', 'ceph-authtool', 'monmaptool', 'ceph', 'uuidgen', 'xmllint'];
+const APT_PACKAGES = ['ceph-mon', 'ceph-osd', 'radosgw', 'ceph-common', 'ceph-base', 'uuid-runtime', 'libxml2-utils'];
 const EXTRA_BIN_DIRS = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
 
 // Obviously local, fake credentials. Never shaped like an AWS key id (AKIA.../ASIA...).
