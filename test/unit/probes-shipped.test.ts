@@ -1,0 +1,125 @@
+// The shipped probe definitions (probes/*.yaml): each loads, names its documentation, explains in a YAML
+// comment how the documented actions map to checks, can pass (no check depends on one that is not
+// expected allowed, so nothing is skipped in a passing run), and says what the issue asks of it.
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { buildPlan, CHECK_IDS } from '../../src/core/plan.js';
+import { listProfiles, loadProfile, type Profile } from '../../src/core/profile.js';
+import { MemoryAdapter } from '../helpers/memory-adapter.js';
+
+const SHIPPED = [
+  'append-only',
+  'dbs-oss',
+  'default',
+  'kopia-s3',
+  'polardb-oss',
+  'rclone-s3',
+  'restic-s3',
+  'restore-readonly',
+  'velero-s3',
+  'vendor-cross-account',
+];
+const all = new Map(listProfiles().map((p) => [p.name, p]));
+const get = (name: string): Profile => {
+  const p = all.get(name);
+  if (!p) throw new Error(`no shipped definition ${name}`);
+  return p;
+};
+
+t.test('the shipped set', async (t) => {
+  t.same([...all.keys()].sort(), SHIPPED);
+  for (const p of all.values()) t.same(loadProfile(p.name), p, `${p.name} loads by name`);
+});
+
+t.test('each definition names its documentation and maps the documented actions in a comment', async (t) => {
+  for (const p of all.values()) {
+    t.match(p.source, /^https:\/\/[\w.-]+\//, `${p.name}: source is a documentation URL`);
+    t.equal(p.checks['assume-role'], 'allow', `${p.name}: the role must be assumable`);
+    if (p.name === 'default') continue;
+    const comments = readFileSync(p.file, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .join('\n');
+    t.ok(comments.includes(p.source.replace(/#.*$/, '')), `${p.name}: the comment cites the source page`);
+    t.match(comments, /->/, `${p.name}: the comment maps documented actions to checks`);
+    for (const id of Object.keys(p.checks).filter((id) => id !== 'assume-role')) {
+      t.ok(comments.includes(id), `${p.name}: the comment explains ${id}`);
+    }
+  }
+});
+
+t.test('a passing run is possible: every check a check needs is expected allowed', async (t) => {
+  for (const p of all.values()) {
+    const plan = buildPlan(new MemoryAdapter(), {
+      prefix: 'backups/',
+      runId: '20261122T020000Z-3f9a1c',
+      partSize: 5 * 1024 * 1024,
+      quick: false,
+      assume: true,
+      expectations: p.checks,
+    });
+    t.same(plan.steps.map((s) => s.id).sort(), Object.keys(p.checks).sort(), `${p.name}: every check runs`);
+    for (const s of plan.steps) {
+      for (const n of s.needs) t.equal(p.checks[n], 'allow', `${p.name}: ${s.id} needs ${n}, which must be expected allow (a skipped check fails)`);
+    }
+    for (const id of Object.keys(p.checks)) t.ok((CHECK_IDS as readonly string[]).includes(id));
+  }
+});
+
+t.test('providers: the Alibaba services are OSS-only, the S3 tools AWS, the postures both', async (t) => {
+  for (const name of ['polardb-oss', 'dbs-oss']) t.same(get(name).providers, ['alibaba'], name);
+  for (const name of ['rclone-s3', 'restic-s3', 'kopia-s3', 'velero-s3', 'vendor-cross-account']) t.same(get(name).providers, ['aws'], name);
+  for (const name of ['append-only', 'restore-readonly', 'default']) t.same(get(name).providers, ['aws', 'alibaba'], name);
+});
+
+t.test('append-only: put allowed; delete and overwrite must be denied', async (t) => {
+  const c = get('append-only').checks;
+  t.match(c, { 'put-object': 'allow', 'multipart-complete': 'allow', 'overwrite-object': 'deny', 'delete-object': 'deny', 'delete-multipart-object': 'deny' });
+  t.notOk('multipart-abort' in c, 'no abort: nothing is removed');
+});
+
+t.test('restore-readonly: get (a never-created key) and list allowed; put and delete must be denied', async (t) => {
+  const c = get('restore-readonly').checks;
+  t.match(c, { 'read-missing-object': 'allow', 'list-prefix': 'allow', 'put-object': 'deny', 'multipart-create': 'deny', 'delete-outside-prefix': 'deny', 'write-outside-prefix': 'deny' });
+  for (const id of ['get-object', 'head-object', 'delete-object']) t.notOk(id in c, `${id} needs a canary, and put is denied`);
+});
+
+t.test('rclone-s3: prefix-scoped listing with prefix and delimiter, put/get/delete, multipart', async (t) => {
+  const p = get('rclone-s3');
+  t.equal(p.options.list, 'prefix-delimiter');
+  t.match(p.checks, {
+    'list-prefix': 'allow',
+    'put-object': 'allow',
+    'get-object': 'allow',
+    'delete-object': 'allow',
+    'multipart-create': 'allow',
+    'multipart-complete': 'allow',
+    'multipart-list-parts': 'any',
+    'list-all-buckets': 'any',
+  });
+  t.notOk('multipart-abort' in p.checks, 'rclone documents no s3:AbortMultipartUpload');
+});
+
+t.test('restic-s3, kopia-s3, velero-s3: what each tool documents', async (t) => {
+  t.match(get('restic-s3').checks, { 'put-object': 'allow', 'get-object': 'allow', 'list-prefix': 'allow', 'delete-object': 'allow', 'multipart-list-uploads': 'any' });
+  t.match(get('kopia-s3').checks, { 'put-object': 'allow', 'list-prefix': 'allow', 'delete-object': 'deny', 'delete-multipart-object': 'deny' });
+  t.match(get('velero-s3').checks, { 'multipart-list-parts': 'allow', 'abort-create': 'allow', 'multipart-abort': 'allow', 'multipart-list-uploads': 'any', 'delete-object': 'allow' });
+});
+
+t.test('vendor-cross-account: bucket-owner-full-control writes, confined to its prefix', async (t) => {
+  const p = get('vendor-cross-account');
+  t.equal(p.options.acl, 'bucket-owner-full-control');
+  t.match(p.checks, {
+    'put-object': 'allow',
+    'write-outside-prefix': 'deny',
+    'delete-outside-prefix': 'deny',
+    'list-bucket-root': 'deny',
+    'list-all-buckets': 'deny',
+    'read-bucket-policy': 'deny',
+  });
+});
+
+t.test('polardb-oss and dbs-oss: backup writers on OSS', async (t) => {
+  t.match(get('dbs-oss').checks, { 'put-object': 'allow', 'multipart-list-parts': 'allow', 'multipart-abort': 'allow', 'delete-object': 'allow' });
+  t.match(get('polardb-oss').checks, { 'put-object': 'allow', 'multipart-abort': 'allow', 'delete-object': 'any' });
+});
