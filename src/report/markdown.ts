@@ -117,12 +117,17 @@ function fixLine(k: CheckResult, seen: Map<string, string>): string[] | null {
  * escaped (job summaries render HTML), so a message such as `arn:aws:s3:::b/*` prints as written.
  */
 export function md(s: string): string {
-  return s.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_[\]<>|~#&!]/g, (c) => `\\${c}`);
+  return visible(s.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_[\]<>|~#&!]/g, (c) => `\\${c}`));
+}
+
+/** Control characters (a terminal escape in a proxy's message) as visible `\u001b`. */
+function visible(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A code span; `|` is escaped (GFM tables split cells before parsing spans). */
 export function code(s: string): string {
-  const one = s.replace(/[\r\n]+/g, ' ');
+  const one = visible(s.replace(/[\r\n]+/g, ' '));
   if (!one) return '';
   const runs = one.match(/`+/g) ?? [];
   const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
