@@ -27,6 +27,7 @@ import {
   type OssRawResponse,
   RAW_KEY,
 } from './classify.js';
+import { OSS_ACTIONS } from './actions.js';
 import { loadSourceCredentials, type SourceCredentials } from './credentials.js';
 
 export interface AlibabaTargetOptions {
@@ -51,22 +52,7 @@ export interface AlibabaTargetOptions {
   credentials?: SourceCredentials;
 }
 
-export const OSS_ACTIONS: Record<Operation, string> = {
-  assumeRole: 'sts:AssumeRole',
-  putObject: 'oss:PutObject',
-  headObject: 'oss:GetObject',
-  getObject: 'oss:GetObject',
-  listObjects: 'oss:ListObjects',
-  createMultipartUpload: 'oss:PutObject',
-  uploadPart: 'oss:PutObject',
-  listParts: 'oss:ListParts',
-  listMultipartUploads: 'oss:ListMultipartUploads',
-  completeMultipartUpload: 'oss:PutObject',
-  abortMultipartUpload: 'oss:AbortMultipartUpload',
-  deleteObject: 'oss:DeleteObject',
-  listBuckets: 'oss:ListBuckets',
-  getBucketPolicy: 'oss:GetBucketPolicy',
-};
+export { OSS_ACTIONS };
 
 /** OSS headers for a probe definition's write options. */
 export function writeHeaders(w: WriteOptions): Record<string, string> {
@@ -114,6 +100,8 @@ export class AlibabaAdapter implements StorageAdapter {
   private ident: Identity = { source: null, assumedRoleArn: null };
   private roleId: string | null = null;
   private sourceHasToken = false;
+  /** Key of each refused request, by OSS request id: a denied check's result carries no key (for --explain). */
+  private readonly refusedKeys = new Map<string, string>();
 
   constructor(o: AlibabaTargetOptions) {
     this.o = o;
@@ -121,6 +109,11 @@ export class AlibabaAdapter implements StorageAdapter {
 
   identity(): Identity {
     return { ...this.ident };
+  }
+
+  /** The object key (or listing prefix) of a refused request, by its request id. */
+  keyOfRequest(requestId: string | null | undefined): string | undefined {
+    return requestId ? this.refusedKeys.get(requestId) : undefined;
   }
 
   /** `<role id>:<session name>` of the assumed session, for --explain. */
@@ -223,6 +216,7 @@ export class AlibabaAdapter implements StorageAdapter {
     const ev: AlibabaErrorEvidence = op === 'assumeRole' ? evidenceFromStsError(err) : evidenceFromOssError(err);
     if (attempts > 0) ev.attempts = attempts;
     const { kind, denial } = classifyAlibaba(ev, this.context(op, key));
+    if (key !== undefined && denial.requestId) this.refusedKeys.set(denial.requestId, key);
     return new RequestFailure(kind, denial, Math.max(0, attempts - 1));
   }
 

@@ -5,6 +5,7 @@ import { UsageError } from '../../core/model.js';
 import { validateRegion } from '../../core/target.js';
 import type { CommonTargetOptions, Provider } from '../registry.js';
 import { AlibabaAdapter } from './adapter.js';
+import { AlibabaExplainer } from './explain.js';
 
 /** `acs:ram::<account-id>:role/<name>`: RAM role names are 1-64 letters, digits, `.`, `-` (and `_`). */
 const ACS_ROLE_ARN = /^acs:ram::(\d{5,20}):role\/([A-Za-z0-9._-]{1,64})$/;
@@ -76,7 +77,24 @@ export const provider: Provider = {
       maxAttempts: o.maxAttempts,
     });
   },
-  createExplainer() {
-    throw new UsageError('--explain is not available for Alibaba Cloud yet');
+  createExplainer(adapter, o, e) {
+    if (e.rcpFiles.length) throw new UsageError('--rcp does not apply to Alibaba Cloud (it has no resource control policies); pass Resource Directory control policies with --scp');
+    if (e.sourceVpce) throw new UsageError('--source-vpce does not apply to Alibaba Cloud; use --source-vpc');
+    return new AlibabaExplainer(adapter as AlibabaAdapter, {
+      bucket: o.bucket,
+      prefix: o.prefix,
+      region: resolveRegion(o),
+      endpoint: o.endpoint,
+      timeoutMs: o.timeoutMs,
+      roleArn: o.roleArn,
+      sessionName: o.sessionName,
+      externalId: o.externalId,
+      sessionPolicy: o.sessionPolicy,
+      explainProfile: e.explainProfile,
+      sourceIp: e.sourceIp,
+      sourceVpc: e.sourceVpc,
+      callerArn: e.callerArn,
+      scpFiles: e.scpFiles,
+    });
   },
 };

@@ -1,0 +1,197 @@
+// --explain for Alibaba Cloud OSS: read the bucket policy and the role's RAM policies once, build each
+// check's request in the Alibaba dialect (acs: ARNs, oss:/sts: actions, acs:SourceIp, acs:SourceVpc,
+// acs:SecureTransport, oss:Prefix, oss:Delimiter) and merge the evaluation into the result with the
+// shared evaluator. OSS's own answer (EC, PolicyType) stands; a disagreement is shown, never hidden.
+
+import { readFileSync } from 'node:fs';
+import type { Explainer } from '../../core/explainer.js';
+import { type CheckResult, type RunResult, UsageError } from '../../core/model.js';
+import { evaluate } from '../../explain/evaluate.js';
+import { explainCheck } from '../../explain/merge.js';
+import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
+import type { AlibabaAdapter } from './adapter.js';
+import { loadSourceCredentials } from './credentials.js';
+import { type AlibabaPolicies, DEFAULT_RAM_ENDPOINT, readAlibabaPolicies } from './policies.js';
+
+export interface AlibabaExplainOptions {
+  bucket: string;
+  prefix: string;
+  region: string;
+  endpoint: string | null;
+  timeoutMs: number;
+  roleArn: string | null;
+  sessionName: string;
+  externalId: string | null;
+  sessionPolicy: string | null;
+  /** Profile that may read the bucket policy and RAM (default: the source credentials). */
+  explainProfile: string | null;
+  sourceIp: string | null;
+  sourceVpc: string | null;
+  /** Who calls AssumeRole, when STS GetCallerIdentity did not say. */
+  callerArn: string | null;
+  /** Resource Directory control policies (evaluated as the SCP layer). */
+  scpFiles: string[];
+  /** RAM endpoint URL; default https://ram.aliyuncs.com. */
+  ramEndpoint?: string;
+}
+
+const BUCKET_ACTIONS = new Set(['oss:ListObjects', 'oss:ListMultipartUploads', 'oss:GetBucketPolicy']);
+
+/** Read control-policy files up front so a bad file is a usage error before any request. */
+function readPolicyFiles(flag: string, files: string[]): NamedPolicy[] {
+  return files.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`${flag}: cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`${flag}: "${file}" is not valid JSON: ${(e as Error).message}`);
+    }
+    return { name: `control-policy:${file}`, document: text };
+  });
+}
+
+/** STS answers the session as `acs:ram::ACCT:role/ROLE/SESSION`; RAM policies see `assumed-role`. */
+export function sessionArnForEvaluation(arn: string): string {
+  const m = /^acs:ram::(\d+):(?:role|assumed-role)\/([^/]+)\/(.+)$/.exec(arn);
+  return m ? `acs:ram::${m[1]}:assumed-role/${m[2]}/${m[3]}` : arn;
+}
+
+export class AlibabaExplainer implements Explainer {
+  private readonly controls: NamedPolicy[];
+
+  constructor(
+    private readonly adapter: AlibabaAdapter,
+    private readonly o: AlibabaExplainOptions,
+  ) {
+    this.controls = readPolicyFiles('--scp', o.scpFiles);
+  }
+
+  async explain(result: RunResult): Promise<void> {
+    let read: AlibabaPolicies;
+    try {
+      const credentials = this.o.explainProfile ? await loadSourceCredentials(this.o.explainProfile) : await this.adapter.sourceCredentials();
+      read = await readAlibabaPolicies(this.adapter, {
+        roleArn: this.o.roleArn,
+        region: this.o.region,
+        timeoutMs: this.o.timeoutMs,
+        ramEndpoint: this.o.ramEndpoint ?? DEFAULT_RAM_ENDPOINT,
+        credentials,
+      });
+    } catch (err) {
+      const why = `no credentials to read policies with: ${err instanceof Error ? err.message : String(err)}`;
+      read = { bucketPolicy: null, trust: null, identity: [], read: [], notVisible: [{ policy: 'all policies', why }] };
+    }
+    const warnings: string[] = [];
+    if (!this.controls.length) warnings.push('no Resource Directory control policies given (--scp FILE): they were not evaluated');
+    if (!this.o.sourceIp) warnings.push('acs:SourceIp is undetermined (pass --source-ip with the address OSS sees)');
+    const unseen = [
+      ...read.notVisible.map((n) => n.policy),
+      ...(this.controls.length ? [] : ['control policies']),
+      'VPC endpoint policies, bucket and object ACLs, Block Public Access, KMS key policies',
+    ].join('; ');
+    result.explain = { read: [...read.read, ...this.controls.map((p) => p.name)], notVisible: read.notVisible, warnings };
+
+    for (const check of result.checks) {
+      if (check.outcome !== 'allowed' && check.outcome !== 'denied') continue;
+      if (check.action === 'sts:AssumeRole') this.explainAssume(check, read, result);
+      else this.explainOss(check, read, result, unseen);
+    }
+  }
+
+  private common(): Record<string, ContextValue> {
+    const ctx: Record<string, ContextValue> = {
+      'acs:SecureTransport': this.o.endpoint ? this.o.endpoint.startsWith('https:') : true,
+      'acs:CurrentTime': new Date().toISOString(),
+    };
+    if (this.o.sourceIp) ctx['acs:SourceIp'] = this.o.sourceIp;
+    if (this.o.sourceVpc) ctx['acs:SourceVpc'] = this.o.sourceVpc;
+    return ctx;
+  }
+
+  private explainAssume(check: CheckResult, read: AlibabaPolicies, result: RunResult): void {
+    const caller = this.o.callerArn ?? result.identity.source;
+    if (!read.trust || !caller || !this.o.roleArn) {
+      check.explain = {
+        decision: 'undetermined',
+        decidedBy: null,
+        summary: !read.trust
+          ? 'the trust policy could not be read (see explain.notVisible)'
+          : 'the caller is unknown (STS GetCallerIdentity did not answer): pass --caller-arn',
+      };
+      return;
+    }
+    const context = this.common();
+    if (this.o.externalId) context['sts:ExternalId'] = this.o.externalId;
+    const request: RequestContext = { action: 'sts:AssumeRole', resource: this.o.roleArn, principal: { arn: caller }, context };
+    if (!this.o.externalId) request.absent = ['sts:ExternalId'];
+    const policies: PolicySet = { trust: read.trust };
+    const fix = { action: 'sts:AssumeRole', bucket: this.o.bucket, prefix: this.o.prefix, roleArn: this.o.roleArn, sessionName: this.o.sessionName, callerArn: caller, ...(this.o.externalId ? { externalId: this.o.externalId } : {}) };
+
+    // On Alibaba Cloud the caller's own RAM policies must also allow sts:AssumeRole. They are not read
+    // here, so when the trust policy admits the caller, the evaluation cannot decide by itself.
+    const r = evaluate({ request, policies, dialect: 'alibaba' });
+    const trust = r.layers.find((l) => l.layer === 'trust-policy');
+    if (r.decidedBy === 'identity-policy' && trust?.allows === true && trust.denies === false) {
+      const admits = `the trust policy of ${this.o.roleArn} admits ${caller}`;
+      if (check.outcome === 'allowed') {
+        check.explain = { decision: 'allowed', decidedBy: 'trust-policy', summary: `${admits} (the caller's own RAM policies were not read)` };
+        return;
+      }
+      check.explain = {
+        decision: 'undetermined',
+        decidedBy: 'trust-policy',
+        summary: `${admits}; the caller's own RAM policies were not read`,
+      };
+      const d = check.denial!;
+      // NoPermission names both causes; the trust policy being clear leaves the caller's own policy.
+      if (d.source === 'trust-policy' && d.explicit === null) {
+        d.source = 'identity-policy';
+        d.hint = `The trust policy of ${this.o.roleArn} admits ${caller}, so STS's NoPermission comes from the caller's side: attach a RAM policy to ${caller} allowing sts:AssumeRole on ${this.o.roleArn} (or AliyunSTSAssumeRoleAccess).`;
+        d.fix = {
+          summary: d.hint,
+          policy: 'identity',
+          snippet: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: this.o.roleArn }] },
+        };
+      }
+      return;
+    }
+    explainCheck(check, { request, policies, fix }, 'alibaba', "the caller's own RAM policies");
+  }
+
+  private explainOss(check: CheckResult, read: AlibabaPolicies, result: RunResult, unseen: string): void {
+    const roleArn = this.o.roleArn;
+    const sessionArn = result.identity.assumedRoleArn;
+    if (!roleArn || !sessionArn) return; // --no-assume: the caller's own policies are not read
+    const account = /^acs:ram::(\d+):/.exec(roleArn)?.[1] ?? '*';
+    // A denied check's result has no key; the adapter remembers it by request id.
+    const key = check.key ?? this.adapter.keyOfRequest(check.denial?.requestId) ?? '';
+    const resource =
+      check.action === 'oss:ListBuckets'
+        ? `acs:oss:*:${account}:*`
+        : `acs:oss:${this.o.region}:${account}:${this.o.bucket}${BUCKET_ACTIONS.has(check.action) ? '' : `/${key}`}`;
+    const context = this.common();
+    if (check.action === 'oss:ListObjects') {
+      context['oss:Prefix'] = check.key ?? this.adapter.keyOfRequest(check.denial?.requestId) ?? this.o.prefix;
+      context['oss:Delimiter'] = '/';
+    }
+    const principal: RequestContext['principal'] = { arn: sessionArnForEvaluation(sessionArn), roleArn };
+    const userId = this.adapter.assumedRoleId();
+    if (userId) principal.userId = userId;
+    const request: RequestContext = { action: check.action, resource, principal, context, resourceAccount: account };
+    const policies: PolicySet = { identity: read.identity };
+    if (read.bucketPolicy) policies.resource = read.bucketPolicy;
+    if (this.o.sessionPolicy) policies.session = { name: 'session-policy', document: this.o.sessionPolicy };
+    if (this.controls.length) policies.scp = this.controls;
+    explainCheck(
+      check,
+      { request, policies, fix: { action: check.action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName } },
+      'alibaba',
+      unseen,
+    );
+  }
+}
