@@ -11,6 +11,9 @@
 //   bucket-level actions on the bucket ARN. Never a `*` action, never a bare `*` resource.
 // - Statements are grouped so that each one is necessary: every statement carries at least one
 //   action some check (or the cleanup) of the definition needs and no other statement grants.
+// - read-missing-object (AWS) needs s3:ListBucket without the prefix condition: Amazon S3 and Ceph RGW
+//   answer 404 for a missing key only to a caller allowed to list the bucket, and a GetObject request
+//   carries no s3:prefix. Stated in the notes; unexpressible when list-bucket-root is expected `deny`.
 // - An overwrite expected `deny` next to a put expected `allow` (append-only) is expressed on AWS with
 //   the documented conditional-write keys: s3:PutObject only with `If-None-Match` (s3:if-none-match),
 //   and for multipart parts only where s3:ObjectCreationOperation is false. Where an expectation cannot
@@ -172,6 +175,12 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
     // 'outside': never granted (object actions are scoped to the prefix); reported below
   };
   for (const id of allowIds) grant(spec(id));
+  // Amazon S3 (and Ceph RGW) answer 404 for a missing key only to a caller allowed s3:ListBucket on the
+  // bucket; a GetObject request carries no s3:prefix, so a prefix-scoped ListBucket does not count.
+  // read-missing-object therefore needs ListBucket without the prefix condition, unless the definition
+  // forbids listing the root (then it cannot be expressed; reported below).
+  const missingNeedsList = aws && expect('read-missing-object') === 'allow';
+  if (missingNeedsList && expect('list-bucket-root') !== 'deny') g.list = g.listRoot = true;
   const putOp = (op: Operation) => actions[op] === actions.putObject;
   const needsPut = allowIds.some((id) => spec(id).where === 'prefix' && putOp(spec(id).op));
   if (aws && needsPut && expect('overwrite-object') === 'deny') {
@@ -187,6 +196,7 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
       case 'outside': {
         if (s.where === 'outside' && prefix !== '') return false;
         if (!g.object.has(action)) return false;
+        if (id === 'read-missing-object' && aws && !(g.listRoot || prefix === '')) return false;
         if (action !== actions.putObject || !g.conditionalPut) return true;
         return s.creation ? Boolean(s.ifNoneMatch) : g.parts;
       }
@@ -228,6 +238,8 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
     const ok = allowed(id);
     if (s.where === 'outside' && prefix === '') {
       unexpressed.push({ check: id, expect: e, why: 'the prefix is the bucket root: nothing is outside it (the probe skips this check)' });
+    } else if (e === 'allow' && !ok && id === 'read-missing-object') {
+      unexpressed.push({ check: id, expect: e, why: 'Amazon S3 answers 404 for a missing key only to a caller that may s3:ListBucket the bucket without a prefix condition, and the definition expects listing the bucket root denied' });
     } else if (e === 'allow' && !ok) {
       unexpressed.push({ check: id, expect: e, why: `${actions[s.op]} outside the backup prefix: the generated policy grants object actions on the prefix only` });
     } else if (e === 'deny' && ok) {
@@ -251,11 +263,13 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   }
   if (g.conditionalPut) {
     notes.push(
-      `${actions.putObject} is allowed only with If-None-Match (s3:if-none-match)${g.parts ? ', and for multipart create/part requests (s3:ObjectCreationOperation false)' : ''}: a write that would overwrite is denied. Amazon S3 documents these keys ("Enforce conditional writes"); S3-compatible stores may not evaluate them.`,
+      `${actions.putObject} is allowed only with If-None-Match (s3:if-none-match)${g.parts ? ', and for multipart create/part requests (s3:ObjectCreationOperation false)' : ''}: a write that would overwrite is denied. Amazon S3 documents these keys ("Enforce conditional writes"); S3-compatible stores may not evaluate them (Ceph RGW Pacific does not: tested, it lets the overwrite through).`,
     );
   }
-  if (aws && (expect('read-missing-object') === 'allow')) {
-    notes.push('Amazon S3 answers 404 for a missing key only to a caller that may s3:ListBucket the bucket (otherwise 403); the prefix-scoped s3:ListBucket here may not count for a GetObject request, which carries no s3:prefix.');
+  if (missingNeedsList && g.listRoot && expect('list-bucket-root') !== 'allow') {
+    notes.push(
+      's3:ListBucket has no prefix condition: read-missing-object reads a key that does not exist, and Amazon S3 (like Ceph RGW) answers 404 only to a caller that may s3:ListBucket the bucket, 403 otherwise; a GetObject request carries no s3:prefix, so a prefix-scoped ListBucket does not count. This lets the role list the whole bucket.',
+    );
   }
   if (options.sse === 'aws:kms' || options.sse === 'aws:kms:dsse' || options.sse === 'KMS') {
     notes.push(`Writes use KMS encryption${options['kms-key-id'] ? ` (key ${options['kms-key-id']})` : ''}: the role also needs kms:GenerateDataKey and kms:Decrypt on that key (key policy or identity policy); not generated here.`);
@@ -316,7 +330,10 @@ function statements(g: Grants, o: GenerateOptions, actions: Record<Operation, st
   }
   if (g.list) {
     const st = merged(o, [actions.listObjects], 'ListBackupPrefix');
-    if (g.listRoot || o.prefix === '') delete st.Condition;
+    if (g.listRoot || o.prefix === '') {
+      delete st.Condition;
+      if (st.Sid) st.Sid = 'ListBackupBucket';
+    }
     else {
       const key = o.provider === 'aws' ? 's3:prefix' : 'oss:Prefix';
       const values = o.profile.options.list === 'plain' ? [`${o.prefix}*`] : [o.prefix, `${o.prefix}*`];
@@ -338,16 +355,21 @@ function bucketException(o: GenerateOptions, g: Grants): PolicySnippet {
       `If the bucket policy has a Deny that would cover the backup role's requests (${covered.join(', ')}), for example "only from the office network", ` +
       `keep the Deny and exempt only this role: add this to that Deny statement's Condition. A role session's aws:PrincipalArn is the role ARN, ` +
       `so every session of ${role} - and only that role - is let through. Do not widen or remove the Deny. ` +
-      'If the Deny already has an ArnNotLike aws:PrincipalArn list, add the role ARN to that list instead.',
+      'If the Deny already has an ArnNotLike aws:PrincipalArn list, add the role ARN to that list instead. ' +
+      'Caution on S3-compatible stores: one that does not know aws:PrincipalArn (Ceph RGW Pacific, tested) treats the condition as false, which lifts the Deny for everyone.',
     snippet: { Condition: { ArnNotLike: { 'aws:PrincipalArn': [role] } } },
   };
 }
 
 function bucketGrant(identity: PolicyDocument, roleArn: string): PolicySnippet {
-  const statements = identity.Statement.filter((s) => !(Array.isArray(s.Action) && s.Action.includes('s3:ListAllMyBuckets'))).map((s) => ({
-    ...s,
+  // ListAllMyBuckets is not a bucket permission: a bucket policy cannot grant it
+  const statements = identity.Statement.filter((s) => !s.Action.includes('s3:ListAllMyBuckets')).map((s) => ({
     ...(s.Sid ? { Sid: `${s.Sid}ForBackupRole` } : {}),
+    Effect: s.Effect,
     Principal: { AWS: roleArn },
+    Action: s.Action,
+    Resource: s.Resource,
+    ...(s.Condition ? { Condition: s.Condition } : {}),
   }));
   return {
     summary:

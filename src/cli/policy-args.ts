@@ -1,0 +1,28 @@
+// Flags of `backup-canary policy` (the least-privilege generator). Declarations only: validation and
+// the output live in policy-command.ts.
+
+import type { Argv } from 'yargs';
+
+export interface PolicyArgs {
+  probe: string;
+  bucket: string;
+  prefix: string;
+  'allow-bucket-root': boolean;
+  provider: string;
+  role?: string;
+  format: string;
+}
+
+export function policyBuilder(y: Argv): Argv<PolicyArgs> {
+  return y
+    .usage('$0 policy --probe NAME|FILE --bucket NAME --prefix PATH [--provider aws|alibaba] [--role ARN]')
+    .option('probe', { type: 'string', default: 'default', describe: 'Probe definition: a name from `backup-canary probes list`, or a YAML file' })
+    .option('bucket', { type: 'string', demandOption: true, describe: 'Backup bucket' })
+    .option('prefix', { type: 'string', default: '', describe: 'Backup prefix (normalised as for probe: leading / removed, trailing / added)' })
+    .option('allow-bucket-root', { type: 'boolean', default: false, describe: 'Allow an empty --prefix (the policy then covers the whole bucket)' })
+    .option('provider', { type: 'string', default: 'aws', choices: ['aws', 'alibaba'], describe: 'aws: IAM identity policy; alibaba: RAM policy' })
+    .option('role', { type: 'string', describe: 'The backup role: adds the bucket-policy exception for a restrictive Deny and the cross-account grant' })
+    .option('format', { type: 'string', default: 'text', choices: ['text', 'json'], describe: 'Output format' })
+    .example('$0 policy --probe rclone-s3 --bucket corp-backups --prefix db/nightly/', 'The IAM policy rclone needs on that prefix')
+    .example('$0 policy --probe polardb-oss --provider alibaba --bucket backups --prefix polardb/', 'The RAM policy for PolarDB backups to OSS') as unknown as Argv<PolicyArgs>;
+}
