@@ -3,11 +3,11 @@
 // acs:SecureTransport, oss:Prefix, oss:Delimiter) and merge the evaluation into the result with the
 // shared evaluator. OSS's own answer (EC, PolicyType) stands; a disagreement is shown, never hidden.
 
-import { readFileSync } from 'node:fs';
 import type { Explainer } from '../../core/explainer.js';
-import { type CheckResult, type RunResult, UsageError } from '../../core/model.js';
+import type { CheckResult, RunResult } from '../../core/model.js';
 import { evaluate } from '../../explain/evaluate.js';
 import { explainCheck } from '../../explain/merge.js';
+import { readPolicyFile } from '../../explain/read.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
 import type { AlibabaAdapter } from './adapter.js';
 import { loadSourceCredentials } from './credentials.js';
@@ -39,20 +39,7 @@ const BUCKET_ACTIONS = new Set(['oss:ListObjects', 'oss:ListMultipartUploads', '
 
 /** Read control-policy files up front so a bad file is a usage error before any request. */
 function readPolicyFiles(flag: string, files: string[]): NamedPolicy[] {
-  return files.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`${flag}: cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`${flag}: "${file}" is not valid JSON: ${(e as Error).message}`);
-    }
-    return { name: `control-policy:${file}`, document: text };
-  });
+  return files.map((file) => ({ name: `control-policy:${file}`, document: readPolicyFile(file, flag).text }));
 }
 
 /** STS answers the session as `acs:ram::ACCT:role/ROLE/SESSION`; RAM policies see `assumed-role`. */

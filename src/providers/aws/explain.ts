@@ -2,11 +2,10 @@
 // request (principal, action, resource ARN, context keys from what the probe really sent), and merge
 // the evaluation into the result.
 
-import { readFileSync } from 'node:fs';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
-import { UsageError } from '../../core/model.js';
 import { explainCheck } from '../../explain/merge.js';
+import { readPolicyFile } from '../../explain/read.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
 import type { AwsAdapter } from './adapter.js';
 import { readAwsPolicies, type ReadPolicies } from './policies.js';
@@ -55,20 +54,7 @@ const ABSENT_S3_KEYS = [
 
 /** Read SCP/RCP files up front so a bad file is a usage error before any request. */
 export function readPolicyFiles(flag: string, files: string[]): NamedPolicy[] {
-  return files.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`${flag}: cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`${flag}: "${file}" is not valid JSON: ${(e as Error).message}`);
-    }
-    return { name: `${flag.slice(2)}:${file}`, document: text };
-  });
+  return files.map((file) => ({ name: `${flag.slice(2)}:${file}`, document: readPolicyFile(file, flag).text }));
 }
 
 export class AwsExplainer implements Explainer {
