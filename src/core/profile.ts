@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
 import { type Expectation, UsageError } from './model.js';
 import { CHECK_IDS } from './plan.js';
 
@@ -37,14 +37,15 @@ const EXPECTATIONS: Expectation[] = ['allow', 'deny', 'any'];
 const TOP_KEYS = ['name', 'description', 'source', 'providers', 'options', 'checks'];
 const REQUIRED = ['name', 'description', 'source', 'checks'];
 const PROVIDERS = ['aws', 'alibaba'];
-const OPTION_RULES: Record<keyof ProfileOptions, RegExp> = {
-  'part-size': /^\d+\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i,
-  acl: /^(private|public-read|public-read-write|authenticated-read|aws-exec-read|bucket-owner-read|bucket-owner-full-control|default)$/,
-  sse: /^(aws:kms|aws:kms:dsse|AES256|KMS|SM4)$/,
-  'kms-key-id': /^[\w:/+=,.@-]{1,2048}$/,
-  'storage-class': /^[A-Z_]{2,40}$/,
-  list: /^(prefix-delimiter|plain)$/,
-};
+/** A Map, not an object literal: an option named `constructor` or `__proto__` must not find a rule. */
+const OPTION_RULES = new Map<string, RegExp>([
+  ['part-size', /^\d+\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i],
+  ['acl', /^(private|public-read|public-read-write|authenticated-read|aws-exec-read|bucket-owner-read|bucket-owner-full-control|default)$/],
+  ['sse', /^(aws:kms|aws:kms:dsse|AES256|KMS|SM4)$/],
+  ['kms-key-id', /^[\w:/+=,.@-]{1,2048}$/],
+  ['storage-class', /^[A-Z_]{2,40}$/],
+  ['list', /^(prefix-delimiter|plain)$/],
+] satisfies [keyof ProfileOptions, RegExp][]);
 
 /** probes/ ships at the package root: found upwards from this module (src/core/ or dist/). */
 export function probesDir(): string {
@@ -75,65 +76,76 @@ export function listProfiles(dir = probesDir()): Profile[] {
 export function loadProfile(nameOrFile: string, dir?: string): Profile {
   const file = resolveProfile(nameOrFile, dir);
   if (!existsSync(file)) throw new UsageError(`--probe: no probe definition "${nameOrFile}" (${file} does not exist)`);
-  if (statSync(file).size > MAX_PROFILE_BYTES) throw new UsageError(`${file}: a probe definition is at most ${MAX_PROFILE_BYTES} bytes`);
-  return parseProfile(readFileSync(file, 'utf8'), file);
+  const st = statSync(file);
+  if (!st.isFile()) throw new UsageError(`--probe: ${file} is not a file`);
+  if (st.size > MAX_PROFILE_BYTES) throw new UsageError(`${file}: a probe definition is at most ${MAX_PROFILE_BYTES} bytes`);
+  try {
+    return parseProfile(readFileSync(file, 'utf8'), file);
+  } catch (e) {
+    // `--probe: /path/def.yaml:3: ...`: the flag, then the file and line as compilers print them
+    if (e instanceof UsageError) throw new UsageError(`--probe: ${e.message}`);
+    throw e;
+  }
 }
 
 export function parseProfile(text: string, file: string): Profile {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
-  const at = (node: Node | null | undefined) => (node?.range ? `:${lc.linePos(node.range[0]).line}` : '');
-  const bad = (node: Node | null | undefined, what: string): never => {
-    throw new UsageError(`${file}${at(node)}: ${what}`);
-  };
+  /** The line of a node; an absent node (an empty document) is at line 1. */
+  const lineOf = (node: Node | null | undefined) => (node?.range ? lc.linePos(node.range[0]).line : 1);
+  function bad(node: Node | null | undefined, what: string): never {
+    throw new UsageError(`${file}:${lineOf(node)}: ${what}`);
+  }
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    throw new UsageError(`${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    throw new UsageError(`${file}:${e.linePos?.[0]?.line ?? 1}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const root = doc.contents;
   if (!isMap(root)) return bad(root, 'a probe definition is a mapping with name, description, source and checks');
+  /** A mapping entry: its key and value nodes, both as text, and `at`, the node a complaint about the value points to (the key when `? key` has no value). */
+  const entry = (pair: Pair) => {
+    const key = pair.key as Node | null;
+    const value = pair.value as Node | null;
+    return { key, value, name: isScalar(key) ? String(key.value) : '', text: isScalar(value) ? String(value.value) : '', at: value ?? key };
+  };
   const out: Partial<Profile> = { file };
   for (const pair of root.items) {
-    const k = isScalar(pair.key) ? String(pair.key.value) : '';
-    const v = pair.value as Node | null;
-    if (!TOP_KEYS.includes(k)) bad(pair.key as Node, `unknown key "${k}" (allowed: ${TOP_KEYS.join(', ')})`);
+    const { key, value: v, name: k, at } = entry(pair);
+    if (!TOP_KEYS.includes(k)) bad(key, `unknown key "${k}" (allowed: ${TOP_KEYS.join(', ')})`);
     if (k === 'providers') {
-      const items = isSeq(v) ? v.items : [];
-      if (!isSeq(v) || !items.length) bad(v, '"providers" must be a list such as [aws, alibaba]');
-      out.providers = items.map((i) => {
+      if (!isSeq(v) || !v.items.length) bad(at, '"providers" must be a list such as [aws, alibaba]');
+      out.providers = v.items.map((i) => {
         const name = isScalar(i) ? String(i.value) : '';
         if (!PROVIDERS.includes(name)) bad(i as Node, `unknown provider "${name}" (known: ${PROVIDERS.join(', ')})`);
         return name;
       });
     } else if (k === 'options') {
-      if (!isMap(v)) bad(v, '"options" must be a mapping');
+      if (!isMap(v)) bad(at, '"options" must be a mapping');
       const opts: Record<string, string> = {};
-      for (const c of (v as { items: { key: unknown; value: unknown }[] }).items) {
-        const key = isScalar(c.key) ? String(c.key.value) : '';
-        const val = isScalar(c.value) ? String(c.value.value) : '';
-        const rule = OPTION_RULES[key as keyof ProfileOptions];
-        if (!rule) bad(c.key as Node, `unknown option "${key}" (known: ${Object.keys(OPTION_RULES).join(', ')})`);
-        if (!rule!.test(val)) bad(c.value as Node, `option "${key}": "${val}" is not valid`);
-        opts[key] = val;
+      for (const c of v.items) {
+        const { key: optKey, name, text: val, at: valAt } = entry(c);
+        const rule = OPTION_RULES.get(name);
+        if (!rule) bad(optKey, `unknown option "${name}" (known: ${[...OPTION_RULES.keys()].join(', ')})`);
+        if (!rule.test(val)) bad(valAt, `option "${name}": "${val}" is not valid`);
+        opts[name] = val;
       }
       out.options = opts as ProfileOptions;
     } else if (k === 'checks') {
-      if (!isMap(v)) bad(v, '"checks" must map check ids to allow, deny or any');
+      if (!isMap(v)) bad(at, '"checks" must map check ids to allow, deny or any');
       const checks: Record<string, Expectation> = {};
-      for (const c of (v as { items: { key: unknown; value: unknown }[] }).items) {
-        const id = isScalar(c.key) ? String(c.key.value) : '';
-        const exp = isScalar(c.value) ? String(c.value.value) : '';
-        if (!(CHECK_IDS as readonly string[]).includes(id)) bad(c.key as Node, `unknown check "${id}" (known: ${CHECK_IDS.join(', ')})`);
-        if (!EXPECTATIONS.includes(exp as Expectation)) bad(c.value as Node, `check "${id}": expectation must be allow, deny or any, not "${exp}"`);
+      for (const c of v.items) {
+        const { key: idKey, name: id, text: exp, at: expAt } = entry(c);
+        if (!(CHECK_IDS as readonly string[]).includes(id)) bad(idKey, `unknown check "${id}" (known: ${CHECK_IDS.join(', ')})`);
+        if (!EXPECTATIONS.includes(exp as Expectation)) bad(expAt, `check "${id}": expectation must be allow, deny or any, not "${exp}"`);
         checks[id] = exp as Expectation;
       }
       out.checks = checks;
     } else {
-      if (!isScalar(v) || typeof v.value !== 'string' || !v.value.trim()) bad(v ?? (pair.key as Node), `"${k}" must be a non-empty string`);
-      (out as Record<string, unknown>)[k] = ((v as { value: string }).value).trim();
+      if (!isScalar(v) || typeof v.value !== 'string' || !v.value.trim()) bad(at, `"${k}" must be a non-empty string`);
+      (out as Record<string, unknown>)[k] = v.value.trim();
     }
   }
-  for (const k of REQUIRED) if (!(k in out)) bad(root, `missing "${k}"`);
+  for (const k of REQUIRED) if (!Object.hasOwn(out, k)) bad(root, `missing "${k}"`);
   out.providers ??= [...PROVIDERS];
   out.options ??= {};
   if (!Object.keys(out.checks!).length) bad(root, '"checks" is empty');

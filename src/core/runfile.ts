@@ -4,6 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { UsageError } from './model.js';
+import { own } from './own.js';
 
 /** Keys a target (or `defaults`) may set: the `probe` command's flags. */
 const KEYS: Record<string, 'string' | 'boolean' | 'number'> = {
@@ -44,12 +45,14 @@ export interface RunFile {
 }
 
 export function loadRunFile(file: string): RunFile {
-  let size: number;
+  let st: ReturnType<typeof statSync>;
   try {
-    size = statSync(file).size;
+    st = statSync(file);
   } catch (e) {
     throw new UsageError(`${file}: cannot read the run file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  if (!st.isFile()) throw new UsageError(`${file}: the run file is not a regular file`);
+  const size = st.size;
   if (size > MAX_BYTES) throw new UsageError(`${file}: the run file has ${size} bytes; at most ${MAX_BYTES}`);
   return parseRunFile(readFileSync(file, 'utf8'), file);
 }
@@ -98,7 +101,7 @@ function entry(node: Node | null, where: string, bad: (n: Node | null | undefine
   const out: Record<string, string | boolean | number> = {};
   for (const pair of (node as YAMLMap).items) {
     const k = isScalar(pair.key) ? String(pair.key.value) : '';
-    const type = KEYS[k];
+    const type = own(KEYS, k);
     if (!type) bad(pair.key as Node, `${where}: unknown option "${k}"`);
     const v = isScalar(pair.value) ? pair.value.value : undefined;
     if (type === 'string' && typeof v !== 'string' && typeof v !== 'number') bad(pair.value as Node, `${where}: "${k}" must be a string`);
