@@ -6,6 +6,7 @@
 import { parseCidr } from './ip.js';
 import type { Dialect, PolicyKind } from './types.js';
 import { parseTemplate, type Template } from './variables.js';
+import { own } from '../core/own.js';
 
 export class PolicyError extends Error {
   readonly policy: string;
@@ -394,7 +395,7 @@ function parseOperator(
     ifExists = true;
     name = name.slice(0, -'IfExists'.length);
   }
-  const def = OPERATORS[name];
+  const def = own(OPERATORS, name);
   if (!def) {
     const hint = Object.keys(OPERATORS).find((k) => k.toLowerCase() === name.toLowerCase());
     fail(path, `unknown condition operator ${JSON.stringify(operator)}${hint ? ` (did you mean ${hint}?)` : ''}`);

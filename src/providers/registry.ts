@@ -4,6 +4,7 @@
 import type { StorageAdapter } from '../core/adapter.js';
 import type { Explainer } from '../core/explainer.js';
 import { UsageError } from '../core/model.js';
+import { own } from '../core/own.js';
 
 /** Options every provider understands; each validates what is specific to it. */
 export interface CommonTargetOptions {
@@ -58,7 +59,7 @@ export function providerForRole(arn: string | null): string {
 }
 
 export async function loadProvider(name: string): Promise<Provider> {
-  const load = loaders[name];
+  const load = own(loaders, name);
   if (!load) throw new UsageError(`--provider: "${name}" is not supported (supported: ${PROVIDER_NAMES.join(', ')})`);
   return load();
 }

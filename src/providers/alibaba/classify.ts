@@ -8,6 +8,7 @@
 
 import type { Operation } from '../../core/adapter.js';
 import type { Denial, DenialSource, DenialStage } from '../../core/model.js';
+import { own } from '../../core/own.js';
 
 export interface AlibabaErrorContext {
   service: 'sts' | 'oss';
@@ -419,7 +420,7 @@ function ossDenied(
   const explain = 'run with --explain to name the statement';
 
   // 1. the EC, 2. AccessDeniedDetail.PolicyType, 3. the message.
-  let source: DenialSource | null = EC_SOURCE[ec] ?? sourceOfPolicyType(detail?.PolicyType);
+  let source: DenialSource | null = own(EC_SOURCE, ec) ?? sourceOfPolicyType(detail?.PolicyType);
   if (!source) {
     if (/VPC endpoint policy/i.test(message)) source = 'vpc-endpoint-policy';
     else if (/\bkms\b/i.test(message) || /^Kms/i.test(code)) source = 'kms';
