@@ -1,9 +1,9 @@
 // `backup-canary explain`: evaluate one request against policy files, with no cloud call.
 // Exit codes: 0 allowed, 1 denied, 3 undetermined (it hinges on a key whose value is unknown), 2 input.
 
-import { readFileSync } from 'node:fs';
 import { EXIT, UsageError } from '../core/model.js';
 import { evaluate, PolicyError, proposeFix, summarise } from '../explain/index.js';
+import { checkPolicyFile } from '../explain/read.js';
 import type { ContextScalar, ContextValue, Dialect, EvaluationResult, NamedPolicy, PolicySet, RequestContext } from '../explain/types.js';
 import { VERSION } from '../version.js';
 import type { ExplainArgs } from './explain-args.js';
@@ -82,22 +82,12 @@ function requestOf(a: ExplainArgs): RequestContext {
   return request;
 }
 
-function load(flag: string, file: string, name: string): NamedPolicy {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--${flag}: cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--${flag}: "${file}" is not valid JSON: ${(e as Error).message}`);
-  }
-  return { name, document: text };
-}
-
 function policiesOf(a: ExplainArgs): PolicySet {
+  // Each file is parsed as it is read, so an error names its flag and file.
+  const load = (flag: string, file: string, name: string): NamedPolicy => ({
+    name,
+    document: checkPolicyFile(file, `--${flag}`, a.dialect as Dialect).text,
+  });
   const p: PolicySet = {};
   const ids = a['identity-policy'] ?? [];
   if (ids.length) p.identity = ids.map((f) => load('identity-policy', f, `identity:${f}`));

@@ -1,13 +1,15 @@
 // The command line. yargs parses and validates flags; command handlers live in their own files and
 // are imported only when their command runs, so `--help` and `--version` load no cloud SDK.
 
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv, type MiddlewareFunction } from 'yargs';
 import { EXIT, UsageError } from '../core/model.js';
 import { VERSION } from '../version.js';
 import { cleanupBuilder, type CleanupArgs } from './cleanup-args.js';
 import { explainBuilder, type ExplainArgs } from './explain-args.js';
 import { probeBuilder, type ProbeArgs } from './probe-args.js';
+import { policyBuilder, type PolicyArgs } from './policy-args.js';
 import { runBuilder, type RunArgs } from './run-args.js';
+import { checkValues } from './strict-values.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -31,18 +33,13 @@ export function processIo(signal?: AbortSignal): Io {
   return io;
 }
 
-/** Options each command accepts more than once (declared `array: true` in its builder). */
-const REPEATABLE: Record<string, string[]> = {
-  probe: ['format', 'output', 'scp', 'rcp'],
-  run: ['format', 'output'],
-  explain: ['identity-policy', 'session-policy', 'scp', 'rcp', 'context', 'undetermined'],
-};
-
 export async function main(argv: string[], io: Io): Promise<number> {
   // The SDK warns on every run that future releases need Node 22; our users cannot act on that.
   io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let code: number = EXIT.ok;
   const cli = yargs()
+    // `--role.0=1` is an unknown flag, not an object; words after `--` are kept apart (and refused)
+    .parserConfiguration({ 'dot-notation': false, 'populate--': true })
     .scriptName('backup-canary')
     .usage('$0 <command> [options]\n\nProve that the backup role can really write: assume it, run real requests on a canary key, say which policy denied what.')
     .command<ProbeArgs>(
@@ -54,13 +51,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
         code = await runProbeCommand(args, io);
       },
     )
-    // A flag given twice: the last one wins, except for the repeatable ones of each command.
-    .middleware((argv) => {
-      const repeatable = REPEATABLE[String(argv._[0])] ?? [];
-      for (const [k, v] of Object.entries(argv)) {
-        if (k !== '_' && Array.isArray(v) && !repeatable.includes(k)) argv[k] = v[v.length - 1];
+    // Values yargs would accept silently are refused first; then, for a flag given twice, the last
+    // one wins (a wrapper's defaults can be overridden), except for the repeatable ones.
+    // (yargs passes its instance as a second argument; its types do not declare it)
+    .middleware(((parsed: Record<string, unknown> & { _: (string | number)[] }, y: Argv) => {
+      checkValues(argv, parsed, y);
+      // the repeatable options are the ones each builder declares `array: true` (and their camelCase aliases)
+      const arrays = (y as unknown as { getOptions(): { array: string[] } }).getOptions().array;
+      const repeatable = new Set(arrays.flatMap((k) => [k, k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]));
+      for (const [k, v] of Object.entries(parsed)) {
+        if (k === '_' || k === '--' || !Array.isArray(v) || repeatable.has(k)) continue;
+        parsed[k] = v[v.length - 1];
       }
-    }, true)
+    }) as unknown as MiddlewareFunction, true)
     .command<ExplainArgs>(
       'explain',
       'Evaluate one request against policy files, with no cloud call (check a policy change before applying it)',
@@ -77,6 +80,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
       async (args) => {
         const { runRunCommand } = await import('./run-command.js');
         code = await runRunCommand(args, io);
+      },
+    )
+    .command<PolicyArgs>(
+      'policy',
+      'Print the least-privilege identity (IAM or RAM) policy a probe definition needs, and the bucket-policy exception',
+      policyBuilder,
+      async (args) => {
+        const { runPolicyCommand } = await import('./policy-command.js');
+        code = await runPolicyCommand(args, io);
       },
     )
     .command<CleanupArgs>(
@@ -105,7 +117,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         )
         .demandCommand(1, 'Name a subcommand: probes list, or probes show NAME'),
     )
-    .demandCommand(1, 'Name a command: probe, run, cleanup, explain or probes')
+    .demandCommand(1, 'Name a command: probe, run, cleanup, explain, policy or probes')
     .strict()
     .version(VERSION)
     .alias('h', 'help')
@@ -115,7 +127,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     )
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: format, ..."): keep one
+      throw err ?? new UsageError(msg.replace(/:?\s*\n\s*/g, ': '));
     });
 
   try {

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/model.js';
 import { FORMATS, type ReportInput } from '../report/index.js';
 import type { Io } from './main.js';
+import { own } from '../core/own.js';
 
 export interface OutputSpec {
   format: string;
@@ -15,7 +16,15 @@ export interface OutputSpec {
 }
 
 export function checkWritable(file: string): void {
-  const dir = dirname(resolve(file));
+  const path = resolve(file);
+  let existing: ReturnType<typeof statSync> | undefined;
+  try {
+    existing = statSync(path);
+  } catch {
+    // a new file: its directory decides
+  }
+  if (existing && !existing.isFile()) throw new UsageError(`--output: "${path}" exists and is not a regular file`);
+  const dir = dirname(path);
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     accessSync(dir, constants.W_OK);
@@ -34,7 +43,7 @@ export function parseOutputs(formats: string[] | string, outputs: string[] | str
   }
   const specs = f.map((format, i) => ({ format, file: o[i] ?? null }));
   for (const s of specs) {
-    if (!FORMATS[s.format]) throw new UsageError(`--format: "${s.format}" is not supported (supported: ${Object.keys(FORMATS).join(', ')})`);
+    if (!own(FORMATS, s.format)) throw new UsageError(`--format: "${s.format}" is not supported (supported: ${Object.keys(FORMATS).join(', ')})`);
     if (s.file) checkWritable(s.file);
   }
   if (specs.filter((s) => !s.file).length > 1) throw new UsageError('--format: only one format can go to standard output; give the others an --output FILE');

@@ -1,7 +1,6 @@
 // `backup-canary probe`: turn flags into a validated target, run the probe, print the report.
 // All input is checked before any request is sent.
 
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { newRunId, shortId } from '../core/canary.js';
 import { EXIT, UsageError, type RunResult, type Verdict } from '../core/model.js';
@@ -20,6 +19,8 @@ import {
   validatePositive,
   validateSessionName,
 } from '../core/target.js';
+import { checkPolicy, checkPolicyFile, readPolicyFile } from '../explain/read.js';
+import type { Dialect } from '../explain/types.js';
 import { type CommonTargetOptions, type ExplainFlags, loadProvider, type Provider, providerForRole } from '../providers/registry.js';
 import { VERSION } from '../version.js';
 import type { Io } from './main.js';
@@ -48,8 +49,11 @@ export async function prepareTarget(a: ProbeArgs, name = ''): Promise<PreparedTa
   if (!profile.providers.includes(providerName)) {
     throw new UsageError(`--probe: definition "${profile.name}" is for ${profile.providers.join(', ')}, not ${providerName}`);
   }
+  const explain = explainFlags(a);
+  for (const f of explain?.scpFiles ?? []) checkPolicyFile(f, '--scp', dialectOf(providerName));
+  for (const f of explain?.rcpFiles ?? []) checkPolicyFile(f, '--rcp', dialectOf(providerName));
   const partSize = validatePartSize(parseSize('--part-size', a['part-size'] ?? profile.options['part-size'] ?? '5MiB'));
-  return { name, providerName, provider, target, profile, partSize, quick: a.quick, explain: explainFlags(a) };
+  return { name, providerName, provider, target, profile, partSize, quick: a.quick, explain };
 }
 
 export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise<RunResult> {
@@ -165,7 +169,7 @@ export function targetOptions(a: ProbeArgs): CommonTargetOptions {
     sessionName: validateSessionName(a['session-name'] ?? `backup-canary-${shortId()}`),
     externalId: a['external-id'] !== undefined ? validateExternalId(a['external-id']) : null,
     durationSeconds: validateDuration(a.duration),
-    sessionPolicy: a['session-policy'] !== undefined ? readSessionPolicy(a['session-policy']) : null,
+    sessionPolicy: a['session-policy'] !== undefined ? readSessionPolicy(a['session-policy'], dialectOf(a.provider ?? providerForRole(a.role ?? null))) : null,
     profile: a.profile ?? null,
     timeoutMs: Math.round(timeout * 1000),
     maxAttempts: attempts,
@@ -173,22 +177,17 @@ export function targetOptions(a: ProbeArgs): CommonTargetOptions {
 }
 
 /** A session policy file: valid JSON, sent minified. STS limits the packed policy to 2048 characters. */
-function readSessionPolicy(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--session-policy: cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--session-policy: "${file}" is not valid JSON: ${(e as Error).message}`);
-  }
+/** The policy language of a provider's policies. */
+function dialectOf(providerName: string): Dialect {
+  return providerName === 'alibaba' ? 'alibaba' : 'aws';
+}
+
+function readSessionPolicy(file: string, dialect: Dialect): string {
+  const doc = readPolicyFile(file, '--session-policy').json;
   if (typeof doc !== 'object' || doc === null || !('Statement' in doc)) {
     throw new UsageError(`--session-policy: "${file}" is not a policy document (no "Statement")`);
   }
+  checkPolicy(doc, file, '--session-policy', dialect);
   const packed = JSON.stringify(doc);
   if (packed.length > 2048) throw new UsageError(`--session-policy: the policy has ${packed.length} characters; STS allows 2048`);
   return packed;

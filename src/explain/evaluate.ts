@@ -200,6 +200,13 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
     ...load(asList(policies.boundary), 'boundary', 'permissions-boundary', dialect),
     ...load(asList(policies.session), 'session', 'session-policy', dialect),
   ];
+  // The resource-side policy that does not apply to this action is still checked: a malformed file
+  // is an error whatever the action.
+  const unused = isTrust ? policies.resource : policies.trust;
+  if (unused !== undefined) {
+    load(asList(unused), isTrust ? 'resource' : 'trust', isTrust ? 'resource-policy' : 'trust-policy', dialect);
+    if (!isTrust) warnings.push(`the trust policy applies to sts:AssumeRole only; not evaluated for ${request.action}`);
+  }
   for (const l of loaded) warnings.push(...l.policy.warnings);
 
   const caller = parseCaller(request, dialect);
