@@ -1,11 +1,15 @@
 // `npm run demo`: start a throwaway Ceph RGW on 127.0.0.1 (installing Debian's packages if needed),
 // seed a backup role and two buckets, and probe a healthy target and a broken one (a bucket policy
-// that only lets office IPs write) with the real binary. Everything is stopped and removed at the end.
-import { spawnSync } from 'node:child_process';
+// that only lets office IPs write) with the real binary. Then the same story on Alibaba Cloud OSS, against
+// a local stand-in: the OSS/STS wire-protocol test server of test/oss-server/ (bundled from TypeScript
+// with esbuild into a temp dir), scripted to deny the PolarDB backup role the way OSS does.
+// Everything is stopped and removed at the end.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { radosgwAdmin, seedDemo, startRgw } from './rgw.mjs';
 
 // The SDK's Node-version notice is for the SDK's users, not for the demo's audience.
@@ -55,8 +59,9 @@ try {
   say('\n2. A broken target: the security team restricted writes to office IPs.');
   say('   --explain reads the policies and evaluates each request; --source-ip is the address RGW sees.');
   const broken = probe(demo.buckets.locked, ['--explain', '--explain-profile', 'policy-reader', '--source-ip', '127.0.0.1']);
-  if (healthy !== 0 || broken !== 1) {
-    say(`\ndemo: unexpected exit codes (healthy ${healthy}, broken ${broken}; expected 0 and 1)`);
+  const alibaba = await ossSection();
+  if (healthy !== 0 || broken !== 1 || alibaba !== 1) {
+    say(`\ndemo: unexpected exit codes (healthy ${healthy}, broken ${broken}, OSS stand-in ${alibaba}; expected 0, 1 and 1)`);
     code = 1;
   }
 } catch (e) {
@@ -68,3 +73,78 @@ try {
   say('\nLocal RGW stopped and removed.');
 }
 process.exit(code);
+
+/** Section 3: the seed story of test/integration/oss-probe.test.ts, against the OSS/STS test server. */
+async function ossSection() {
+  say('\n3. Alibaba Cloud OSS, against a LOCAL STAND-IN: not the real Alibaba Cloud OSS or STS.');
+  say('   The stand-in is the OSS + STS wire-protocol test server of test/oss-server/ on 127.0.0.1, in memory.');
+  say('   It does not evaluate policies: it is scripted to answer the role\'s writes as OSS does for this policy.');
+  const dir = mkdtempSync(join(tmpdir(), 'backup-canary-demo-oss-'));
+  let server;
+  try {
+    // node cannot import the server's TypeScript: bundle it (node built-ins only) into the temp dir.
+    const outfile = join(dir, 'oss-server.mjs');
+    await build({
+      entryPoints: [`${root}test/oss-server/index.ts`],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outfile,
+      logLevel: 'warning',
+    });
+    const { startOssServer } = await import(pathToFileURL(outfile).href);
+    server = await startOssServer();
+
+    // The same fixtures as the test; the credentials are fake and only this server knows them.
+    const account = '1234567890123456';
+    const role = `acs:ram::${account}:role/polardb-backup`;
+    const user = `acs:ram::${account}:user/backup-operator`;
+    const source = { accessKeyId: 'DEMOOSSSOURCEKEY01', accessKeySecret: 'local-demo-secret-not-a-real-key' };
+    const bucket = 'polardb-backups';
+    const prefix = 'polardb/pc-2ze3example/';
+    const officeCidr = '203.0.113.0/24';
+    server.addAccessKey({ ...source, principal: { type: 'user', arn: user, uid: '200000000000000001', displayName: 'backup-operator' } });
+    server.addRole({ arn: role, trusts: [user] });
+    server.state.createBucket(bucket);
+    server.state.setBucketPolicy(bucket, {
+      Version: '1',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Action: ['oss:PutObject'],
+          Principal: ['*'],
+          Resource: [`acs:oss:*:${account}:${bucket}/*`],
+          Condition: { NotIpAddress: { 'acs:SourceIp': [officeCidr] } },
+        },
+      ],
+    });
+    // What OSS answers for it: 403 AccessDenied, EC 0003-00000101, AccessDeniedDetail PolicyType BucketPolicy.
+    server.script.deny({ action: 'oss:PutObject', principal: role, bucket });
+    say(`   Stand-in OSS at ${server.ossEndpoint}, stand-in STS at ${server.stsEndpoint};`);
+    say(`   ${user} may assume ${role};`);
+    say(`   bucket ${bucket} has a bucket policy denying oss:PutObject from outside ${officeCidr} (office IPs).`);
+    say('   No --explain here: it also reads the role\'s RAM policies from the RAM API (ram.aliyuncs.com), which');
+    say('   the stand-in does not serve; the report\'s "run with --explain" is for a real account.');
+
+    const env = { ...process.env, ALIBABA_CLOUD_ACCESS_KEY_ID: source.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: source.accessKeySecret };
+    for (const k of ['ALIBABA_CLOUD_SECURITY_TOKEN', 'ALIBABA_CLOUD_PROFILE', 'ALIBABA_CLOUD_CREDENTIALS_FILE']) delete env[k];
+    const argv = [
+      'probe', '--role', role, '--bucket', bucket, '--prefix', prefix, '--region', 'cn-hangzhou',
+      '--endpoint', server.ossEndpoint, '--sts-endpoint', server.stsEndpoint, '--probe', 'polardb-oss', '--timeout', '10',
+    ];
+    say(`\n$ backup-canary ${argv.join(' ')}`);
+    // Not spawnSync: the stand-in runs in this process and must keep answering while the probe runs.
+    const status = await new Promise((resolve, reject) => {
+      const child = spawn(bin, argv, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('error', reject);
+      child.once('close', (c) => resolve(c));
+    });
+    say(`(exit code ${status})`);
+    return status;
+  } finally {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    say('\nLocal OSS/STS stand-in stopped and removed.');
+  }
+}
