@@ -50,6 +50,7 @@ export async function prepareTarget(a: ProbeArgs, name = ''): Promise<PreparedTa
     throw new UsageError(`--probe: definition "${profile.name}" is for ${profile.providers.join(', ')}, not ${providerName}`);
   }
   const explain = explainFlags(a);
+  if (explain) provider.validateExplain?.(explain);
   for (const f of explain?.scpFiles ?? []) checkPolicyFile(f, '--scp', dialectOf(providerName));
   for (const f of explain?.rcpFiles ?? []) checkPolicyFile(f, '--rcp', dialectOf(providerName));
   const partSize = validatePartSize(parseSize('--part-size', a['part-size'] ?? profile.options['part-size'] ?? '5MiB'));

@@ -40,8 +40,10 @@ export interface Provider {
   name: string;
   /** Validate provider-specific input (role ARN form, region form); throws UsageError. */
   validate(o: CommonTargetOptions): void;
+  /** Validate the --explain flags for this provider (a flag that does not apply); throws UsageError. */
+  validateExplain?(e: ExplainFlags): void;
   createAdapter(o: CommonTargetOptions): StorageAdapter;
-  /** For --explain; reads policy files at once, so bad input fails before any request. */
+  /** For --explain; its policy files were checked when the target was prepared. */
   createExplainer(adapter: StorageAdapter, o: CommonTargetOptions, e: ExplainFlags): Explainer;
 }
 

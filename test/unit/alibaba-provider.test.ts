@@ -85,8 +85,9 @@ t.test('validate: everything checked before a request', async (t) => {
   t.same(a.identity(), { source: null, assumedRoleArn: null });
   const flags = { explainProfile: null, sourceIp: null, sourceVpc: null, sourceVpce: null, callerArn: null, scpFiles: [], rcpFiles: [] };
   t.ok(p.createExplainer(a, base, flags));
-  t.throws(() => p.createExplainer(a, base, { ...flags, rcpFiles: ['x.json'] }), /--rcp does not apply/);
-  t.throws(() => p.createExplainer(a, base, { ...flags, sourceVpce: 'vpce-1' }), /--source-vpce does not apply/);
+  t.throws(() => p.validateExplain!({ ...flags, rcpFiles: ['x.json'] }), /--rcp does not apply/);
+  t.throws(() => p.validateExplain!({ ...flags, sourceVpce: 'vpce-1' }), /--source-vpce does not apply/);
+  t.doesNotThrow(() => p.validateExplain!(flags));
   a.close();
 });
 

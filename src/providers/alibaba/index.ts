@@ -77,9 +77,11 @@ export const provider: Provider = {
       maxAttempts: o.maxAttempts,
     });
   },
-  createExplainer(adapter, o, e) {
+  validateExplain(e) {
     if (e.rcpFiles.length) throw new UsageError('--rcp does not apply to Alibaba Cloud (it has no resource control policies); pass Resource Directory control policies with --scp');
     if (e.sourceVpce) throw new UsageError('--source-vpce does not apply to Alibaba Cloud; use --source-vpc');
+  },
+  createExplainer(adapter, o, e) {
     return new AlibabaExplainer(adapter as AlibabaAdapter, {
       bucket: o.bucket,
       prefix: o.prefix,
