@@ -35,8 +35,27 @@ export function canaryBody(size: number): CanaryBody {
   return { bytes, sha256: sha256(bytes) };
 }
 
-export function sha256(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
+const shared = new Map<number, CanaryBody>();
+
+/**
+ * Random bytes made once per process and size, for the large multipart part: `run` with 32 targets
+ * at once would otherwise hold 32 different 5 MiB buffers. Never written to (the adapters only send
+ * it). The completed object still differs per run: its second part is a per-run canaryBody.
+ */
+export function sharedCanaryBody(size: number): CanaryBody {
+  let body = shared.get(size);
+  if (!body) {
+    body = canaryBody(size);
+    shared.set(size, body);
+  }
+  return body;
+}
+
+/** SHA-256 of the buffers one after the other (no concatenated copy). */
+export function sha256(...parts: Buffer[]): string {
+  const h = createHash('sha256');
+  for (const b of parts) h.update(b);
+  return h.digest('hex');
 }
 
 export function shortId(): string {

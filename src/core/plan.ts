@@ -2,7 +2,7 @@
 // the StorageAdapter and records what it created so cleanup can remove exactly that and nothing else.
 
 import type { Operation, PartInfo, StorageAdapter, WriteOptions } from './adapter.js';
-import { canaryBody, canaryRoot, CANARY_DIR, sha256 } from './canary.js';
+import { canaryBody, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody } from './canary.js';
 import { RequestFailure, UsageError, type Expectation } from './model.js';
 import { Resources } from './resources.js';
 
@@ -108,9 +108,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   const w = o.write ?? {};
   const delimiter = o.listStyle === 'plain' ? '' : '/';
   const body = canaryBody(SMALL);
-  const part1 = canaryBody(o.quick ? SMALL : o.partSize);
+  const part1 = o.quick ? canaryBody(SMALL) : sharedCanaryBody(o.partSize);
   const part2 = o.quick ? null : canaryBody(SMALL);
-  const mpuDigest = sha256(part2 ? Buffer.concat([part1.bytes, part2.bytes]) : part1.bytes);
+  const mpuDigest = part2 ? sha256(part1.bytes, part2.bytes) : part1.sha256;
   const mpuSize = part1.bytes.length + (part2?.bytes.length ?? 0);
   let uploadId = '';
   let abortUploadId = '';

@@ -225,7 +225,7 @@ export class AwsAdapter implements StorageAdapter {
     return this.call('getObject', key, async (s3) => {
       const r = await s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key }));
       const bytes = r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
-      return { ...meta(r), body: Buffer.from(bytes) };
+      return { ...meta(r), body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }; // no copy
     });
   }
 
