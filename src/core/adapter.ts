@@ -34,6 +34,12 @@ export interface UploadListing extends OpMeta {
   uploads: { key: string; uploadId: string }[];
 }
 
+/** What a read returned: its length and SHA-256 (the bytes themselves are not kept). */
+export interface ReadDigest {
+  size: number;
+  sha256: string;
+}
+
 export interface PartInfo {
   partNumber: number;
   etag: string;
@@ -63,7 +69,8 @@ export interface StorageAdapter {
    * plan does only on a key this run created. */
   putObject(key: string, body: Buffer, write?: WriteOptions & { overwrite?: boolean }): Promise<OpMeta>;
   headObject(key: string): Promise<OpMeta & { size: number | null }>;
-  getObject(key: string): Promise<OpMeta & { body: Buffer }>;
+  /** Read the object; what comes back is its length and SHA-256, hashed as it streams in. */
+  getObject(key: string): Promise<OpMeta & { read: ReadDigest }>;
   listObjects(prefix: string, delimiter: string): Promise<ListResult>;
   createMultipartUpload(key: string, write?: WriteOptions): Promise<OpMeta & { uploadId: string }>;
   uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }>;

@@ -1,7 +1,7 @@
 // The probe plan: what a backup does, as checks with dependencies. Provider-neutral: each step calls
 // the StorageAdapter and records what it created so cleanup can remove exactly that and nothing else.
 
-import type { Operation, PartInfo, StorageAdapter, WriteOptions } from './adapter.js';
+import type { Operation, PartInfo, ReadDigest, StorageAdapter, WriteOptions } from './adapter.js';
 import { canaryBody, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody } from './canary.js';
 import { RequestFailure, UsageError, type Expectation } from './model.js';
 import { Resources } from './resources.js';
@@ -144,7 +144,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   });
   add('get-object', 'getObject', ['put-object'], [], async () => {
     const r = await adapter.getObject(objectKey);
-    verifyBytes(r.body, body.bytes.length, body.sha256);
+    verifyBytes(r.read, body.bytes.length, body.sha256);
     return { retries: r.retries, key: objectKey };
   });
   add('list-prefix', 'listObjects', A, ['put-object'], async () => {
@@ -204,7 +204,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   });
   add('multipart-get', 'getObject', ['multipart-complete'], [], async () => {
     const r = await adapter.getObject(mpuKey);
-    verifyBytes(r.body, mpuSize, mpuDigest);
+    verifyBytes(r.read, mpuSize, mpuDigest);
     return { retries: r.retries, key: mpuKey };
   });
 
@@ -299,7 +299,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   };
 }
 
-function verifyBytes(got: Buffer, size: number, digest: string): void {
-  if (got.length !== size) throw new VerificationError(`read ${got.length} bytes, wrote ${size}`);
-  if (sha256(got) !== digest) throw new VerificationError('the bytes read back differ from the bytes written (SHA-256 mismatch)');
+function verifyBytes(got: ReadDigest, size: number, digest: string): void {
+  if (got.size !== size) throw new VerificationError(`read ${got.size} bytes, wrote ${size}`);
+  if (got.sha256 !== digest) throw new VerificationError('the bytes read back differ from the bytes written (SHA-256 mismatch)');
 }

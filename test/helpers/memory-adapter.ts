@@ -2,6 +2,7 @@
 // Real S3 behaviour is tested against Ceph RGW in test/integration; this only drives the core.
 
 import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing } from '../../src/core/adapter.js';
+import { sha256 } from '../../src/core/canary.js';
 import { type Denial, type Identity, RequestFailure } from '../../src/core/model.js';
 import { S3_ACTIONS } from '../../src/providers/aws/adapter.js';
 
@@ -52,7 +53,8 @@ export class MemoryAdapter implements StorageAdapter {
     const m = await this.gate('getObject');
     const b = this.objects.get(key);
     if (!b) throw new RequestFailure('error', denial('NoSuchKey', this.notFoundStatus));
-    return { ...m, body: this.corrupt ? Buffer.from('x') : b };
+    const body = this.corrupt ? Buffer.from('x') : b;
+    return { ...m, read: { size: body.length, sha256: sha256(body) } };
   }
   async listObjects(prefix: string, delimiter: string): Promise<ListResult> {
     const m = await this.gate('listObjects');

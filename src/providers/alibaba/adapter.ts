@@ -16,7 +16,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import OSS from 'ali-oss';
 import StsModule, { AssumeRoleRequest } from '@alicloud/sts20150401';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
+import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
+import { sha256 } from '../../core/canary.js';
 import { type Identity, RequestFailure } from '../../core/model.js';
 import {
   type AlibabaErrorContext,
@@ -328,11 +329,12 @@ export class AlibabaAdapter implements StorageAdapter {
     });
   }
 
-  getObject(key: string): Promise<OpMeta & { body: Buffer }> {
+  getObject(key: string): Promise<OpMeta & { read: ReadDigest }> {
     return this.call('getObject', key, async (oss) => {
       const r = await oss.get(key);
       const content: unknown = r.content;
-      return { body: Buffer.isBuffer(content) ? content : Buffer.from(String(content ?? '')) };
+      const body = Buffer.isBuffer(content) ? content : Buffer.from(String(content ?? ''));
+      return { read: { size: body.length, sha256: sha256(body) } };
     });
   }
 

@@ -1,6 +1,7 @@
 // AWS S3 and S3-compatible stores: source credentials from the standard AWS chain, AssumeRole through
 // STS, and the S3 requests of the probe plan. Every failure becomes a classified RequestFailure.
 
+import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -25,7 +26,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
+import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
 import { type Identity, RequestFailure } from '../../core/model.js';
 import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify.js';
 import { S3_ACTIONS } from './actions.js';
@@ -221,11 +222,17 @@ export class AwsAdapter implements StorageAdapter {
     });
   }
 
-  getObject(key: string): Promise<OpMeta & { body: Buffer }> {
+  getObject(key: string): Promise<OpMeta & { read: ReadDigest }> {
     return this.call('getObject', key, async (s3) => {
       const r = await s3.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: key }));
-      const bytes = r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
-      return { ...meta(r), body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }; // no copy
+      // hashed as it streams in: 32 targets at once never hold 32 downloaded parts
+      const h = createHash('sha256');
+      let size = 0;
+      for await (const chunk of (r.Body as AsyncIterable<Uint8Array> | undefined) ?? []) {
+        h.update(chunk);
+        size += chunk.length;
+      }
+      return { ...meta(r), read: { size, sha256: h.digest('hex') } };
     });
   }
 
