@@ -26,6 +26,7 @@
 import type { Operation } from '../core/adapter.js';
 import type { Expectation } from '../core/model.js';
 import type { Profile } from '../core/profile.js';
+import { OSS_ACTIONS } from '../providers/alibaba/actions.js';
 import { S3_ACTIONS } from '../providers/aws/actions.js';
 import { scopedStatement } from './fix.js';
 
@@ -74,24 +75,6 @@ export interface GeneratedPolicy {
   unexpressed: { check: string; expect: Expectation; why: string }[];
   notes: string[];
 }
-
-/** How OSS authorises each operation (RAM action names). TODO: take this from the Alibaba provider's map. */
-export const OSS_ACTIONS: Record<Operation, string> = {
-  assumeRole: 'sts:AssumeRole',
-  putObject: 'oss:PutObject',
-  headObject: 'oss:GetObject',
-  getObject: 'oss:GetObject',
-  listObjects: 'oss:ListObjects',
-  createMultipartUpload: 'oss:PutObject',
-  uploadPart: 'oss:PutObject',
-  listParts: 'oss:ListParts',
-  listMultipartUploads: 'oss:ListMultipartUploads',
-  completeMultipartUpload: 'oss:PutObject',
-  abortMultipartUpload: 'oss:AbortMultipartUpload',
-  deleteObject: 'oss:DeleteObject',
-  listBuckets: 'oss:ListBuckets',
-  getBucketPolicy: 'oss:GetBucketPolicy',
-};
 
 /** Where a check's request lands, relative to the backup prefix. */
 type Where = 'prefix' | 'outside' | 'list-prefix' | 'list-root' | 'bucket' | 'service';

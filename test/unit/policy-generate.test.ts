@@ -4,7 +4,8 @@
 import t from 'tap';
 import { listProfiles, loadProfile, type Profile } from '../../src/core/profile.js';
 import { CHECK_IDS } from '../../src/core/plan.js';
-import { CHECK_REQUESTS, generatePolicy, OSS_ACTIONS, type GeneratedPolicy } from '../../src/explain/generate.js';
+import { CHECK_REQUESTS, generatePolicy, type GeneratedPolicy } from '../../src/explain/generate.js';
+import { OSS_ACTIONS } from '../../src/providers/alibaba/actions.js';
 import { evaluate } from '../../src/explain/index.js';
 import type { RequestContext } from '../../src/explain/types.js';
 import { S3_ACTIONS } from '../../src/providers/aws/actions.js';
