@@ -3,7 +3,7 @@
 // statement named here comes from reading and evaluating the real policies.
 import t, { type Test } from 'tap';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRole, createUser, s3For, DEMO, demoRolePolicy, listEverything, putRolePolicy, radosgwAdmin, roleArn, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
@@ -26,10 +26,16 @@ process.env.AWS_CONFIG_FILE = join(dir, 'config-none');
 
 const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: [userArn(operator.uid)] }, Action: ['sts:AssumeRole'] }] };
 
+let runs = 0;
 async function explain(role: string, bucket: string, extra: string[] = [], format = 'json') {
-  const argv = ['probe', '--role', role, '--bucket', bucket, '--prefix', DEMO.prefix, '--endpoint', rgw.endpoint, '--path-style', '--explain', '--explain-profile', 'policy-reader', '--format', format, ...extra];
+  // With JSON on stdout, the same run's text report goes to a file and into the test log, so a
+  // reader of the log sees what a user sees.
+  const textFile = join(dir, `explain-${runs++}.txt`);
+  const alsoText = format === 'json' ? ['--format', 'text', '--output', textFile] : [];
+  const argv = ['probe', '--role', role, '--bucket', bucket, '--prefix', DEMO.prefix, '--endpoint', rgw.endpoint, '--path-style', '--explain', '--explain-profile', 'policy-reader', ...alsoText, '--format', format, ...extra];
   const r = await runCli(argv);
   if (format !== 'json') return { ...r, json: null as unknown as RunResult, by: {} as Record<string, RunResult['checks'][number]> };
+  t.comment(`backup-canary ${argv.slice(0, 3).join(' ')} ... (text report):\n${readFileSync(textFile, 'utf8')}`);
   const json = JSON.parse(r.stdout) as RunResult;
   return { ...r, json, by: Object.fromEntries(json.checks.map((c) => [c.id, c])) };
 }

@@ -93,6 +93,7 @@ t.test('five targets, three formats, one verdict', async (t) => {
   t.equal((xml.match(/<testsuite /g) ?? []).length, 5);
   t.match(xml, /<testcase classname="office-ip-deny[^>]*name="put-object \(s3:PutObject\)"[^>]*>\s*<failure [^>]*message="s3:PutObject was denied, expected allowed/);
   const metrics = readFileSync(prom, 'utf8');
+  t.comment(`run over five targets, text:\n${r.stdout}\njunit:\n${xml}\nprometheus file:\n${metrics}`);
   t.match(metrics, /^backup_canary_check_success\{[^}]*target="healthy"[^}]*check="put-object"[^}]*\} 1$/m);
   t.match(metrics, /^backup_canary_check_success\{[^}]*target="office-ip-deny"[^}]*check="put-object"[^}]*\} 0$/m);
   t.match(metrics, /^backup_canary_last_run_timestamp_seconds\{[^}]*target="healthy"[^}]*\} \d+/m);
