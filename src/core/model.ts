@@ -153,12 +153,15 @@ export class RequestFailure extends Error {
   readonly denial: Denial;
   readonly kind: 'denied' | 'error';
   readonly retries: number;
-  constructor(kind: 'denied' | 'error', denial: Denial, retries = 0) {
+  /** The object key (or listed prefix) of the refused request: a denied check reports it too. */
+  readonly key: string | undefined;
+  constructor(kind: 'denied' | 'error', denial: Denial, retries = 0, key?: string) {
     super(denial.message || denial.code);
     this.name = 'RequestFailure';
     this.kind = kind;
     this.denial = denial;
     this.retries = retries;
+    this.key = key;
   }
 }
 

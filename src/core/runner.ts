@@ -80,12 +80,13 @@ function pick(o: { retries: number; key?: string; uploadId?: string }): Partial<
   return r;
 }
 
-function failure(err: unknown): Pick<CheckResult, 'outcome' | 'denial' | 'reason' | 'retries'> {
+function failure(err: unknown): Pick<CheckResult, 'outcome' | 'denial' | 'reason' | 'retries' | 'key'> {
   if (err instanceof RequestFailure) {
-    const r: Pick<CheckResult, 'outcome' | 'denial' | 'reason' | 'retries'> = {
+    const r: Pick<CheckResult, 'outcome' | 'denial' | 'reason' | 'retries' | 'key'> = {
       outcome: err.kind === 'denied' ? 'denied' : 'error',
       denial: err.denial,
     };
+    if (err.key !== undefined) r.key = err.key;
     if (err.retries) r.retries = err.retries;
     return r;
   }

@@ -101,8 +101,6 @@ export class AlibabaAdapter implements StorageAdapter {
   private ident: Identity = { source: null, assumedRoleArn: null };
   private roleId: string | null = null;
   private sourceHasToken = false;
-  /** Key of each refused request, by OSS request id: a denied check's result carries no key (for --explain). */
-  private readonly refusedKeys = new Map<string, string>();
 
   constructor(o: AlibabaTargetOptions) {
     this.o = o;
@@ -110,11 +108,6 @@ export class AlibabaAdapter implements StorageAdapter {
 
   identity(): Identity {
     return { ...this.ident };
-  }
-
-  /** The object key (or listing prefix) of a refused request, by its request id. */
-  keyOfRequest(requestId: string | null | undefined): string | undefined {
-    return requestId ? this.refusedKeys.get(requestId) : undefined;
   }
 
   /** `<role id>:<session name>` of the assumed session, for --explain. */
@@ -217,8 +210,7 @@ export class AlibabaAdapter implements StorageAdapter {
     const ev: AlibabaErrorEvidence = op === 'assumeRole' ? evidenceFromStsError(err) : evidenceFromOssError(err);
     if (attempts > 0) ev.attempts = attempts;
     const { kind, denial } = classifyAlibaba(ev, this.context(op, key));
-    if (key !== undefined && denial.requestId) this.refusedKeys.set(denial.requestId, key);
-    return new RequestFailure(kind, denial, Math.max(0, attempts - 1));
+    return new RequestFailure(kind, denial, Math.max(0, attempts - 1), key);
   }
 
   private async bucketClient(): Promise<OSS> {

@@ -155,15 +155,14 @@ export class AlibabaExplainer implements Explainer {
     const sessionArn = result.identity.assumedRoleArn;
     if (!roleArn || !sessionArn) return; // --no-assume: the caller's own policies are not read
     const account = /^acs:ram::(\d+):/.exec(roleArn)?.[1] ?? '*';
-    // A denied check's result has no key; the adapter remembers it by request id.
-    const key = check.key ?? this.adapter.keyOfRequest(check.denial?.requestId) ?? '';
+    const key = check.key ?? '';
     const resource =
       check.action === 'oss:ListBuckets'
         ? `acs:oss:*:${account}:*`
         : `acs:oss:${this.o.region}:${account}:${this.o.bucket}${BUCKET_ACTIONS.has(check.action) ? '' : `/${key}`}`;
     const context = this.common();
     if (check.action === 'oss:ListObjects') {
-      context['oss:Prefix'] = check.key ?? this.adapter.keyOfRequest(check.denial?.requestId) ?? this.o.prefix;
+      context['oss:Prefix'] = check.key ?? this.o.prefix;
       context['oss:Delimiter'] = '/';
     }
     const principal: RequestContext['principal'] = { arn: sessionArnForEvaluation(sessionArn), roleArn };

@@ -143,7 +143,7 @@ export class AwsAdapter implements StorageAdapter {
     if (err instanceof RequestFailure) return err;
     const ev = evidenceFromError(err);
     const { kind, denial } = classifyAws(ev, this.context(op, key));
-    return new RequestFailure(kind, denial, Math.max(0, (ev.attempts ?? 1) - 1));
+    return new RequestFailure(kind, denial, Math.max(0, (ev.attempts ?? 1) - 1), key);
   }
 
   private async call<T>(op: Operation, key: string | undefined, fn: (s3: S3Client) => Promise<T>): Promise<T> {
