@@ -3,7 +3,7 @@
 // statement named here comes from reading and evaluating the real policies.
 import t, { type Test } from 'tap';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRole, createUser, s3For, DEMO, demoRolePolicy, listEverything, putRolePolicy, radosgwAdmin, roleArn, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
@@ -20,6 +20,7 @@ const stranger = { uid: 'stranger', accessKeyId: 'BCSTRANGERKEY0000002', secretA
 await createUser(rgw, stranger.uid, stranger);
 
 const dir = mkdtempSync(join(tmpdir(), 'bc-explain-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'credentials'), `[policy-reader]\naws_access_key_id = ${owner.accessKeyId}\naws_secret_access_key = ${owner.secretAccessKey}\n`);
 process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
 process.env.AWS_CONFIG_FILE = join(dir, 'config-none');

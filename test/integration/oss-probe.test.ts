@@ -2,7 +2,7 @@
 // @alicloud/sts20150401 clients, against the OSS/STS test server in test/oss-server/. Source
 // credentials come from the environment, as a user would set them for @alicloud/credentials.
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../../src/core/model.js';
@@ -283,6 +283,7 @@ t.test('--no-assume probes the source credentials; --quick sends one part', asyn
 
 t.test('--profile takes the source credentials from the Alibaba Cloud credentials file', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bc-oss-profile-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'credentials');
   writeFileSync(file, `[polardb-ops]\ntype = access_key\naccess_key_id = ${SOURCE.accessKeyId}\naccess_key_secret = ${SOURCE.accessKeySecret}\n`);
   delete process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;

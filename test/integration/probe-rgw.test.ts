@@ -15,7 +15,7 @@ import {
   userArn,
 } from '../../scripts/rgw.mjs';
 import { AbortMultipartUploadCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../../src/core/model.js';
@@ -75,6 +75,7 @@ t.test('a healthy role: every check allowed, verdict pass, exit 0, nothing left'
 t.test('the text report, --quick, --output and an explicit session name', async (t) => {
   useCredentials(operator);
   const dir = mkdtempSync(join(tmpdir(), 'bc-out-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'report.txt');
   const r = await runCli(['probe', '--role', demo.role.arn, '--bucket', DEMO.bucket, '--prefix', '/nightly/', '--endpoint', rgw.endpoint, '--path-style', '--quick', '--session-name', 'nightly-check', '--output', out]);
   t.equal(r.code, 0, r.stderr);

@@ -1,7 +1,7 @@
 // `backup-canary run` over five targets on a real RGW: healthy, append-only, restore-readonly,
 // office-IP deny, over-privileged — in text, JUnit and Prometheus at once.
 import t from 'tap';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRole, DEMO, demoRolePolicy, listEverything, putRolePolicy, roleArn, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
@@ -35,6 +35,7 @@ await createRole(rgw, 'too-broad', trust);
 await putRolePolicy(rgw, 'too-broad', 'everything', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: [`arn:aws:s3:::${B}`, `arn:aws:s3:::${B}/*`] }] });
 
 const dir = mkdtempSync(join(tmpdir(), 'bc-run-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const runFile = join(dir, 'nightly.yaml');
 writeFileSync(
   runFile,

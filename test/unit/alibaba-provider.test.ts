@@ -1,6 +1,6 @@
 // The Alibaba Cloud provider's input checks, endpoints, write headers and source credentials.
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/core/model.js';
@@ -125,6 +125,7 @@ t.test('source credentials from the standard chain', async (t) => {
     Object.assign(process.env, saved);
   });
   const home = mkdtempSync(join(tmpdir(), 'bc-ali-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
   const file = join(home, 'credentials');
   writeFileSync(file, '[default]\ntype = access_key\naccess_key_id = TESTFROMFILE01\naccess_key_secret = file-secret\n\n[polardb]\ntype = access_key\naccess_key_id = TESTFROMPROFILE01\naccess_key_secret = profile-secret\n');
   for (const k of Object.keys(process.env)) if (k.startsWith('ALIBABA_CLOUD_')) delete process.env[k];

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -21,6 +21,7 @@ process.env.AWS_ACCESS_KEY_ID = 'BCFAKEKEYFORINPUTTESTS';
 process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret-for-input-tests';
 
 const dir = mkdtempSync(join(tmpdir(), 'bc-input-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'bad.json'), '{ not json');
 writeFileSync(join(dir, 'nostatement.json'), '{"Version":"2012-10-17"}');
 

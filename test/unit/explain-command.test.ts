@@ -1,6 +1,6 @@
 // The offline `explain` command: no cloud call, same shapes, exit 0 allowed / 1 denied / 3 undetermined / 2 input.
 import t from 'tap';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -49,6 +49,7 @@ t.test('a trust policy that names another caller: the trust fix keeps the extern
 
 t.test('bad input: exit 2 with the field named', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bc-explain-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'maybe.json'), '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}');
   writeFileSync(join(dir, 'broken.json'), '{"Version":');
   const base = ['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session];

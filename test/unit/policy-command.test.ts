@@ -1,6 +1,6 @@
 // `backup-canary policy` through a local yargs instance with the real builder (main.ts wires it later):
 // input validation (exit 2 via UsageError), prefix normalisation, text and JSON output.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -62,6 +62,7 @@ t.test('Alibaba Cloud: a RAM policy; what RAM cannot express is printed', async 
 
 t.test('a definition file works as --probe', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bc-policy-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'mine.yaml');
   writeFileSync(file, 'name: mine\ndescription: d\nsource: https://example.com/doc\nchecks:\n  put-object: allow\n  list-prefix: allow\n');
   const r = await policy(['--probe', file, '--bucket', 'corp-backups', '--prefix', 'x', '--format', 'json']);

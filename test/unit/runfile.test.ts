@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRunFile, MAX_TARGETS, parseRunFile } from '../../src/core/runfile.js';
@@ -39,6 +39,7 @@ t.test('too many targets or bytes are refused', async (t) => {
   const many = `targets:\n${'  - bucket: b\n'.repeat(MAX_TARGETS + 1)}`;
   t.throws(() => parseRunFile(many, 'r.yaml'), { message: /10001 targets; at most 10000/ });
   const dir = mkdtempSync(join(tmpdir(), 'bc-runfile-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'big.yaml'), Buffer.alloc(11 * 1024 * 1024, 0x20));
   t.throws(() => loadRunFile(join(dir, 'big.yaml')), { message: /at most 10485760/ });
   t.throws(() => loadRunFile(join(dir, 'none.yaml')), { message: /cannot read the run file \(ENOENT\)/ });
