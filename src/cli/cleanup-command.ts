@@ -10,7 +10,7 @@ import { CANARY_DIR } from '../core/canary.js';
 import { parseAge, planSweep } from '../core/sweep.js';
 import { loadProvider, providerForRole } from '../providers/registry.js';
 import type { CleanupArgs } from './cleanup-args.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import type { ProbeArgs } from './probe-args.js';
 import { targetOptions } from './probe-command.js';
 

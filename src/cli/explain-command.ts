@@ -7,7 +7,7 @@ import { checkPolicyFile } from '../explain/read.js';
 import type { ContextScalar, ContextValue, Dialect, EvaluationResult, NamedPolicy, PolicySet, RequestContext } from '../explain/types.js';
 import { VERSION } from '../version.js';
 import type { ExplainArgs } from './explain-args.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { checkWritable, writeReport } from './output.js';
 
 export async function runExplainCommand(a: ExplainArgs, io: Io): Promise<number> {

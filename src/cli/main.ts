@@ -10,28 +10,9 @@ import { probeBuilder, type ProbeArgs } from './probe-args.js';
 import { policyBuilder, type PolicyArgs } from './policy-args.js';
 import { runBuilder, type RunArgs } from './run-args.js';
 import { checkValues } from './strict-values.js';
+import type { Io } from './io.js';
 
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  stdoutIsTTY: boolean;
-  stderrIsTTY?: boolean;
-  /** Aborted when the process receives SIGINT/SIGTERM (reason: the signal name). */
-  signal?: AbortSignal;
-}
-
-export function processIo(signal?: AbortSignal): Io {
-  const io: Io = {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
-    env: process.env,
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-  };
-  if (signal) io.signal = signal;
-  return io;
-}
+export { type Io, processIo } from './io.js';
 
 export async function main(argv: string[], io: Io): Promise<number> {
   // The SDK warns on every run that future releases need Node 22; our users cannot act on that.

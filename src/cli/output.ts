@@ -7,7 +7,7 @@ import { accessSync, closeSync, constants, fsyncSync, openSync, readFileSync, re
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/model.js';
 import { FORMATS, type ReportInput } from '../report/index.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { own } from '../core/own.js';
 
 export interface OutputSpec {

@@ -3,11 +3,11 @@
 // lets the role through a restrictive Deny. No request is sent; bad input is a UsageError (exit 2).
 
 import { EXIT, UsageError } from '../core/model.js';
-import { loadProfile } from '../core/profile.js';
+import { loadDefinition } from '../core/definition.js';
 import { normalisePrefix, parseAwsRoleArn, validateBucket } from '../core/target.js';
-import { generatePolicy, type GeneratedPolicy, type PolicyProvider } from '../explain/generate.js';
+import { generatePolicy, type GeneratedPolicy, type PolicyProvider } from '../policy/generate.js';
 import { VERSION } from '../version.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import type { PolicyArgs } from './policy-args.js';
 
 const ALIBABA_ROLE_ARN = /^acs:ram::\d*:role\/[\w.@-]{1,64}$/i;
@@ -23,7 +23,7 @@ export async function runPolicyCommand(a: PolicyArgs, io: Io): Promise<number> {
     if (provider === 'aws') partition = parseAwsRoleArn(a.role).partition;
     else if (!ALIBABA_ROLE_ARN.test(a.role)) throw new UsageError(`--role: "${a.role}" is not a RAM role ARN (expected acs:ram::<account-id>:role/<name>)`);
   }
-  const profile = loadProfile(a.probe);
+  const profile = loadDefinition(a.probe);
   if (!profile.providers.includes(provider)) {
     throw new UsageError(`--probe: definition "${profile.name}" is for ${profile.providers.join(', ')}, not ${provider}`);
   }

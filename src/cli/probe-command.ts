@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { newRunId, shortId } from '../core/canary.js';
 import { EXIT, UsageError, type RunResult, type Verdict } from '../core/model.js';
 import type { WriteOptions } from '../core/adapter.js';
-import { loadProfile, type Profile } from '../core/profile.js';
+import { loadDefinition, type ProbeDefinition } from '../core/definition.js';
 import { probe } from '../core/probe.js';
 import type { RunOptions } from '../core/runner.js';
 import {
@@ -23,7 +23,7 @@ import { checkPolicy, checkPolicyFile, readPolicyFile } from '../explain/read.js
 import type { Dialect } from '../explain/types.js';
 import { type CommonTargetOptions, type ExplainFlags, loadProvider, type Provider, providerForRole } from '../providers/registry.js';
 import { VERSION } from '../version.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import type { ProbeArgs } from './probe-args.js';
 import { emitReports, parseOutputs } from './output.js';
 
@@ -33,7 +33,7 @@ export interface PreparedTarget {
   providerName: string;
   provider: Provider;
   target: CommonTargetOptions;
-  profile: Profile;
+  profile: ProbeDefinition;
   partSize: number;
   quick: boolean;
   explain: ExplainFlags | null;
@@ -45,7 +45,7 @@ export async function prepareTarget(a: ProbeArgs, name = ''): Promise<PreparedTa
   const providerName = a.provider ?? providerForRole(target.roleArn);
   const provider = await loadProvider(providerName);
   provider.validate(target);
-  const profile = loadProfile(a.probe);
+  const profile = loadDefinition(a.probe);
   if (!profile.providers.includes(providerName)) {
     throw new UsageError(`--probe: definition "${profile.name}" is for ${profile.providers.join(', ')}, not ${providerName}`);
   }
@@ -107,7 +107,7 @@ export function exitCodeOf(v: Verdict): number {
   return v === 'pass' ? EXIT.ok : v === 'fail' ? EXIT.failed : EXIT.incomplete;
 }
 
-function writeOptions(p: Profile): WriteOptions {
+function writeOptions(p: ProbeDefinition): WriteOptions {
   const w: WriteOptions = {};
   if (p.options.acl) w.acl = p.options.acl;
   if (p.options.sse) w.sse = p.options.sse;

@@ -1,18 +1,18 @@
 // `backup-canary probes list` and `probes show NAME|FILE`: the probe definitions (data in probes/).
 
 import { CHECK_IDS } from '../core/plan.js';
-import { listProfiles, loadProfile } from '../core/profile.js';
-import type { Io } from './main.js';
+import { listDefinitions, loadDefinition } from '../core/definition.js';
+import type { Io } from './io.js';
 
 export function runProbesList(io: Io): number {
-  const all = listProfiles();
+  const all = listDefinitions();
   const width = Math.max(...all.map((p) => p.name.length));
   for (const p of all) io.stdout(`${p.name.padEnd(width)}  ${p.providers.join(',').padEnd(11)}  ${firstSentence(p.description)}\n`);
   return 0;
 }
 
 export function runProbesShow(name: string, io: Io): number {
-  const p = loadProfile(name);
+  const p = loadDefinition(name);
   const lines = [
     `${p.name}: ${p.description}`,
     `providers: ${p.providers.join(', ')}`,

@@ -6,7 +6,7 @@ import { EXIT, UsageError, type RunResult, type Verdict } from '../core/model.js
 import { mapPool } from '../core/pool.js';
 import { loadRunFile, type TargetEntry } from '../core/runfile.js';
 import { VERSION } from '../version.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { emitReports, parseOutputs } from './output.js';
 import type { ProbeArgs } from './probe-args.js';
 import { executeTarget, exitCodeOf, prepareTarget, type PreparedTarget, runOptions } from './probe-command.js';

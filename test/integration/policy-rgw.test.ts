@@ -22,7 +22,7 @@ import {
 import { runPolicyCommand } from '../../src/cli/policy-command.js';
 import type { PolicyArgs } from '../../src/cli/policy-args.js';
 import type { RunResult } from '../../src/core/model.js';
-import type { PolicyDocument, PolicySnippet } from '../../src/explain/generate.js';
+import type { PolicyDocument, PolicySnippet } from '../../src/policy/generate.js';
 import { runCli, useCredentials } from '../helpers/cli.js';
 
 const rgw = await startRgw();

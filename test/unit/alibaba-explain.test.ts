@@ -6,7 +6,7 @@ import t from 'tap';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { probe } from '../../src/core/probe.js';
-import { loadProfile } from '../../src/core/profile.js';
+import { loadDefinition } from '../../src/core/definition.js';
 import { newRunId } from '../../src/core/canary.js';
 import type { RunResult } from '../../src/core/model.js';
 import { AlibabaAdapter } from '../../src/providers/alibaba/adapter.js';
@@ -105,7 +105,7 @@ async function run(over: Partial<AlibabaExplainOptions> = {}, creds = SOURCE): P
       explainer,
       version: 'test',
       target: { provider: 'alibaba', bucket: BUCKET, prefix: PREFIX, region: 'cn-hangzhou', endpoint: server.ossEndpoint, role: ROLE, probe: 'default' },
-      plan: { prefix: PREFIX, runId: newRunId(), partSize: 5 * 1024 * 1024, quick: true, assume: true, expectations: loadProfile('default').checks },
+      plan: { prefix: PREFIX, runId: newRunId(), partSize: 5 * 1024 * 1024, quick: true, assume: true, expectations: loadDefinition('default').checks },
     });
     return { json, by: Object.fromEntries(json.checks.map((c) => [c.id, c])) };
   } finally {

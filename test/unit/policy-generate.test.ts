@@ -2,9 +2,9 @@
 // definition - the generated policy, evaluated by our own evaluator on the exact request each check
 // makes, allows what the definition expects allowed and denies what it expects denied.
 import t from 'tap';
-import { listProfiles, loadProfile, type Profile } from '../../src/core/profile.js';
+import { listDefinitions, loadDefinition, type ProbeDefinition } from '../../src/core/definition.js';
 import { CHECK_IDS } from '../../src/core/plan.js';
-import { CHECK_REQUESTS, generatePolicy, type GeneratedPolicy } from '../../src/explain/generate.js';
+import { CHECK_REQUESTS, generatePolicy, type GeneratedPolicy } from '../../src/policy/generate.js';
 import { OSS_ACTIONS } from '../../src/providers/alibaba/actions.js';
 import { evaluate } from '../../src/explain/index.js';
 import type { RequestContext } from '../../src/explain/types.js';
@@ -24,7 +24,7 @@ t.test('the action map moved to an SDK-free file and the adapter re-exports it',
 });
 
 t.test('default on AWS: three statements, prefix-scoped, list condition in the prefix-delimiter form', async (t) => {
-  const g = generatePolicy({ profile: loadProfile('default'), bucket: 'corp-backups', prefix: 'db/nightly/', provider: 'aws' });
+  const g = generatePolicy({ profile: loadDefinition('default'), bucket: 'corp-backups', prefix: 'db/nightly/', provider: 'aws' });
   t.same(g.identity, {
     Version: '2012-10-17',
     Statement: [
@@ -51,7 +51,7 @@ t.test('default on AWS: three statements, prefix-scoped, list condition in the p
 });
 
 t.test('default on Alibaba Cloud: a RAM policy, Version "1", acs:oss resources, oss:Prefix', async (t) => {
-  const g = generatePolicy({ profile: loadProfile('default'), bucket: 'corp-backups', prefix: 'db/nightly/', provider: 'alibaba' });
+  const g = generatePolicy({ profile: loadDefinition('default'), bucket: 'corp-backups', prefix: 'db/nightly/', provider: 'alibaba' });
   t.same(g.identity, {
     Version: '1',
     Statement: [
@@ -65,13 +65,13 @@ t.test('default on Alibaba Cloud: a RAM policy, Version "1", acs:oss resources, 
     ],
   });
   t.same(g.unexpressed, []);
-  const withRole = generatePolicy({ profile: loadProfile('default'), bucket: 'b-1', prefix: 'p/', provider: 'alibaba', roleArn: 'acs:ram::1234567890123456:role/backup' });
+  const withRole = generatePolicy({ profile: loadDefinition('default'), bucket: 'b-1', prefix: 'p/', provider: 'alibaba', roleArn: 'acs:ram::1234567890123456:role/backup' });
   t.equal(withRole.bucketException, undefined, 'no principal-ARN exception on OSS');
   t.match(withRole.notes.join('\n'), /Alibaba Cloud documents no principal-ARN condition key/);
 });
 
 t.test('a plain list style lists P* only; a named role adds the bucket-policy exception and the cross-account grant', async (t) => {
-  const base = loadProfile('default');
+  const base = loadDefinition('default');
   const profile = { ...base, options: { list: 'plain' as const } };
   const g = generatePolicy({ profile, bucket: 'corp-backups', prefix: 'db/', provider: 'aws', roleArn: ROLE });
   t.same(g.identity.Statement[1]!.Condition, { StringLike: { 's3:prefix': ['db/*'] } });
@@ -88,7 +88,7 @@ t.test('a plain list style lists P* only; a named role adds the bucket-policy ex
 });
 
 t.test('append-only: s3:PutObject only with If-None-Match, multipart parts apart, no DeleteObject', async (t) => {
-  const g = generatePolicy({ profile: loadProfile('append-only'), bucket: 'corp-backups', prefix: 'db/', provider: 'aws' });
+  const g = generatePolicy({ profile: loadDefinition('append-only'), bucket: 'corp-backups', prefix: 'db/', provider: 'aws' });
   t.same(
     g.identity.Statement.map((s) => [s.Sid, s.Action, s.Condition ?? null]),
     [
@@ -100,13 +100,13 @@ t.test('append-only: s3:PutObject only with If-None-Match, multipart parts apart
   );
   t.same(g.unexpressed, []);
   t.match(g.notes.join('\n'), /allowed only with If-None-Match/);
-  const ali = generatePolicy({ profile: loadProfile('append-only'), bucket: 'corp-backups', prefix: 'db/', provider: 'alibaba' });
+  const ali = generatePolicy({ profile: loadDefinition('append-only'), bucket: 'corp-backups', prefix: 'db/', provider: 'alibaba' });
   t.same(ali.unexpressed.map((u) => u.check), ['overwrite-object']);
   t.match(ali.unexpressed[0]!.why, /PutBucketOverwriteConfig/);
 });
 
 t.test('restore-readonly: GetObject and ListBucket only; the missing-key read needs ListBucket without a prefix condition', async (t) => {
-  const g = generatePolicy({ profile: loadProfile('restore-readonly'), bucket: 'corp-backups', prefix: 'db/', provider: 'aws' });
+  const g = generatePolicy({ profile: loadDefinition('restore-readonly'), bucket: 'corp-backups', prefix: 'db/', provider: 'aws' });
   t.same(g.identity.Statement, [
     { Sid: 'BackupObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::corp-backups/db/*' },
     { Sid: 'ListBackupBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: 'arn:aws:s3:::corp-backups' },
@@ -114,22 +114,22 @@ t.test('restore-readonly: GetObject and ListBucket only; the missing-key read ne
   t.match(g.notes.join('\n'), /answers 404 only to a caller that may s3:ListBucket the bucket/);
   t.same(g.unexpressed, []);
   // with listing the root expected denied, the missing-key read cannot be expressed
-  const strict = { ...loadProfile('restore-readonly'), checks: { ...loadProfile('restore-readonly').checks, 'list-bucket-root': 'deny' as const } };
+  const strict = { ...loadDefinition('restore-readonly'), checks: { ...loadDefinition('restore-readonly').checks, 'list-bucket-root': 'deny' as const } };
   const s = generatePolicy({ profile: strict, bucket: 'corp-backups', prefix: 'db/', provider: 'aws' });
   t.same(s.unexpressed.map((u) => u.check), ['read-missing-object']);
   t.same(s.identity.Statement[1]!.Condition, { StringLike: { 's3:prefix': ['db/', 'db/*'] } });
   // OSS has no such rule documented: the RAM policy keeps the prefix condition
-  const ali = generatePolicy({ profile: loadProfile('restore-readonly'), bucket: 'corp-backups', prefix: 'db/', provider: 'alibaba' });
+  const ali = generatePolicy({ profile: loadDefinition('restore-readonly'), bucket: 'corp-backups', prefix: 'db/', provider: 'alibaba' });
   t.same(ali.identity.Statement[1]!.Condition, { StringLike: { 'oss:Prefix': ['db/', 'db/*'] } });
 });
 
 t.test('cleanup and "any": kopia gets no DeleteObject, polardb-oss gets it only for the cleanup, rclone lists "any" checks', async (t) => {
-  const kopia = generatePolicy({ profile: loadProfile('kopia-s3'), bucket: 'b-1', prefix: 'k/', provider: 'aws' });
+  const kopia = generatePolicy({ profile: loadDefinition('kopia-s3'), bucket: 'b-1', prefix: 'k/', provider: 'aws' });
   t.same(kopia.identity.Statement[0]!.Action, ['s3:PutObject', 's3:GetObject']);
-  const polar = generatePolicy({ profile: loadProfile('polardb-oss'), bucket: 'b-1', prefix: 'k/', provider: 'alibaba' });
+  const polar = generatePolicy({ profile: loadDefinition('polardb-oss'), bucket: 'b-1', prefix: 'k/', provider: 'alibaba' });
   t.same(polar.identity.Statement[0]!.Action, ['oss:PutObject', 'oss:GetObject', 'oss:DeleteObject', 'oss:AbortMultipartUpload']);
   t.match(polar.notes.join('\n'), /oss:DeleteObject is included only so the probe can remove what it creates/);
-  const rclone = generatePolicy({ profile: loadProfile('rclone-s3'), bucket: 'b-1', prefix: 'k/', provider: 'aws' });
+  const rclone = generatePolicy({ profile: loadDefinition('rclone-s3'), bucket: 'b-1', prefix: 'k/', provider: 'aws' });
   t.same(rclone.identity.Statement.map((s) => s.Action), [['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], ['s3:ListBucket']]);
   t.match(rclone.notes.join('\n'), /Checks expected "any" \(multipart-list-parts, multipart-list-uploads, list-all-buckets\) get no permission/);
   // an upload left open (create allowed, complete not required) needs abort for the cleanup
@@ -138,7 +138,7 @@ t.test('cleanup and "any": kopia gets no DeleteObject, polardb-oss gets it only 
 });
 
 t.test('expectations no identity policy can meet are reported, never silently dropped', async (t) => {
-  const profile = (checks: Profile['checks']) => ({ name: 'x', options: {}, checks });
+  const profile = (checks: ProbeDefinition['checks']) => ({ name: 'x', options: {}, checks });
   const both = generatePolicy({ profile: profile({ 'put-object': 'allow', 'delete-object': 'allow', 'delete-multipart-object': 'deny', 'multipart-create': 'allow', 'multipart-upload-part-1': 'allow', 'multipart-complete': 'allow' }), bucket: 'b-1', prefix: 'k/', provider: 'aws' });
   t.same(both.unexpressed.map((u) => u.check), ['delete-multipart-object']);
   t.match(both.unexpressed[0]!.why, /s3:DeleteObject on the prefix is needed by delete-object/);
@@ -206,7 +206,7 @@ function decide(g: GeneratedPolicy, req: RequestContext): string {
 }
 
 t.test('every shipped definition: the generated policy meets each expectation on the exact request (our evaluator)', async (t) => {
-  for (const p of listProfiles()) {
+  for (const p of listDefinitions()) {
     for (const provider of p.providers as ('aws' | 'alibaba')[]) {
       for (const prefix of ['db/nightly/', 'x/']) {
         const g = generatePolicy({ profile: p, bucket: 'corp-backups', prefix, provider });
@@ -223,7 +223,7 @@ t.test('every shipped definition: the generated policy meets each expectation on
 });
 
 t.test('every statement is necessary: without it, some check expected allow is denied (our evaluator)', async (t) => {
-  for (const p of listProfiles()) {
+  for (const p of listDefinitions()) {
     for (const provider of p.providers as ('aws' | 'alibaba')[]) {
       const g = generatePolicy({ profile: p, bucket: 'corp-backups', prefix: 'db/', provider });
       g.identity.Statement.forEach((_, i) => {
@@ -241,7 +241,7 @@ t.test('every statement is necessary: without it, some check expected allow is d
 });
 
 t.test('never a "*" action or a bare "*" resource, for any definition, provider or prefix', async (t) => {
-  for (const p of listProfiles()) {
+  for (const p of listDefinitions()) {
     for (const provider of ['aws', 'alibaba'] as const) {
       for (const prefix of ['db/nightly/', '']) {
         const g = generatePolicy({ profile: p, bucket: 'corp-backups', prefix, provider, roleArn: provider === 'aws' ? ROLE : 'acs:ram::1:role/r' });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { buildPlan, CHECK_IDS } from '../../src/core/plan.js';
-import { listProfiles, loadProfile, type Profile } from '../../src/core/profile.js';
+import { listDefinitions, loadDefinition, type ProbeDefinition } from '../../src/core/definition.js';
 import { MemoryAdapter } from '../helpers/memory-adapter.js';
 
 const SHIPPED = [
@@ -19,8 +19,8 @@ const SHIPPED = [
   'velero-s3',
   'vendor-cross-account',
 ];
-const all = new Map(listProfiles().map((p) => [p.name, p]));
-const get = (name: string): Profile => {
+const all = new Map(listDefinitions().map((p) => [p.name, p]));
+const get = (name: string): ProbeDefinition => {
   const p = all.get(name);
   if (!p) throw new Error(`no shipped definition ${name}`);
   return p;
@@ -28,7 +28,7 @@ const get = (name: string): Profile => {
 
 t.test('the shipped set', async (t) => {
   t.same([...all.keys()].sort(), SHIPPED);
-  for (const p of all.values()) t.same(loadProfile(p.name), p, `${p.name} loads by name`);
+  for (const p of all.values()) t.same(loadDefinition(p.name), p, `${p.name} loads by name`);
 });
 
 t.test('each definition names its documentation and maps the documented actions in a comment', async (t) => {

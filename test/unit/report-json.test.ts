@@ -22,7 +22,7 @@ import type {
   Verdict,
 } from '../../src/core/model.js';
 import { RequestFailure } from '../../src/core/model.js';
-import { loadProfile } from '../../src/core/profile.js';
+import { loadDefinition } from '../../src/core/definition.js';
 import { probe } from '../../src/core/probe.js';
 import { aggregateVerdict, FORMATS, type ReportInput, singleRun } from '../../src/report/index.js';
 import { renderJson, renderJsonReport } from '../../src/report/json.js';
@@ -80,7 +80,7 @@ t.test('every fixture validates against the schema', async (t) => {
 });
 
 // RunResults built here by the real core (plan, runner, verdict) on the in-memory store.
-const DEFAULT = loadProfile('default').checks;
+const DEFAULT = loadDefinition('default').checks;
 async function probed(setup: (a: MemoryAdapter) => void, expectations: Record<string, Expectation> = DEFAULT, signal?: AbortSignal): Promise<RunResult> {
   const a = new MemoryAdapter();
   setup(a);

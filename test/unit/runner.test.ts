@@ -1,12 +1,12 @@
 import t from 'tap';
 import { RequestFailure } from '../../src/core/model.js';
 import { CHECK_IDS } from '../../src/core/plan.js';
-import { loadProfile } from '../../src/core/profile.js';
+import { loadDefinition } from '../../src/core/definition.js';
 import { probe, verdictOf } from '../../src/core/probe.js';
 import { meets } from '../../src/core/runner.js';
 import { denial, MemoryAdapter } from '../helpers/memory-adapter.js';
 
-const all = loadProfile('default').checks;
+const all = loadDefinition('default').checks;
 const DEFAULT_IDS = Object.keys(all);
 const target = { provider: 'memory', bucket: 'b', prefix: 'p/', region: null, endpoint: null, role: 'r', probe: 'default' };
 const run = (a: MemoryAdapter, extra: Partial<Parameters<typeof probe>[0]['plan']> = {}, signal?: AbortSignal) =>

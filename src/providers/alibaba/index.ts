@@ -3,7 +3,7 @@
 
 import { UsageError } from '../../core/model.js';
 import { validateRegion } from '../../core/target.js';
-import type { CommonTargetOptions, Provider } from '../registry.js';
+import type { CommonTargetOptions, Provider } from '../../core/provider.js';
 import { AlibabaAdapter } from './adapter.js';
 import { AlibabaExplainer } from './explain.js';
 

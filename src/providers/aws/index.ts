@@ -1,5 +1,5 @@
 import { parseAwsRoleArn, validateRegion } from '../../core/target.js';
-import type { Provider } from '../registry.js';
+import type { Provider } from '../../core/provider.js';
 import { AwsAdapter } from './adapter.js';
 import { AwsExplainer } from './explain.js';
 

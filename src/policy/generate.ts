@@ -25,15 +25,15 @@
 
 import type { Operation } from '../core/adapter.js';
 import type { Expectation } from '../core/model.js';
-import type { Profile } from '../core/profile.js';
+import type { ProbeDefinition } from '../core/definition.js';
 import { OSS_ACTIONS } from '../providers/alibaba/actions.js';
 import { S3_ACTIONS } from '../providers/aws/actions.js';
-import { scopedStatement } from './fix.js';
+import { scopedStatement } from '../explain/fix.js';
 
 export type PolicyProvider = 'aws' | 'alibaba';
 
 export interface GenerateOptions {
-  profile: Pick<Profile, 'name' | 'checks' | 'options'>;
+  profile: Pick<ProbeDefinition, 'name' | 'checks' | 'options'>;
   bucket: string;
   /** Normalised prefix (`db/nightly/`), or '' for the bucket root. */
   prefix: string;

@@ -21,7 +21,7 @@ export interface ProfileOptions {
   list?: 'prefix-delimiter' | 'plain';
 }
 
-export interface Profile {
+export interface ProbeDefinition {
   name: string;
   description: string;
   /** The documentation the requirements come from. */
@@ -57,7 +57,7 @@ export function probesDir(): string {
   throw new Error('the probes/ folder of backup-canary is missing from the installation');
 }
 
-export function resolveProfile(nameOrFile: string, dir = probesDir()): string {
+export function resolveDefinition(nameOrFile: string, dir = probesDir()): string {
   if (nameOrFile.endsWith('.yaml') || nameOrFile.endsWith('.yml') || nameOrFile.includes('/')) {
     return isAbsolute(nameOrFile) ? nameOrFile : join(process.cwd(), nameOrFile);
   }
@@ -66,21 +66,21 @@ export function resolveProfile(nameOrFile: string, dir = probesDir()): string {
 }
 
 /** The shipped definitions, by name. */
-export function listProfiles(dir = probesDir()): Profile[] {
+export function listDefinitions(dir = probesDir()): ProbeDefinition[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((f) => parseProfile(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
+    .map((f) => parseDefinition(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
 }
 
-export function loadProfile(nameOrFile: string, dir?: string): Profile {
-  const file = resolveProfile(nameOrFile, dir);
+export function loadDefinition(nameOrFile: string, dir?: string): ProbeDefinition {
+  const file = resolveDefinition(nameOrFile, dir);
   if (!existsSync(file)) throw new UsageError(`--probe: no probe definition "${nameOrFile}" (${file} does not exist)`);
   const st = statSync(file);
   if (!st.isFile()) throw new UsageError(`--probe: ${file} is not a file`);
   if (st.size > MAX_PROFILE_BYTES) throw new UsageError(`${file}: a probe definition is at most ${MAX_PROFILE_BYTES} bytes`);
   try {
-    return parseProfile(readFileSync(file, 'utf8'), file);
+    return parseDefinition(readFileSync(file, 'utf8'), file);
   } catch (e) {
     // `--probe: /path/def.yaml:3: ...`: the flag, then the file and line as compilers print them
     if (e instanceof UsageError) throw new UsageError(`--probe: ${e.message}`);
@@ -88,7 +88,7 @@ export function loadProfile(nameOrFile: string, dir?: string): Profile {
   }
 }
 
-export function parseProfile(text: string, file: string): Profile {
+export function parseDefinition(text: string, file: string): ProbeDefinition {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
   /** The line of a node; an absent node (an empty document) is at line 1. */
@@ -108,7 +108,7 @@ export function parseProfile(text: string, file: string): Profile {
     const value = pair.value as Node | null;
     return { key, value, name: isScalar(key) ? String(key.value) : '', text: isScalar(value) ? String(value.value) : '', at: value ?? key };
   };
-  const out: Partial<Profile> = { file };
+  const out: Partial<ProbeDefinition> = { file };
   for (const pair of root.items) {
     const { key, value: v, name: k, at } = entry(pair);
     if (!TOP_KEYS.includes(k)) bad(key, `unknown key "${k}" (allowed: ${TOP_KEYS.join(', ')})`);
@@ -149,5 +149,5 @@ export function parseProfile(text: string, file: string): Profile {
   out.providers ??= [...PROVIDERS];
   out.options ??= {};
   if (!Object.keys(out.checks!).length) bad(root, '"checks" is empty');
-  return out as Profile;
+  return out as ProbeDefinition;
 }

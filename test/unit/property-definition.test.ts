@@ -1,9 +1,9 @@
-// Property-based: any probe definition text, valid or broken, either parses into a sane Profile or is
+// Property-based: any probe definition text, valid or broken, either parses into a sane ProbeDefinition or is
 // refused with a UsageError that names the file and the line. Never a TypeError or another crash.
 import t from 'tap';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { parseProfile } from '../../src/core/profile.js';
+import { parseDefinition } from '../../src/core/definition.js';
 import { UsageError } from '../../src/core/model.js';
 import { CHECK_IDS } from '../../src/core/plan.js';
 
@@ -62,7 +62,7 @@ const text = fc.oneof(
 function check(src: string): void {
   let profile;
   try {
-    profile = parseProfile(src, FILE);
+    profile = parseDefinition(src, FILE);
   } catch (e) {
     if (!(e instanceof UsageError)) throw new Error(`not a UsageError: ${(e as Error)?.name}: ${(e as Error)?.message}`);
     if (!/^\/defs\/hostile\.yaml:\d+: \S/.test(e.message)) throw new Error(`the message does not name file:line: ${JSON.stringify(e.message)}`);
@@ -77,18 +77,18 @@ function check(src: string): void {
 }
 
 t.test('the valid base definition parses', async (t) => {
-  const p = parseProfile(VALID, FILE);
+  const p = parseDefinition(VALID, FILE);
   t.same(p.checks, { 'assume-role': 'allow', 'put-object': 'allow', 'delete-object': 'any' });
   t.same(p.options, { 'part-size': '8MiB', list: 'plain' });
 });
 
-t.test('any definition text: a sane Profile, or a UsageError naming file:line; never a TypeError', async (t) => {
+t.test('any definition text: a sane ProbeDefinition, or a UsageError naming file:line; never a TypeError', async (t) => {
   const outcome = { accepted: 0, refused: 0 };
   fc.assert(
     fc.property(text, (src) => {
       check(src);
       try {
-        parseProfile(src, FILE);
+        parseDefinition(src, FILE);
         outcome.accepted++;
       } catch {
         outcome.refused++;
