@@ -35,6 +35,8 @@ export interface PreparedTarget {
   target: CommonTargetOptions;
   profile: ProbeDefinition;
   partSize: number;
+  /** --part-size or the definition's part-size was given (Object Lock buckets otherwise get one small part). */
+  partSizeSet: boolean;
   quick: boolean;
   explain: ExplainFlags | null;
 }
@@ -54,7 +56,8 @@ export async function prepareTarget(a: ProbeArgs, name = ''): Promise<PreparedTa
   for (const f of explain?.scpFiles ?? []) checkPolicyFile(f, '--scp', dialectOf(providerName));
   for (const f of explain?.rcpFiles ?? []) checkPolicyFile(f, '--rcp', dialectOf(providerName));
   const partSize = validatePartSize(parseSize('--part-size', a['part-size'] ?? profile.options['part-size'] ?? '5MiB'));
-  return { name, providerName, provider, target, profile, partSize, quick: a.quick, explain };
+  const partSizeSet = a['part-size'] !== undefined || profile.options['part-size'] !== undefined;
+  return { name, providerName, provider, target, profile, partSize, partSizeSet, quick: a.quick, explain };
 }
 
 export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise<RunResult> {
@@ -79,6 +82,7 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
         prefix: target.prefix,
         runId: newRunId(),
         partSize: p.partSize,
+        partSizeSet: p.partSizeSet,
         quick: p.quick,
         assume: target.roleArn !== null,
         expectations: profile.checks,

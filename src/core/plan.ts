@@ -1,10 +1,14 @@
 // The probe plan: what a backup does, as checks with dependencies. Provider-neutral: each step calls
 // the StorageAdapter and records what it created so cleanup can remove exactly that and nothing else.
 
-import type { Operation, PartInfo, ReadDigest, StorageAdapter, WriteOptions } from './adapter.js';
-import { canaryBody, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody } from './canary.js';
+import { createHash } from 'node:crypto';
+import { CANARY_MARKER, type CanaryWrite, type Operation, type PartInfo, type ReadDigest, type StorageAdapter, type WriteOptions } from './adapter.js';
+import { BucketFacts } from './bucket.js';
+import { canaryBody, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody, type CanaryBody } from './canary.js';
 import { RequestFailure, UsageError, type Expectation } from './model.js';
-import { Resources } from './resources.js';
+import { proves } from './removal.js';
+import { type Proof, Resources } from './resources.js';
+import { lockSteps } from './lock-steps.js';
 
 /** Thrown by a step when the service answered but the answer is wrong (bytes, listing). */
 export class VerificationError extends Error {
@@ -36,6 +40,8 @@ export interface Step {
   needs: string[];
   /** Steps that must have finished (whatever their outcome) before this one starts. */
   after: string[];
+  /** The finding when allowed where a denial is required (default `over-privileged`). */
+  finding?: 'not-immutable';
   run(): Promise<StepOutput>;
 }
 
@@ -44,6 +50,8 @@ export interface Plan {
   root: string;
   steps: Step[];
   resources: Resources;
+  /** Versioning and Object Lock of the bucket, read by the first write step. */
+  bucket: BucketFacts;
   /** A definition that requires deletes (or aborts) to be denied expects its canaries to stay. */
   leftoversExpected: { objects: boolean; uploads: boolean };
 }
@@ -52,6 +60,8 @@ export interface PlanOptions {
   prefix: string;
   runId: string;
   partSize: number;
+  /** Whether the user (or the definition) chose the part size; if not, Object Lock buckets get one small part. */
+  partSizeSet?: boolean;
   /** One small part instead of a part-size part plus a small one. */
   quick: boolean;
   /** Whether to assume a role first (false: the source credentials are probed directly). */
@@ -84,6 +94,11 @@ export const CHECK_IDS = [
   'read-missing-object',
   'delete-object',
   'delete-multipart-object',
+  // Versioned buckets: delete the canary's own version by id (s3:DeleteObjectVersion).
+  'delete-object-version',
+  // Object Lock / WORM: the lock must refuse these (a definition expects them denied).
+  'delete-locked-version',
+  'shorten-retention',
   // Least privilege: a definition expects these denied. Only keys of this run, outside the prefix.
   'write-outside-prefix',
   'delete-outside-prefix',
@@ -105,16 +120,63 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   // Outside the prefix: the bucket root's canary folder, under this run's id (never a real object).
   const outsideRoot = `${CANARY_DIR}${o.runId}/`;
   const outsideKey = `${outsideRoot}outside-prefix.bin`;
-  const w = o.write ?? {};
+  const bucket = new BucketFacts(adapter);
+  const w: CanaryWrite = { ...(o.write ?? {}), metadata: { [CANARY_MARKER]: o.runId } };
   const delimiter = o.listStyle === 'plain' ? '' : '/';
   const body = canaryBody(SMALL);
-  const part1 = o.quick ? canaryBody(SMALL) : sharedCanaryBody(o.partSize);
-  const part2 = o.quick ? null : canaryBody(SMALL);
-  const mpuDigest = part2 ? sha256(part1.bytes, part2.bytes) : part1.sha256;
-  const mpuSize = part1.bytes.length + (part2?.bytes.length ?? 0);
+  // With --quick one small part. On an Object Lock / WORM bucket (or one whose lock cannot be read)
+  // every completed version stays until its retention ends: unless the part size was chosen, both
+  // parts are small and the upload is completed with part 1 only (CompleteMultipartUpload may list a
+  // subset of the uploaded parts; a single part may be smaller than 5 MiB), so 64 KiB stays.
+  const two = !o.quick && o.expectations['multipart-upload-part-2'] !== undefined;
+  let small: boolean | null = null;
+  const smallParts = async () => {
+    if (small === null) {
+      await bucket.read();
+      small = o.quick || (!o.partSizeSet && bucket.mayRetain() && bucket.locked());
+    }
+    return small;
+  };
+  let part1: CanaryBody | null = null;
+  const part2 = two ? canaryBody(SMALL) : null;
+  const firstPart = async () => (part1 ??= (await smallParts()) ? canaryBody(SMALL) : sharedCanaryBody(o.partSize));
+  /** The parts CompleteMultipartUpload names, and the digest, size and ETag of the object they make. */
+  const completed = () => {
+    const used = small || !part2 ? [part1!] : [part1!, part2];
+    const md5s = used.map((b) => createHash('md5').update(b.bytes).digest());
+    return {
+      numbers: used.map((_, i) => i + 1),
+      digest: used.length === 1 ? used[0]!.sha256 : sha256(...used.map((b) => b.bytes)),
+      size: used.reduce((n, b) => n + b.bytes.length, 0),
+      etag: `${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${used.length}`,
+    };
+  };
+  const kms = Boolean(w.sse && /kms/i.test(w.sse));
+  const proofOf = (b: Buffer): Proof => ({ runId: o.runId, size: b.length, etag: kms ? null : createHash('md5').update(b).digest('hex') });
   let uploadId = '';
   let abortUploadId = '';
   const parts: PartInfo[] = [];
+
+  /** HEAD before CompleteMultipartUpload: is something already at the key? 403 cannot tell (no s3:ListBucket). */
+  const absent = async (key: string): Promise<{ exists: boolean; versionId?: string }> => {
+    try {
+      const h = await adapter.headObject(key);
+      return h.versionId ? { exists: true, versionId: h.versionId } : { exists: true };
+    } catch {
+      return { exists: false };
+    }
+  };
+  /** On a versioned bucket: versions at the key older than ours that this run did not write. */
+  const overwrittenVersions = async (key: string, ours: string | undefined): Promise<string[]> => {
+    if (!ours || ours === 'null' || !adapter.listObjectVersions) return [];
+    try {
+      const mine = new Set((res.record(key)?.versions ?? []).map((v) => v.versionId));
+      const { versions } = await adapter.listObjectVersions(key);
+      return versions.filter((v) => v.key === key && !v.deleteMarker && !mine.has(v.versionId)).map((v) => v.versionId);
+    } catch {
+      return [];
+    }
+  };
 
   const all: Step[] = [];
   const add = (id: CheckId, op: Operation, needs: CheckId[], after: CheckId[], run: () => Promise<StepOutput>) => {
@@ -125,11 +187,12 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   if (o.assume) add('assume-role', 'assumeRole', [], [], async () => adapter.assumeRole());
 
   add('put-object', 'putObject', A, [], async () => {
-    res.pending(objectKey);
+    await bucket.read();
+    res.pending(objectKey, proofOf(body.bytes));
     try {
       const r = await adapter.putObject(objectKey, body.bytes, w);
-      res.created(objectKey);
-      return { ...r, key: objectKey };
+      res.created(objectKey, r);
+      return { retries: r.retries, key: objectKey };
     } catch (e) {
       res.failedCreate(objectKey, e);
       throw e;
@@ -157,20 +220,22 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   });
 
   add('multipart-create', 'createMultipartUpload', A, [], async () => {
+    await bucket.read();
     const r = await adapter.createMultipartUpload(mpuKey, w);
     uploadId = r.uploadId;
     res.uploadStarted(mpuKey, uploadId);
     return { retries: r.retries, key: mpuKey, uploadId };
   });
-  const uploadPart = (n: number, bytes: Buffer) => async () => {
-    const r = await adapter.uploadPart(mpuKey, uploadId, n, bytes);
-    parts.push({ partNumber: n, etag: r.etag, size: bytes.length });
+  const uploadPart = (n: number, bytes: () => Promise<Buffer>) => async () => {
+    const b = await bytes();
+    const r = await adapter.uploadPart(mpuKey, uploadId, n, b);
+    parts.push({ partNumber: n, etag: r.etag, size: b.length });
     return { retries: r.retries, key: mpuKey, uploadId };
   };
-  add('multipart-upload-part-1', 'uploadPart', ['multipart-create'], [], uploadPart(1, part1.bytes));
+  add('multipart-upload-part-1', 'uploadPart', ['multipart-create'], [], uploadPart(1, async () => (await firstPart()).bytes));
   const partSteps: CheckId[] = ['multipart-upload-part-1'];
   if (part2) {
-    add('multipart-upload-part-2', 'uploadPart', ['multipart-create'], [], uploadPart(2, part2.bytes));
+    add('multipart-upload-part-2', 'uploadPart', ['multipart-create'], [], uploadPart(2, async () => (await firstPart(), part2.bytes)));
     partSteps.push('multipart-upload-part-2');
   }
   add('multipart-list-parts', 'listParts', partSteps, [], async () => {
@@ -190,25 +255,52 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     return { retries: r.retries, key: o.prefix, uploadId };
   });
   add('multipart-complete', 'completeMultipartUpload', partSteps, ['multipart-list-parts', 'multipart-list-uploads'], async () => {
-    const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-    res.pending(mpuKey);
+    const c = completed();
+    const sorted = parts.filter((p) => c.numbers.includes(p.partNumber)).sort((a, b) => a.partNumber - b.partNumber);
+    const proof: Proof = { runId: o.runId, size: c.size, etag: kms ? null : c.etag };
+    // If-None-Match: * is sent, but RGW ignores it on CompleteMultipartUpload (it honours it on
+    // PutObject): the key is checked absent first and the object verified as the canary's after.
+    const before = await absent(mpuKey);
+    if (before.exists) {
+      throw new VerificationError(`an object already exists at the canary key ${mpuKey}${before.versionId ? ` (version ${before.versionId})` : ''}: not completing the upload over it (it is left untouched)`);
+    }
+    res.pending(mpuKey, proof);
+    let r;
     try {
-      const r = await adapter.completeMultipartUpload(mpuKey, uploadId, sorted);
-      res.uploadEnded(uploadId);
-      res.created(mpuKey);
-      return { retries: r.retries, key: mpuKey, uploadId };
+      r = await adapter.completeMultipartUpload(mpuKey, uploadId, sorted);
     } catch (e) {
       res.failedCreate(mpuKey, e);
       throw e;
     }
+    res.uploadEnded(uploadId);
+    const after = await adapter.headObject(mpuKey, r.versionId).catch(() => null);
+    if (after) {
+      const notOurs = proves(after, proof);
+      if (notOurs) {
+        // Not ours at our key: someone wrote it; never delete it. Our version (if any) stays known.
+        res.created(mpuKey, r);
+        if (!r.versionId) res.disown(mpuKey);
+        throw new VerificationError(`after CompleteMultipartUpload the object at ${mpuKey} is not the canary (${notOurs}): another writer's object, left untouched`);
+      }
+    }
+    res.created(mpuKey, r, proof);
+    const overwritten = await overwrittenVersions(mpuKey, r.versionId);
+    if (overwritten.length) {
+      throw new VerificationError(
+        `the store ignored If-None-Match: * on CompleteMultipartUpload: the object another writer created at ${mpuKey} while the upload completed is now a noncurrent version (${overwritten.join(', ')}), left untouched; on an unversioned bucket it would have been lost`,
+      );
+    }
+    return { retries: r.retries, key: mpuKey, uploadId };
   });
   add('multipart-get', 'getObject', ['multipart-complete'], [], async () => {
     const r = await adapter.getObject(mpuKey);
-    verifyBytes(r.read, mpuSize, mpuDigest);
+    const c = completed();
+    verifyBytes(r.read, c.size, c.digest);
     return { retries: r.retries, key: mpuKey };
   });
 
   add('abort-create', 'createMultipartUpload', A, [], async () => {
+    await bucket.read();
     const r = await adapter.createMultipartUpload(abortKey, w);
     abortUploadId = r.uploadId;
     res.uploadStarted(abortKey, abortUploadId);
@@ -222,8 +314,10 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   add('overwrite-object', 'putObject', ['put-object'], ['head-object', 'get-object', 'list-prefix'], async () => {
     // Only ever this run's own canary: an append-only posture must refuse it.
-    const r = await adapter.putObject(objectKey, canaryBody(SMALL).bytes, { ...w, overwrite: true });
-    return { ...r, key: objectKey };
+    const next = canaryBody(SMALL).bytes;
+    const r = await adapter.putObject(objectKey, next, { ...w, overwrite: true });
+    res.created(objectKey, r, proofOf(next));
+    return { retries: r.retries, key: objectKey };
   });
   add('read-missing-object', 'getObject', A, [], async () => {
     try {
@@ -240,21 +334,23 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   });
   add('delete-object', 'deleteObject', ['put-object'], ['head-object', 'get-object', 'list-prefix', 'overwrite-object'], async () => {
     const r = await adapter.deleteObject(objectKey);
-    res.deleted(objectKey);
+    res.deleted(objectKey, r);
     return { retries: r.retries, key: objectKey };
   });
   add('delete-multipart-object', 'deleteObject', ['multipart-complete'], ['multipart-get'], async () => {
     const r = await adapter.deleteObject(mpuKey);
-    res.deleted(mpuKey);
+    res.deleted(mpuKey, r);
     return { retries: r.retries, key: mpuKey };
   });
+  all.push(...lockSteps({ adapter, o, res, bucket, objectKey, A }));
 
   const outsideApplies = () => {
     if (o.prefix === '') throw new SkipStep('the prefix is the bucket root: nothing is outside it');
   };
   add('write-outside-prefix', 'putObject', A, [], async () => {
     outsideApplies();
-    res.pending(outsideKey);
+    await bucket.read();
+    res.pending(outsideKey, proofOf(body.bytes));
     let r;
     try {
       r = await adapter.putObject(outsideKey, body.bytes, w);
@@ -262,16 +358,19 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       res.failedCreate(outsideKey, e);
       throw e;
     }
-    res.created(outsideKey);
-    // Over-privileged: remove it at once; cleanup retries if this delete fails.
-    await adapter.deleteObject(outsideKey).then(() => res.deleted(outsideKey), () => undefined);
-    return { ...r, key: outsideKey };
+    res.created(outsideKey, r);
+    // Over-privileged: remove it at once (unversioned; by version id in cleanup otherwise).
+    if (!r.versionId) await adapter.deleteObject(outsideKey).then((d) => res.deleted(outsideKey, d), () => undefined);
+    return { retries: r.retries, key: outsideKey };
   });
   add('delete-outside-prefix', 'deleteObject', A, [], async () => {
     outsideApplies();
     // A key of this run that was never created: the request is authorised or not; no object is touched.
     const key = `${outsideRoot}never-created.bin`;
-    return { ...(await adapter.deleteObject(key)), key };
+    const d = await adapter.deleteObject(key);
+    // On a versioned bucket even this creates a delete marker: cleanup removes it by version id.
+    res.deleted(key, d);
+    return { retries: d.retries, key };
   });
   add('list-bucket-root', 'listObjects', A, [], async () => ({ ...(await adapter.listObjects('', '/')), key: '' }));
   add('list-all-buckets', 'listBuckets', A, [], async () => {
@@ -295,6 +394,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     root,
     steps,
     resources: res,
+    bucket,
     leftoversExpected: { objects: o.expectations['delete-object'] === 'deny', uploads: o.expectations['multipart-abort'] === 'deny' },
   };
 }

@@ -33,7 +33,8 @@ export function renderText(r: RunResult, opts: TextOptions): string {
     lines.push('');
     lines.push(c('yellow', `Left behind (${r.leftovers.length}):`));
     for (const l of r.leftovers) {
-      lines.push(`  ! ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}: ${l.why}`);
+      const v = l.versionId ? ` (${l.deleteMarker ? 'delete marker' : 'version'} ${l.versionId})` : '';
+      lines.push(`  ${l.retainUntil ? '~' : '!'} ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}${v}: ${l.why}`);
     }
   }
 

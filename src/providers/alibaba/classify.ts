@@ -224,7 +224,7 @@ type Kind = 'denied' | 'error';
 export type Classified = { kind: Kind; denial: Denial };
 type Make = (kind: Kind, stage: DenialStage, source: DenialSource, explicit: boolean | null, hint: string, code?: string) => Classified;
 
-const BUCKET_OPERATIONS = new Set<Operation>(['listObjects', 'listMultipartUploads', 'listBuckets', 'getBucketPolicy']);
+const BUCKET_OPERATIONS = new Set<Operation>(['listObjects', 'listMultipartUploads', 'listBuckets', 'getBucketPolicy', 'listObjectVersions', 'getBucketVersioning', 'getObjectLockConfiguration']);
 
 function statusName(status: number): string {
   const names: Record<number, string> = {

@@ -218,7 +218,7 @@ const THROTTLE_CODES = new Set([
 
 const REGION_CODES = new Set(['PermanentRedirect', 'TemporaryRedirect', 'Redirect', 'IllegalLocationConstraintException']);
 
-const BUCKET_OPERATIONS = new Set<Operation>(['listObjects', 'listMultipartUploads']);
+const BUCKET_OPERATIONS = new Set<Operation>(['listObjects', 'listMultipartUploads', 'listObjectVersions', 'getBucketVersioning', 'getObjectLockConfiguration']);
 
 /** Code for a response whose body did not say (bodiless HEAD, HTML from a proxy). */
 function statusCode(status: number): string {
