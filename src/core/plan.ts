@@ -139,10 +139,13 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   };
   let part1: CanaryBody | null = null;
   const part2 = two ? canaryBody(SMALL) : null;
-  const firstPart = async () => (part1 ??= (await smallParts()) ? canaryBody(SMALL) : sharedCanaryBody(o.partSize));
+  let choosing: Promise<CanaryBody> | null = null;
+  // Memoized as a promise: parts 1 and 2 run concurrently and must see the same body.
+  const firstPart = () => (choosing ??= smallParts().then((sm) => (part1 = sm ? canaryBody(SMALL) : sharedCanaryBody(o.partSize))));
   /** The parts CompleteMultipartUpload names, and the digest, size and ETag of the object they make. */
   const completed = () => {
-    const used = small || !part2 ? [part1!] : [part1!, part2];
+    if (!part1) throw new VerificationError('part 1 was not uploaded');
+    const used = small || !part2 ? [part1] : [part1, part2];
     const md5s = used.map((b) => createHash('md5').update(b.bytes).digest());
     return {
       numbers: used.map((_, i) => i + 1),
@@ -178,6 +181,22 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     }
   };
 
+  /**
+   * Versioned bucket: a conditional write that found another writer's object must have been refused
+   * (412); RGW ignores If-None-Match on versioned PutObject and on CompleteMultipartUpload, so the
+   * other object became a noncurrent version. Report it (never remove it) and fail the check.
+   */
+  const noOverwrite = async (key: string, ours: string | undefined, request: string) => {
+    const overwritten = await overwrittenVersions(key, ours);
+    if (!overwritten.length) return;
+    for (const v of overwritten) {
+      res.noteForeign({ key, versionId: v, why: `another writer's version at the canary key (the store ignored If-None-Match: * on ${request}): left untouched` });
+    }
+    throw new VerificationError(
+      `the store ignored If-None-Match: * on ${request}: the object another writer created at ${key} is now a noncurrent version (${overwritten.join(', ')}), left untouched; on an unversioned bucket it would have been lost`,
+    );
+  };
+
   const all: Step[] = [];
   const add = (id: CheckId, op: Operation, needs: CheckId[], after: CheckId[], run: () => Promise<StepOutput>) => {
     all.push({ id, op, expect: o.expectations[id] ?? 'allow', needs, after, run });
@@ -192,6 +211,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     try {
       const r = await adapter.putObject(objectKey, body.bytes, w);
       res.created(objectKey, r);
+      await noOverwrite(objectKey, r.versionId, 'PutObject');
       return { retries: r.retries, key: objectKey };
     } catch (e) {
       res.failedCreate(objectKey, e);
@@ -235,7 +255,19 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   add('multipart-upload-part-1', 'uploadPart', ['multipart-create'], [], uploadPart(1, async () => (await firstPart()).bytes));
   const partSteps: CheckId[] = ['multipart-upload-part-1'];
   if (part2) {
-    add('multipart-upload-part-2', 'uploadPart', ['multipart-create'], [], uploadPart(2, async () => (await firstPart(), part2.bytes)));
+    const sideKey = `${root}multipart-part-2.bin`;
+    add('multipart-upload-part-2', 'uploadPart', ['multipart-create'], [], async () => {
+      await firstPart();
+      if (!small) return uploadPart(2, async () => part2.bytes)();
+      // Object Lock: RGW refuses to complete a subset of the uploaded parts (InvalidPart) and every
+      // part but the last must be 5 MiB, so part 2 goes to an upload of its own, aborted at once:
+      // the request is the same UploadPart, and the completed canary stays one small part.
+      const side = await adapter.createMultipartUpload(sideKey, w);
+      res.uploadStarted(sideKey, side.uploadId);
+      const r = await adapter.uploadPart(sideKey, side.uploadId, 2, part2.bytes);
+      await adapter.abortMultipartUpload(sideKey, side.uploadId).then(() => res.uploadEnded(side.uploadId), () => undefined);
+      return { retries: r.retries, key: sideKey, uploadId: side.uploadId };
+    });
     partSteps.push('multipart-upload-part-2');
   }
   add('multipart-list-parts', 'listParts', partSteps, [], async () => {
@@ -284,12 +316,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       }
     }
     res.created(mpuKey, r, proof);
-    const overwritten = await overwrittenVersions(mpuKey, r.versionId);
-    if (overwritten.length) {
-      throw new VerificationError(
-        `the store ignored If-None-Match: * on CompleteMultipartUpload: the object another writer created at ${mpuKey} while the upload completed is now a noncurrent version (${overwritten.join(', ')}), left untouched; on an unversioned bucket it would have been lost`,
-      );
-    }
+    await noOverwrite(mpuKey, r.versionId, 'CompleteMultipartUpload');
     return { retries: r.retries, key: mpuKey, uploadId };
   });
   add('multipart-get', 'getObject', ['multipart-complete'], [], async () => {

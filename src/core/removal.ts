@@ -53,7 +53,7 @@ export async function removeObject(c: RemovalContext, rec: ObjectRecord): Promis
   return out;
 }
 
-async function removeVersion(c: RemovalContext, key: string, versionId: string, marker: boolean, at: Date | null): Promise<Leftover | null> {
+export async function removeVersion(c: RemovalContext, key: string, versionId: string, marker: boolean, at: Date | null): Promise<Leftover | null> {
   const a = c.adapter;
   const base: Leftover = { key, versionId, why: '' };
   if (marker) base.deleteMarker = true;
@@ -149,4 +149,29 @@ export function why(action: string, err: unknown, owner = true): string {
     return `${action} ${verb} (${d.code}${d.httpStatus ? ` ${d.httpStatus}` : ''})${tail}`;
   }
   return `${action} failed (${err instanceof Error ? err.message : String(err)})${tail}`;
+}
+
+/**
+ * The sweeper on a versioned bucket: remove each listed version and delete marker of a stale canary
+ * by its id. Versions still under retention stay and are reported with their date.
+ */
+export async function removeVersions(
+  adapter: StorageAdapter,
+  items: { key: string; versionId: string; deleteMarker: boolean; lastModified?: string }[],
+  res: Resources,
+): Promise<Leftover[]> {
+  const c: RemovalContext = { adapter, res, lock: null };
+  const out: Leftover[] = [];
+  // One at a time per key keeps the order of a key's versions; keys in parallel.
+  const byKey = new Map<string, typeof items>();
+  for (const i of items) byKey.set(i.key, [...(byKey.get(i.key) ?? []), i]);
+  await Promise.all(
+    [...byKey.values()].map(async (list) => {
+      for (const i of list) {
+        const l = await removeVersion(c, i.key, i.versionId, i.deleteMarker, i.lastModified ? new Date(i.lastModified) : null);
+        if (l) out.push(l);
+      }
+    }),
+  );
+  return out.sort((a, b) => a.key.localeCompare(b.key) || (a.versionId ?? '').localeCompare(b.versionId ?? ''));
 }

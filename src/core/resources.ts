@@ -4,7 +4,7 @@
 // is uncertain only after a HEAD proves it is this run's canary (see Proof).
 
 import type { DeleteMeta, WriteMeta } from './adapter.js';
-import { RequestFailure } from './model.js';
+import { type Leftover, RequestFailure } from './model.js';
 
 export type ObjectState = 'pending' | 'created' | 'uncertain' | 'deleted';
 
@@ -30,6 +30,7 @@ export interface ObjectRecord {
 export class Resources {
   private readonly objects = new Map<string, ObjectRecord>();
   private readonly uploads = new Map<string, string>();
+  private readonly foreign: Leftover[] = [];
 
   private entry(key: string): ObjectRecord {
     let e = this.objects.get(key);
@@ -104,6 +105,13 @@ export class Resources {
   /** Whether any write of this run got a version id back (the bucket is or was versioned). */
   sawVersions(): boolean {
     return [...this.objects.values()].some((e) => e.versions.length > 0 || e.markers.length > 0);
+  }
+  /** Another writer's version found at one of this run's keys: never removed, always reported. */
+  noteForeign(l: Leftover): void {
+    if (!this.foreign.some((f) => f.key === l.key && f.versionId === l.versionId)) this.foreign.push(l);
+  }
+  foreignVersions(): Leftover[] {
+    return [...this.foreign];
   }
   uploadStarted(key: string, uploadId: string): void {
     this.uploads.set(uploadId, key);

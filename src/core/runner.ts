@@ -171,6 +171,7 @@ export async function cleanup(
       leftovers.push(...(await removeObject(ctx, o)));
     }),
   ]);
+  leftovers.push(...res.foreignVersions());
   if (uncertain && root && adapter.listObjectVersions && plan.bucket?.versioned(res)) {
     // A write without a clear answer may have left a version whose id never reached us: list this
     // run's folder and report every version still there that is not reported yet (never removed

@@ -3,6 +3,7 @@
 // parses as a time older than the threshold, qualify. Anything else — `.backup-canary-notes.txt`,
 // `backups/data.bin`, a folder a person named `.backup-canary/notes/` — is never touched.
 
+import type { ObjectVersion } from './adapter.js';
 import { CANARY_DIR, runIdTime } from './canary.js';
 
 export interface SweepItem {
@@ -58,6 +59,58 @@ export function planSweep(
   for (const k of keys) consider(k);
   for (const u of uploads) consider(u.key, u.uploadId);
   return plan;
+}
+
+export interface VersionSweepItem extends SweepItem {
+  versionId: string;
+  deleteMarker: boolean;
+  lastModified?: string;
+}
+
+export interface VersionSweepPlan {
+  /** Every version and delete marker of a stale canary key, each removed by its id. */
+  versions: VersionSweepItem[];
+  /** Distinct stale canary keys. */
+  keys: number;
+  tooRecent: number;
+  /** Keys (not versions) under the canary folder that are not canaries of this tool. */
+  foreign: string[];
+}
+
+/**
+ * A versioned bucket: the same decision per version. Only versions of stale canary keys qualify; a
+ * decoy key's versions (and delete markers) are never touched.
+ */
+export function planVersionSweep(prefix: string, listed: ObjectVersion[], olderThanSeconds: number, now: Date = new Date()): VersionSweepPlan {
+  const plan: VersionSweepPlan = { versions: [], keys: 0, tooRecent: 0, foreign: [] };
+  const keys = new Set<string>();
+  const recent = new Set<string>();
+  const foreign = new Set<string>();
+  for (const v of listed) {
+    const runId = canaryRunId(prefix, v.key);
+    if (!runId) {
+      foreign.add(v.key);
+      continue;
+    }
+    const ageSeconds = Math.floor((now.getTime() - runIdTime(runId)!.getTime()) / 1000);
+    if (ageSeconds < olderThanSeconds) {
+      recent.add(v.key);
+      continue;
+    }
+    keys.add(v.key);
+    const item: VersionSweepItem = { key: v.key, runId, ageSeconds, versionId: v.versionId, deleteMarker: v.deleteMarker };
+    if (v.lastModified) item.lastModified = v.lastModified;
+    plan.versions.push(item);
+  }
+  plan.keys = keys.size;
+  plan.tooRecent = recent.size;
+  plan.foreign = [...foreign];
+  return plan;
+}
+
+/** Whether a version listing shows a versioned (or once versioned) bucket: ids other than `null`, or markers. */
+export function looksVersioned(listed: ObjectVersion[]): boolean {
+  return listed.some((v) => v.deleteMarker || v.versionId !== 'null');
 }
 
 /** `24h`, `30m`, `7d`, `90s`, `0s` → seconds. */

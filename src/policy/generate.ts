@@ -113,10 +113,13 @@ export const CHECK_REQUESTS: Record<string, CheckSpec | null> = {
   'list-bucket-root': { op: 'listObjects', where: 'list-root' },
   'list-all-buckets': { op: 'listBuckets', where: 'service' },
   'read-bucket-policy': { op: 'getBucketPolicy', where: 'bucket' },
+  'delete-object-version': { op: 'deleteObjectVersion', where: 'prefix' },
+  'delete-locked-version': { op: 'deleteObjectVersion', where: 'prefix' },
+  'shorten-retention': { op: 'putObjectRetention', where: 'prefix' },
 };
 
 /** The order actions are listed in a statement (the order a backup uses them). */
-const OBJECT_OPS: Operation[] = ['putObject', 'getObject', 'deleteObject', 'abortMultipartUpload', 'listParts'];
+const OBJECT_OPS: Operation[] = ['putObject', 'getObject', 'deleteObject', 'deleteObjectVersion', 'abortMultipartUpload', 'listParts', 'putObjectRetention'];
 const BUCKET_OPS: Operation[] = ['listMultipartUploads', 'getBucketPolicy'];
 
 /** Granted action names by where they apply. */
