@@ -117,7 +117,13 @@ async function removeIfProven(c: RemovalContext, rec: ObjectRecord): Promise<Lef
       c.res.disown(rec.key);
       return null;
     }
-    return { key: rec.key, why: `may exist (its write did not get a clear answer) and cannot be proved this run's: ${why(a.actions.headObject, err, false)}; left untouched` };
+    // HEAD of a missing key is 403 without bucket-level s3:ListBucket: a prefix-scoped listing of
+    // exactly this key tells whether anything is there.
+    if (err instanceof RequestFailure && err.denial.httpStatus === 403 && (await listedAbsent(a, rec.key))) {
+      c.res.disown(rec.key);
+      return null;
+    }
+    return { key: rec.key, why: `may exist (its upload did not get a clear answer); it is deleted only once a HEAD proves it is this run's canary, and ${why(a.actions.headObject, err)}` };
   }
   const notOurs = proves(h, rec.proof);
   if (notOurs) {
@@ -134,6 +140,15 @@ async function removeIfProven(c: RemovalContext, rec: ObjectRecord): Promise<Lef
     return null;
   } catch (err) {
     return { key: rec.key, why: why(a.actions.deleteObject, err) };
+  }
+}
+
+async function listedAbsent(a: StorageAdapter, key: string): Promise<boolean> {
+  if (!a.listKeys) return false;
+  try {
+    return !(await a.listKeys(key)).includes(key);
+  } catch {
+    return false;
   }
 }
 
