@@ -13,13 +13,12 @@
 import type { StorageAdapter } from './adapter.js';
 import type { BucketFacts } from './bucket.js';
 import type { Expectation } from './model.js';
-import type { PlanOptions, Step, StepOutput } from './plan.js';
-import { SkipStep } from './plan.js';
 import type { Resources } from './resources.js';
+import { SkipStep, type Step, type StepOutput } from './step.js';
 
 interface LockStepInput {
   adapter: StorageAdapter;
-  o: PlanOptions;
+  expectations: Record<string, Expectation>;
   res: Resources;
   bucket: BucketFacts;
   objectKey: string;
@@ -27,10 +26,10 @@ interface LockStepInput {
 }
 
 export function lockSteps(x: LockStepInput): Step[] {
-  const { adapter, o, res, bucket, objectKey, A } = x;
+  const { adapter, expectations, res, bucket, objectKey, A } = x;
   const steps: Step[] = [];
   const add = (id: string, op: Step['op'], after: string[], run: () => Promise<StepOutput>, finding?: 'not-immutable') => {
-    const expect: Expectation = o.expectations[id] ?? 'allow';
+    const expect: Expectation = expectations[id] ?? 'allow';
     const s: Step = { id, op, expect, needs: [...A, 'put-object'], after, run };
     if (finding) s.finding = finding;
     steps.push(s);

@@ -4,46 +4,14 @@
 import { createHash } from 'node:crypto';
 import { CANARY_MARKER, type CanaryWrite, type Operation, type PartInfo, type ReadDigest, type StorageAdapter, type WriteOptions } from './adapter.js';
 import { BucketFacts } from './bucket.js';
-import { canaryBody, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody, type CanaryBody } from './canary.js';
+import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody, type CanaryBody } from './canary.js';
 import { RequestFailure, UsageError, type Expectation } from './model.js';
 import { proves } from './removal.js';
 import { type Proof, Resources } from './resources.js';
 import { lockSteps } from './lock-steps.js';
+import { SkipStep, type Step, type StepOutput, VerificationError } from './step.js';
 
-/** Thrown by a step when the service answered but the answer is wrong (bytes, listing). */
-export class VerificationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VerificationError';
-  }
-}
-
-/** Thrown by a step that does not apply to this target (e.g. no prefix, so nothing is outside it). */
-export class SkipStep extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'SkipStep';
-  }
-}
-
-export interface StepOutput {
-  retries: number;
-  key?: string;
-  uploadId?: string;
-}
-
-export interface Step {
-  id: string;
-  op: Operation;
-  expect: Expectation;
-  /** Steps that must have been allowed for this one to run. */
-  needs: string[];
-  /** Steps that must have finished (whatever their outcome) before this one starts. */
-  after: string[];
-  /** The finding when allowed where a denial is required (default `over-privileged`). */
-  finding?: 'not-immutable';
-  run(): Promise<StepOutput>;
-}
+export { SkipStep, VerificationError, type Step, type StepOutput } from './step.js';
 
 export interface Plan {
   runId: string;
@@ -280,7 +248,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     return { retries: r.retries, key: mpuKey, uploadId };
   });
   add('multipart-list-uploads', 'listMultipartUploads', ['multipart-create'], [], async () => {
-    const r = await adapter.listMultipartUploads(o.prefix);
+    const r = await adapter.listMultipartUploads(canaryFolder(o.prefix));
     if (!r.uploads.some((u) => u.uploadId === uploadId)) {
       throw new VerificationError(`ListMultipartUploads under "${o.prefix}" does not show the canary upload`);
     }
@@ -369,7 +337,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     res.deleted(mpuKey, r);
     return { retries: r.retries, key: mpuKey };
   });
-  all.push(...lockSteps({ adapter, o, res, bucket, objectKey, A }));
+  all.push(...lockSteps({ adapter, expectations: o.expectations, res, bucket, objectKey, A }));
 
   const outsideApplies = () => {
     if (o.prefix === '') throw new SkipStep('the prefix is the bucket root: nothing is outside it');
