@@ -39,7 +39,8 @@ export async function removeObject(c: RemovalContext, rec: ObjectRecord): Promis
         out.push({ key: rec.key, why: 'the bucket keeps versions but the write returned no version id: the canary stays as a noncurrent version; remove it as the bucket owner' });
       }
     } catch (err) {
-      out.push({ key: rec.key, why: why(c.adapter.actions.deleteObject, err) });
+      const kept = retainedUnversioned(c, rec, err);
+      out.push(kept ?? { key: rec.key, why: why(c.adapter.actions.deleteObject, err) });
     }
   }
   for (const v of rec.versions) {
@@ -95,6 +96,15 @@ async function retention(c: RemovalContext, key: string, versionId: string, at: 
   const l = c.lock;
   if (l?.enabled && l.mode && l.days && at) return { until: new Date(at.getTime() + l.days * 86_400_000).toISOString(), mode: l.mode, estimated: true };
   return null;
+}
+
+/** An unversioned WORM bucket refuses the plain DELETE of an object it retains: report it with its date. */
+function retainedUnversioned(c: RemovalContext, rec: ObjectRecord, err: unknown): Leftover | null {
+  const l = c.lock;
+  if (!(err instanceof RequestFailure) || err.denial.source !== 'object-lock' || !l?.enabled || !l.days || !rec.createdAt) return null;
+  const until = new Date(rec.createdAt.getTime() + l.days * 86_400_000).toISOString();
+  const mode = l.mode ?? 'WORM';
+  return { key: rec.key, retainUntil: until, mode, why: `retained by ${mode === 'WORM' ? 'the WORM retention policy' : `Object Lock (${mode})`} until about ${until} (its write plus the ${l.days}-day retention): it cannot be removed before then` };
 }
 
 /** Whether HEAD's answer shows this run's canary bytes; the reason when not. */

@@ -25,6 +25,8 @@ export interface ObjectRecord {
   /** Delete markers this run's deletes created. */
   markers: string[];
   proof?: Proof;
+  /** When this run's last write at the key succeeded (estimates a retention the role may not read). */
+  createdAt?: Date;
 }
 
 export class Resources {
@@ -50,6 +52,7 @@ export class Resources {
   created(key: string, w: Partial<WriteMeta> = {}, proof?: Proof): void {
     const e = this.entry(key);
     e.state = 'created';
+    e.createdAt = new Date();
     if (proof) e.proof = proof;
     if (w.versionId && !e.versions.some((v) => v.versionId === w.versionId)) e.versions.push({ versionId: w.versionId, at: new Date() });
   }

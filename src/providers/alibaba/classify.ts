@@ -366,6 +366,12 @@ function classifyOss(ev: AlibabaErrorEvidence, ctx: AlibabaErrorContext, code: s
     return ossDenied(ev, ctx, code, message, stage, subject, make);
   }
 
+  // --- A WORM retention policy refuses deleting or overwriting an object it still retains (409).
+  if (code === 'FileImmutable') {
+    return make('denied', 'object', 'object-lock', null,
+      `The bucket's WORM retention policy keeps ${ctx.key ?? 'the object'} until its retention period (counted from its last write) ends: nobody may delete or overwrite it before then. Expected on a WORM bucket; a canary kept this way is reported with its date.`);
+  }
+
   // --- Everything else: answered, but not a refusal ---------------------------------------
   if (code === 'FileAlreadyExists') {
     return make('error', 'object', 'unknown', null,
