@@ -20,8 +20,8 @@
 //   be expressed in an identity policy at all it is listed in `unexpressed` with the reason.
 //
 // The statements are built with the same `scopedStatement` the --explain fixes use.
-// Loads no SDK: the AWS action map comes from providers/aws/actions.ts; the OSS map is our own table
-// below (to be replaced by the Alibaba provider's action map once that exists).
+// Loads no SDK: the action maps are the providers' own (providers/aws/actions.ts,
+// providers/alibaba/actions.ts), the same ones the adapters record on each check.
 
 import type { Operation } from '../core/adapter.js';
 import type { Expectation } from '../core/model.js';

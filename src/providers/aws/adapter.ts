@@ -23,7 +23,6 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
@@ -31,6 +30,7 @@ import { type Identity, RequestFailure } from '../../core/model.js';
 import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify.js';
 import { S3_ACTIONS } from './actions.js';
 import { withRawBody } from './raw-body.js';
+import { sourceCredentials } from './credentials.js';
 
 export interface AwsTargetOptions {
   bucket: string;
@@ -95,9 +95,7 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   private sourceCredentials(): AwsCredentialIdentity | AwsCredentialIdentityProvider {
-    // A named profile means the shared config/credentials files (with SSO, role chaining and
-    // credential_process as configured there); otherwise the whole standard chain.
-    return this.o.credentials ?? (this.o.profile ? fromIni({ profile: this.o.profile }) : fromNodeProviderChain());
+    return sourceCredentials(this.o);
   }
 
   private stsClient(): STSClient {
