@@ -59,7 +59,7 @@ export async function prepareTarget(a: ProbeArgs, name = ''): Promise<PreparedTa
 
 export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise<RunResult> {
   const { target, profile } = p;
-  const adapter = p.provider.createAdapter(target);
+  const adapter = p.provider.createAdapter(p.explain ? { ...target, explain: true } : target);
   try {
     const explainer = p.explain ? p.provider.createExplainer(adapter, target, p.explain) : undefined;
     return await probe({
