@@ -33,6 +33,12 @@ export interface Denial {
   extendedRequestId?: string;
   /** A concrete next step for the person reading the report. */
   hint: string;
+  /**
+   * The id of the classification rule that produced this denial (src/providers/<provider>/rules.ts,
+   * e.g. `aws.s3.enhanced.resource-policy.explicit`, `alibaba.oss.ec.0003-00000101`), or of the core's
+   * own (`core.verification-failed`, `core.internal-error`).
+   */
+  rule: string;
   /** Provider-specific evidence (e.g. OSS EC code), only when present. */
   ec?: string;
   recommendDoc?: string;

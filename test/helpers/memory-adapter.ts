@@ -7,7 +7,7 @@ import { type Denial, type Identity, RequestFailure } from '../../src/core/model
 import { S3_ACTIONS } from '../../src/providers/aws/adapter.js';
 
 export function denial(code = 'AccessDenied', status: number | null = 403): Denial {
-  return { stage: 'object', source: 'unknown', explicit: null, code, message: '', httpStatus: status, requestId: 'req-1', hint: 'h' };
+  return { stage: 'object', source: 'unknown', explicit: null, code, message: '', httpStatus: status, requestId: 'req-1', hint: 'h', rule: 'test.memory-adapter' };
 }
 
 export class MemoryAdapter implements StorageAdapter {

@@ -135,8 +135,9 @@ export class AlibabaExplainer implements Explainer {
         summary: `${admits}; the caller's own RAM policies were not read`,
       };
       const d = check.denial!;
-      // NoPermission names both causes; the trust policy being clear leaves the caller's own policy.
-      if (d.source === 'trust-policy' && d.explicit === null) {
+      // NoPermission names no single cause (the classifier leaves the source unknown); the trust
+      // policy being clear leaves the caller's own policy.
+      if ((d.source === 'unknown' || d.source === 'trust-policy') && d.explicit === null) {
         d.source = 'identity-policy';
         d.hint = `The trust policy of ${this.o.roleArn} admits ${caller}, so STS's NoPermission comes from the caller's side: attach a RAM policy to ${caller} allowing sts:AssumeRole on ${this.o.roleArn} (or AliyunSTSAssumeRoleAccess).`;
         d.fix = {

@@ -49,6 +49,8 @@ export interface AwsTargetOptions {
   maxAttempts: number;
   /** Source credentials given directly (tests, run files); otherwise the standard AWS chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** --explain is on: denial hints do not ask for it. */
+  explain?: boolean;
 }
 
 export { S3_ACTIONS } from './actions.js';
@@ -132,6 +134,8 @@ export class AwsAdapter implements StorageAdapter {
       roleArn: this.o.roleArn,
       region: this.o.region,
       endpoint: op === 'assumeRole' ? (this.o.stsEndpoint ?? this.o.endpoint) : this.o.endpoint,
+      explain: this.o.explain === true,
+      sessionPolicy: this.o.sessionPolicy !== null,
     };
     if (key !== undefined) c.key = key;
     return c;
