@@ -123,6 +123,7 @@ export function evidenceLines(k: CheckResult): string[] {
     if (k.explain.undeterminedKeys?.length) lines.push(`undetermined: ${k.explain.undeterminedKeys.join(', ')}`);
     if (k.explain.mismatch) lines.push(`mismatch: ${k.explain.mismatch}`);
   }
+  if (k.note) lines.push(`note: ${k.note}`);
   if (d) {
     lines.push(`hint: ${d.hint}`);
     if (d.fix) {

@@ -8,6 +8,7 @@
 
 import type { Operation } from '../../core/adapter.js';
 import type { Denial, DenialSource, DenialStage } from '../../core/model.js';
+import { isBucketLevel, levelOf } from '../../core/checks.js';
 import { own } from '../../core/own.js';
 
 export interface AlibabaErrorContext {
@@ -224,7 +225,8 @@ type Kind = 'denied' | 'error';
 export type Classified = { kind: Kind; denial: Denial };
 type Make = (kind: Kind, stage: DenialStage, source: DenialSource, explicit: boolean | null, hint: string, code?: string) => Classified;
 
-const BUCKET_OPERATIONS = new Set<Operation>(['listObjects', 'listMultipartUploads', 'listBuckets', 'getBucketPolicy']);
+/** Bucket- (or account-) level operations, from the check catalog (src/core/checks.ts). */
+const BUCKET_OPERATIONS = { has: (op: Operation) => isBucketLevel(op) };
 
 function statusName(status: number): string {
   const names: Record<number, string> = {
@@ -285,7 +287,7 @@ function bucketResource(ctx: AlibabaErrorContext): string {
 /** What a RAM grant for this action must name. */
 function grantFor(ctx: AlibabaErrorContext): string {
   if (ctx.action === 'oss:ListObjects' && ctx.prefix) return `${bucketResource(ctx)} (condition StringLike oss:Prefix "${ctx.prefix}*")`;
-  if (ctx.operation === 'listBuckets') return `acs:oss:*:${accountOf(ctx.roleArn)}:*`;
+  if (levelOf(ctx.operation) === 'service') return `acs:oss:*:${accountOf(ctx.roleArn)}:*`;
   if (BUCKET_OPERATIONS.has(ctx.operation)) return bucketResource(ctx);
   return objectResource(ctx);
 }

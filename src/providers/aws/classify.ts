@@ -8,6 +8,7 @@
 // or a bodiless HEAD 403 names none, and then the source stays `unknown`: never guess.
 
 import type { Operation } from '../../core/adapter.js';
+import { isBucketLevel, levelOf } from '../../core/checks.js';
 import type { Denial, DenialSource, DenialStage } from '../../core/model.js';
 
 export interface AwsErrorContext {
@@ -218,7 +219,6 @@ const THROTTLE_CODES = new Set([
 
 const REGION_CODES = new Set(['PermanentRedirect', 'TemporaryRedirect', 'Redirect', 'IllegalLocationConstraintException']);
 
-const BUCKET_OPERATIONS = new Set<Operation>(['listObjects', 'listMultipartUploads']);
 
 /** Code for a response whose body did not say (bodiless HEAD, HTML from a proxy). */
 function statusCode(status: number): string {
@@ -286,14 +286,17 @@ function objectArn(ctx: AwsErrorContext): string {
   return `${bucketArn(ctx)}/${ctx.prefix}*`;
 }
 
+/** Bucket- (or account-) level, from the check catalog (src/core/checks.ts). */
 function isBucketOp(ctx: AwsErrorContext): boolean {
-  return BUCKET_OPERATIONS.has(ctx.operation);
+  return isBucketLevel(ctx.operation);
 }
 
 /** The resource (and for ListBucket the prefix condition) a grant for this action must name. */
 function resourceFor(ctx: AwsErrorContext, withCondition = true): string {
   if (!isBucketOp(ctx)) return objectArn(ctx);
-  if (withCondition && ctx.action === 's3:ListBucket' && ctx.prefix) return `${bucketArn(ctx)} (condition s3:prefix like "${ctx.prefix}*")`;
+  if (levelOf(ctx.operation) === 'service') return `arn:${partitionOf(ctx)}:s3:::*`;
+  // HeadBucket is authorised as s3:ListBucket too, but sends no prefix: no prefix condition covers it
+  if (withCondition && ctx.operation === 'listObjects' && ctx.prefix) return `${bucketArn(ctx)} (condition s3:prefix like "${ctx.prefix}*")`;
   return bucketArn(ctx);
 }
 
