@@ -51,7 +51,7 @@ export interface Plan {
   root: string;
   steps: Step[];
   resources: Resources;
-  /** A definition that requires deletes (or aborts) to be denied expects its canaries to stay. */
+  /** A definition that requires deletes (or aborts) to be denied (aborts: or does not need them) expects its canaries to stay. */
   leftoversExpected: { objects: boolean; uploads: boolean };
 }
 
@@ -311,7 +311,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     root,
     steps,
     resources: res,
-    leftoversExpected: { objects: o.expectations['delete-object'] === 'deny', uploads: o.expectations['multipart-abort'] === 'deny' },
+    // An abort expected `any` (the client never needs it, e.g. rclone) that is denied leaves its canary
+    // upload: listed for the owner, not a failure of the client's posture.
+    leftoversExpected: { objects: o.expectations['delete-object'] === 'deny', uploads: ['deny', 'any'].includes(o.expectations['multipart-abort'] ?? '') },
   };
 }
 

@@ -136,8 +136,25 @@ t.test('cleanup and "any": kopia gets no DeleteObject, polardb-oss gets it only 
   t.same(polar.identity.Statement[0]!.Action, ['oss:PutObject', 'oss:GetObject', 'oss:DeleteObject', 'oss:AbortMultipartUpload']);
   t.match(polar.notes.join('\n'), /oss:DeleteObject is included only so the probe can remove what it creates/);
   const rclone = generatePolicy({ profile: loadDefinition('rclone-s3'), bucket: 'b-1', prefix: 'k/', provider: 'aws' });
-  t.same(rclone.identity.Statement.map((s) => s.Action), [['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], ['s3:ListBucket']]);
+  // rclone's abort is `any`, but abort-create opens an upload: s3:AbortMultipartUpload only for the cleanup
+  t.same(rclone.identity.Statement.map((s) => s.Action), [['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], ['s3:ListBucket']]);
+  t.match(rclone.notes.join('\n'), /s3:AbortMultipartUpload is included only so the probe can remove what it creates/);
   t.match(rclone.notes.join('\n'), /Checks expected "any" \(multipart-list-parts, multipart-list-uploads, list-all-buckets\) get no permission/);
+  t.match(rclone.identity.Statement[1]!.Condition, { StringLike: { 's3:prefix': ['k/', 'k/*'] } }, 'rclone needs no unprefixed listing');
+  t.notMatch(JSON.stringify(rclone.identity), /s3:delimiter/, 'no delimiter condition: rclone delete lists without one');
+  t.match(rclone.notes.join('\n'), /not conditioned on s3:delimiter: list-prefix-recursive/);
+  // restic: HeadBucket (init) needs s3:ListBucket without the prefix condition, and says why
+  const restic = generatePolicy({ profile: loadDefinition('restic-s3'), bucket: 'b-1', prefix: 'k/', provider: 'aws' });
+  const list = restic.identity.Statement.find((s) => s.Action.includes('s3:ListBucket'))!;
+  t.same(list, { Sid: 'ListBackupBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: 'arn:aws:s3:::b-1' }, 'unconditioned ListBucket');
+  t.match(restic.notes.join('\n'), /head-bucket sends HeadBucket \(restic init checks the bucket with it\).*carries no s3:prefix/);
+  t.same(restic.unexpressed, []);
+  // HeadBucket next to a root listing expected denied cannot be expressed: reported
+  const both = generatePolicy({ profile: { name: 'x', options: {}, checks: { 'head-bucket': 'allow', 'list-bucket-root': 'deny' } }, bucket: 'b-1', prefix: 'k/', provider: 'aws' });
+  t.match(both.unexpressed, [{ check: 'list-bucket-root', expect: 'deny', why: /needed by head-bucket/ }]);
+  // on OSS the bucket probe is GetBucketInfo: its own bucket-level action, the listing stays prefix-scoped
+  const oss = generatePolicy({ profile: { name: 'x', options: {}, checks: { 'head-bucket': 'allow', 'list-prefix': 'allow' } }, bucket: 'b-1', prefix: 'k/', provider: 'alibaba' });
+  t.match(oss.identity.Statement, [{ Action: ['oss:ListObjects'], Condition: { StringLike: { 'oss:Prefix': ['k/', 'k/*'] } } }, { Action: ['oss:GetBucketInfo'], Resource: 'acs:oss:*:*:b-1' }]);
   // an upload left open (create allowed, complete not required) needs abort for the cleanup
   const open = generatePolicy({ profile: { name: 'x', options: {}, checks: { 'multipart-create': 'allow' } }, bucket: 'b-1', prefix: 'k/', provider: 'aws' });
   t.same(open.identity.Statement[0]!.Action, ['s3:PutObject', 's3:AbortMultipartUpload']);
