@@ -27,7 +27,8 @@ export type CheckKey = 'object' | 'multipart' | 'aborted' | 'missing' | 'outside
 
 /** What a listing sends: which prefix and which delimiter (`definition`: the definition's `list` option). */
 export interface ListSends {
-  prefix: 'backup' | 'root';
+  /** The backup prefix, the bucket root, or the prefix's canary folder (`<prefix>.backup-canary/`). */
+  prefix: 'backup' | 'root' | 'canary';
   delimiter: '/' | 'none' | 'definition';
 }
 
@@ -78,7 +79,7 @@ export const CHECKS = [
   { id: 'multipart-upload-part-1', op: 'uploadPart', level: 'object', scope: 'prefix', sends: { key: 'multipart', objectCreation: false, uploadId: true }, needs: ['multipart-create'], after: [], does: 'UploadPart 1 (--part-size)' },
   { id: 'multipart-upload-part-2', op: 'uploadPart', level: 'object', scope: 'prefix', sends: { key: 'multipart', objectCreation: false, uploadId: true }, needs: ['multipart-create'], after: [], does: 'UploadPart 2 (small last part; not sent with --quick)' },
   { id: 'multipart-list-parts', op: 'listParts', level: 'object', scope: 'prefix', sends: { key: 'multipart', uploadId: true }, needs: ['multipart-upload-part-1', 'multipart-upload-part-2'], after: [], does: 'ListParts of the open upload' },
-  { id: 'multipart-list-uploads', op: 'listMultipartUploads', level: 'bucket', scope: 'prefix', sends: { list: { prefix: 'backup', delimiter: 'none' } }, needs: ['multipart-create'], after: [], does: 'ListMultipartUploads under the prefix' },
+  { id: 'multipart-list-uploads', op: 'listMultipartUploads', level: 'bucket', scope: 'prefix', sends: { list: { prefix: 'canary', delimiter: 'none' } }, needs: ['multipart-create'], after: [], does: 'ListMultipartUploads under the prefix\'s canary folder' },
   { id: 'multipart-complete', op: 'completeMultipartUpload', level: 'object', scope: 'prefix', sends: { key: 'multipart', ifNoneMatch: true, objectCreation: true, uploadId: true }, needs: ['multipart-upload-part-1', 'multipart-upload-part-2'], after: ['multipart-list-parts', 'multipart-list-uploads'], does: 'CompleteMultipartUpload, never over an existing object' },
   { id: 'multipart-get', op: 'getObject', level: 'object', scope: 'prefix', sends: { key: 'multipart' }, needs: ['multipart-complete'], after: [], does: 'GetObject of the completed upload (bytes verified)' },
   { id: 'abort-create', op: 'createMultipartUpload', level: 'object', scope: 'prefix', sends: { key: 'aborted', objectCreation: false, writeHeaders: true }, needs: [A], after: [], does: 'CreateMultipartUpload of a second upload, to abort' },

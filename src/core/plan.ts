@@ -4,7 +4,7 @@
 // this file only runs them and verifies the answers.
 
 import type { Operation, PartInfo, ReadDigest, SentRequest, StorageAdapter, WriteOptions } from './adapter.js';
-import { canaryBody, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody } from './canary.js';
+import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody } from './canary.js';
 import { type CheckId, type CheckKey, type CheckRow, checkRow, LIST_MAX_KEYS } from './checks.js';
 import { type CheckResult, RequestFailure, UsageError, type Expectation } from './model.js';
 import { Resources } from './resources.js';
@@ -107,7 +107,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     const sent: SentRequest = {};
     if (x.key) sent.key = keys[x.key];
     if (x.list) {
-      sent.prefix = x.list.prefix === 'root' ? '' : o.prefix;
+      sent.prefix = x.list.prefix === 'root' ? '' : x.list.prefix === 'canary' ? canaryFolder(o.prefix) : o.prefix;
       const d = x.list.delimiter === 'definition' ? (o.listStyle === 'plain' ? 'none' : '/') : x.list.delimiter;
       if (d === '/') sent.delimiter = '/';
       if (row.op === 'listObjects') sent.maxKeys = LIST_MAX_KEYS;
@@ -155,8 +155,11 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     verifyBytes(r.read, body.bytes.length, body.sha256);
     return { retries: r.retries, key: objectKey };
   });
+  // Listings start just before the canary folder: the page shows it however many backups share the
+  // prefix. start-after does not change how the request is authorised.
+  const beforeCanaries = (prefix: string) => canaryFolder(prefix).slice(0, -1);
   add('list-prefix', async (sent) => {
-    const r = await adapter.listObjects(sent.prefix!, sent.delimiter);
+    const r = await adapter.listObjects(sent.prefix!, sent.delimiter, beforeCanaries(sent.prefix!));
     const want = `${o.prefix}${CANARY_DIR}`;
     if (res.isCreated(objectKey) && !r.commonPrefixes.includes(want) && !r.keys.some((k) => k.startsWith(want))) {
       throw new VerificationError(`the listing of "${o.prefix}" does not show the canary folder "${want}"`);
@@ -196,8 +199,8 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     }
     return { retries: r.retries, key: mpuKey, uploadId };
   });
-  add('multipart-list-uploads', async () => {
-    const r = await adapter.listMultipartUploads(o.prefix);
+  add('multipart-list-uploads', async (sent) => {
+    const r = await adapter.listMultipartUploads(sent.prefix!);
     if (!r.uploads.some((u) => u.uploadId === uploadId)) {
       throw new VerificationError(`ListMultipartUploads under "${o.prefix}" does not show the canary upload`);
     }
@@ -289,7 +292,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     // A key of this run that was never created: the request is authorised or not; no object is touched.
     return { ...(await adapter.deleteObject(sent.key!)), key: sent.key! };
   });
-  add('list-bucket-root', async (sent) => ({ ...(await adapter.listObjects(sent.prefix!, sent.delimiter)), key: '' }));
+  add('list-bucket-root', async (sent) => ({ ...(await adapter.listObjects(sent.prefix!, sent.delimiter, beforeCanaries(sent.prefix!))), key: '' }));
   add('list-all-buckets', async () => {
     if (!adapter.listBuckets) throw new SkipStep(`not supported for provider ${adapter.provider}`);
     return adapter.listBuckets();

@@ -344,11 +344,10 @@ export class AlibabaAdapter implements StorageAdapter {
     });
   }
 
-  listObjects(prefix: string, delimiter: string | undefined, startAfter = `${prefix}.backup-canary`): Promise<ListResult> {
+  listObjects(prefix: string, delimiter: string | undefined, startAfter?: string): Promise<ListResult> {
     return this.call('listObjects', prefix, async (oss) => {
-      // start-after just before the canary folder: the answer shows it on the first page however
-      // many backups share the prefix. It does not change how the request is authorised.
-      const q = { prefix, 'start-after': startAfter, 'max-keys': LIST_MAX_KEYS, ...(delimiter !== undefined ? { delimiter } : {}) };
+      // start-after (the plan's choice, just before its canaries) does not change how it is authorised.
+      const q = { prefix, 'max-keys': LIST_MAX_KEYS, ...(startAfter !== undefined ? { 'start-after': startAfter } : {}), ...(delimiter !== undefined ? { delimiter } : {}) };
       const r = await oss.listV2(q, {});
       return {
         keys: (r.objects ?? []).map((o) => o.name),
@@ -391,7 +390,7 @@ export class AlibabaAdapter implements StorageAdapter {
 
   listMultipartUploads(prefix: string): Promise<UploadListing> {
     return this.call('listMultipartUploads', prefix, async (oss) => {
-      const r = await oss.listUploads({ prefix: `${prefix}.backup-canary/`, 'max-uploads': 1000 }, {});
+      const r = await oss.listUploads({ prefix, 'max-uploads': 1000 }, {});
       return { uploads: (r.uploads ?? []).map((u) => ({ key: u.name, uploadId: u.uploadId })) };
     });
   }

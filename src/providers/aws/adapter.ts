@@ -247,16 +247,15 @@ export class AwsAdapter implements StorageAdapter {
     });
   }
 
-  listObjects(prefix: string, delimiter: string | undefined, startAfter = `${prefix}.backup-canary`): Promise<ListResult> {
+  listObjects(prefix: string, delimiter: string | undefined, startAfter?: string): Promise<ListResult> {
     return this.call('listObjects', prefix, async (s3) => {
-      // StartAfter just before the canary folder: the answer shows it on the first page however many
-      // backups share the prefix. It does not change how the request is authorised.
+      // StartAfter (the plan's choice, just before its canaries) does not change how it is authorised.
       const r = await s3.send(
         new ListObjectsV2Command({
           Bucket: this.o.bucket,
           Prefix: prefix,
           ...(delimiter !== undefined ? { Delimiter: delimiter } : {}),
-          StartAfter: startAfter,
+          ...(startAfter !== undefined ? { StartAfter: startAfter } : {}),
           MaxKeys: LIST_MAX_KEYS,
         }),
       );
@@ -300,7 +299,7 @@ export class AwsAdapter implements StorageAdapter {
   listMultipartUploads(prefix: string): Promise<UploadListing> {
     return this.call('listMultipartUploads', prefix, async (s3) => {
       const r = await s3.send(
-        new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: `${prefix}.backup-canary/` }),
+        new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: prefix }),
       );
       return { ...meta(r), uploads: (r.Uploads ?? []).map((u) => ({ key: u.Key ?? '', uploadId: u.UploadId ?? '' })) };
     });
