@@ -1,6 +1,8 @@
 // The provider-neutral result model. Everything a report prints comes from these types;
 // the JSON report serialises them as the versioned contract (see README "JSON contract").
 
+import type { CheckChange, PolicyChange } from './baseline.js';
+
 /** Where in the request's life the denial happened. */
 export type DenialStage = 'credentials' | 'assume-role' | 'network' | 'bucket' | 'object';
 
@@ -79,6 +81,8 @@ export interface ExplainSummary {
   /** Policies that could not be read, and why. */
   notVisible: { policy: string; why: string }[];
   warnings: string[];
+  /** `sha256:<hex>` of each policy document read, by name (for `--baseline`: which document changed). */
+  digests?: Record<string, string>;
 }
 
 export type Expectation = 'allow' | 'deny' | 'any';
@@ -145,6 +149,12 @@ export interface RunResult {
   error?: string;
   /** Set when the run was interrupted by a signal. */
   interrupted?: string;
+  /** `run --shard`: the share of the run file this result belongs to, e.g. `1/4`. */
+  shard?: string;
+  /** With a baseline (`--baseline`, or run's state file): checks whose outcome changed since. */
+  changes?: CheckChange[];
+  /** With a baseline and --explain on both runs: policy documents whose digest changed. */
+  policyChanges?: PolicyChange[];
   durationMs: number;
 }
 

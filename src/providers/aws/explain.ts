@@ -2,6 +2,7 @@
 // request (principal, action, resource ARN, context keys from what the probe really sent), and merge
 // the evaluation into the result.
 
+import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { explainCheck } from '../../explain/merge.js';
@@ -91,6 +92,7 @@ export class AwsExplainer implements Explainer {
       'VPC endpoint policies, ACLs, KMS key policies',
     ].join('; ');
     result.explain = { read: [...read.read, ...this.scps.map((p) => p.name), ...this.rcps.map((p) => p.name)], notVisible: read.notVisible, warnings };
+    result.explain.digests = policyDigests([read.bucketPolicy, read.trust, read.boundary, ...read.identity, ...this.scps, ...this.rcps]);
 
     for (const check of result.checks) {
       if (check.outcome !== 'allowed' && check.outcome !== 'denied') continue;
