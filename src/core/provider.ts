@@ -39,6 +39,11 @@ export interface Provider {
   name: string;
   /** Validate provider-specific input (role ARN form, region form); throws UsageError. */
   validate(o: CommonTargetOptions): void;
+  /**
+   * Fill in what the provider's standard configuration sets (AWS: region and endpoint from the
+   * environment and the shared-config profile), before any request; throws UsageError.
+   */
+  resolve?(o: CommonTargetOptions, env: NodeJS.ProcessEnv): Promise<CommonTargetOptions>;
   /** Validate the --explain flags for this provider (a flag that does not apply); throws UsageError. */
   validateExplain?(e: ExplainFlags): void;
   createAdapter(o: CommonTargetOptions): StorageAdapter;

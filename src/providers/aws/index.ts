@@ -1,6 +1,7 @@
 import { parseAwsRoleArn, validateRegion } from '../../core/target.js';
 import type { Provider } from '../../core/provider.js';
 import { AwsAdapter } from './adapter.js';
+import { resolveAwsTarget } from './config.js';
 import { AwsExplainer } from './explain.js';
 
 export const provider: Provider = {
@@ -9,6 +10,7 @@ export const provider: Provider = {
     if (o.roleArn) parseAwsRoleArn(o.roleArn);
     if (o.region) validateRegion(o.region);
   },
+  resolve: resolveAwsTarget,
   createAdapter(o) {
     return new AwsAdapter(o);
   },
