@@ -7,25 +7,9 @@
 // is named too. `since` is the start of the baseline run: the state was `from` then.
 
 import { createHash } from 'node:crypto';
-import type { Outcome, RunResult } from './model.js';
-import { UsageError } from './model.js';
+import { type CheckChange, type PolicyChange, type RunResult, UsageError } from './model.js';
 
-export interface CheckChange {
-  check: string;
-  action: string;
-  /** `absent`: the check was not in that run (a definition change). */
-  from: Outcome | 'absent';
-  to: Outcome | 'absent';
-  since: string;
-}
-
-export interface PolicyChange {
-  policy: string;
-  /** `sha256:<hex>` of the document, null when it was not read in that run. */
-  from: string | null;
-  to: string | null;
-  since: string;
-}
+export type { CheckChange, PolicyChange } from './model.js';
 
 /** A baseline report: the results of a probe (one) or of a run (many), as `--format json` wrote them. */
 export function parseBaseline(text: string, file: string): RunResult[] {

@@ -1,8 +1,6 @@
 // The provider-neutral result model. Everything a report prints comes from these types;
 // the JSON report serialises them as the versioned contract (see README "JSON contract").
 
-import type { CheckChange, PolicyChange } from './baseline.js';
-
 /** Where in the request's life the denial happened. */
 export type DenialStage = 'credentials' | 'assume-role' | 'network' | 'bucket' | 'object';
 
@@ -114,6 +112,25 @@ export interface Leftover {
 }
 
 export type Verdict = 'pass' | 'fail' | 'error';
+
+/** `--baseline`: a check whose outcome differs from the baseline run's (src/core/baseline.ts). */
+export interface CheckChange {
+  check: string;
+  action: string;
+  /** `absent`: the check was not in that run (a definition change). */
+  from: Outcome | 'absent';
+  to: Outcome | 'absent';
+  since: string;
+}
+
+export interface PolicyChange {
+  policy: string;
+  /** `sha256:<hex>` of the document, null when it was not read in that run. */
+  from: string | null;
+  to: string | null;
+  since: string;
+}
+
 
 export interface TargetDescription {
   /** The target's name in a run file (`backup-canary run`). */
