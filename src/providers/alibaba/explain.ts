@@ -3,6 +3,7 @@
 // request.ts) with the common keys (acs:SourceIp, acs:SourceVpc, acs:SecureTransport) in the Alibaba
 // dialect, and merge the evaluation into the result with the shared evaluator. OSS's own answer (EC, PolicyType) stands; a disagreement is shown, never hidden.
 
+import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { evaluate } from '../../explain/evaluate.js';
@@ -80,6 +81,7 @@ export class AlibabaExplainer implements Explainer {
       'VPC endpoint policies, bucket and object ACLs, Block Public Access, KMS key policies',
     ].join('; ');
     result.explain = { read: [...read.read, ...this.controls.map((p) => p.name)], notVisible: read.notVisible, warnings };
+    result.explain.digests = policyDigests([read.bucketPolicy, read.trust, ...read.identity, ...this.controls]);
 
     for (const check of result.checks) {
       if (check.outcome !== 'allowed' && check.outcome !== 'denied') continue;
