@@ -1,6 +1,7 @@
 // Flags of `backup-canary explain` (offline evaluation). Declarations only.
 
 import type { Argv } from 'yargs';
+import { DIALECTS } from '../providers/registry.js';
 
 export interface ExplainArgs {
   action: string;
@@ -39,7 +40,7 @@ export function explainBuilder(y: Argv): Argv<ExplainArgs> {
     .option('session-policy', { type: 'string', array: true, describe: 'Session policy file (repeatable)', group: 'Policies:' })
     .option('scp', { type: 'string', array: true, describe: 'Service control policy file (repeatable)', group: 'Policies:' })
     .option('rcp', { type: 'string', array: true, describe: 'Resource control policy file (repeatable)', group: 'Policies:' })
-    .option('dialect', { type: 'string', default: 'aws', choices: ['aws', 'alibaba'], describe: 'Policy language: aws, or alibaba (RAM and OSS)', group: 'Output:' })
+    .option('dialect', { type: 'string', default: DIALECTS[0], choices: DIALECTS, describe: 'Policy language: aws, or alibaba (RAM and OSS)', group: 'Output:' })
     .option('format', { type: 'string', default: 'text', choices: ['text', 'json'], describe: 'Output format', group: 'Output:' })
     .option('output', { type: 'string', describe: 'Write to this file instead of standard output', group: 'Output:' })
     .example('$0 explain --action s3:PutObject --resource arn:aws:s3:::backups/db/x --principal arn:aws:sts::123456789012:assumed-role/backup/s --role-arn arn:aws:iam::123456789012:role/backup --identity-policy role.json --bucket-policy bucket.json --context aws:SourceIp=198.51.100.7', 'Check a policy change before applying it') as unknown as Argv<ExplainArgs>;

@@ -5,10 +5,10 @@ import { EXIT, UsageError } from '../core/model.js';
 import { evaluate, PolicyError, proposeFix, summarise } from '../explain/index.js';
 import { checkPolicyFile } from '../explain/read.js';
 import type { ContextScalar, ContextValue, Dialect, EvaluationResult, NamedPolicy, PolicySet, RequestContext } from '../explain/types.js';
-import { VERSION } from '../version.js';
+import { renderExplainReport } from '../report/explain.js';
 import type { ExplainArgs } from './explain-args.js';
 import type { Io } from './io.js';
-import { checkWritable, writeReport } from './output.js';
+import { afterWriteFailure, checkWritable, writeOutput } from './output.js';
 
 export async function runExplainCommand(a: ExplainArgs, io: Io): Promise<number> {
   const dialect = a.dialect as Dialect;
@@ -26,37 +26,10 @@ export async function runExplainCommand(a: ExplainArgs, io: Io): Promise<number>
   const externalId = request.context?.['sts:ExternalId'];
   const fixReq = target ? { action: request.action, ...target, ...(typeof externalId === 'string' ? { externalId } : {}) } : null;
   const fix = fixReq && !/[*?]/.test(request.action) ? proposeFix(result, fixReq) : null;
-  const out = {
-    schemaVersion: 1,
-    tool: { name: 'backup-canary', version: VERSION },
-    request: { action: request.action, resource: request.resource, principal: request.principal.arn },
-    decision: result.decision,
-    decidedBy: result.decidedBy,
-    possibleDecisions: result.possibleDecisions,
-    undeterminedKeys: result.undeterminedKeys,
-    crossAccount: result.crossAccount,
-    summary: summarise(result),
-    reason: result.reason,
-    statements: result.statements.map((s) => ({ policy: s.policy, sid: s.sid ?? null, index: s.index, effect: s.effect, applies: s.applies, conditions: s.conditions })),
-    fix,
-    warnings: result.warnings,
-  };
-  const text =
-    a.format === 'json'
-      ? `${JSON.stringify(out, null, 2)}\n`
-      : [
-          `${request.action} on ${request.resource} by ${request.principal.arn}`,
-          `decision: ${result.decision}${result.decidedBy ? ` (${result.decidedBy})` : ''}`,
-          `why: ${out.summary}`,
-          ...(fix ? [`fix: ${fix.summary}`, `  ${fix.policy} policy: ${JSON.stringify(fix.snippet)}`] : []),
-          ...result.warnings.map((w) => `note: ${w.replace('(set request.resourceAccount)', '(pass --resource-account)')}`),
-          '',
-        ].join('\n');
-  if (a.output) writeReport(a.output, text);
-  else io.stdout(text);
-  if (result.decision === 'allowed') return EXIT.ok;
-  if (result.decision === 'undetermined') return EXIT.incomplete;
-  return EXIT.failed;
+  const text = renderExplainReport({ request, result, summary: summarise(result), fix }, a.format === 'json' ? 'json' : 'text');
+  const written = a.output ? writeOutput(a.output, text, io) : (io.stdout(text), true);
+  const code = result.decision === 'allowed' ? EXIT.ok : result.decision === 'undetermined' ? EXIT.incomplete : EXIT.failed;
+  return written ? code : afterWriteFailure(code);
 }
 
 function requestOf(a: ExplainArgs): RequestContext {

@@ -75,6 +75,7 @@ export interface StorageAdapter {
   createMultipartUpload(key: string, write?: WriteOptions): Promise<OpMeta & { uploadId: string }>;
   uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }>;
   listParts(key: string, uploadId: string): Promise<OpMeta & { parts: PartInfo[] }>;
+  /** Uploads under a listing prefix (the core passes the canary folder, `<prefix>.backup-canary/`). */
   listMultipartUploads(prefix: string): Promise<UploadListing>;
   /** Complete; must never overwrite an existing object. */
   completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<OpMeta>;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
 import { type Expectation, UsageError } from './model.js';
 import { CHECK_IDS } from './plan.js';
+import { PROVIDER_NAMES as PROVIDERS } from '../providers/registry.js';
 
 export interface ProfileOptions {
   /** Size of the first multipart part, e.g. `8MiB`. */
@@ -36,7 +37,6 @@ const MAX_PROFILE_BYTES = 256 * 1024;
 const EXPECTATIONS: Expectation[] = ['allow', 'deny', 'any'];
 const TOP_KEYS = ['name', 'description', 'source', 'providers', 'options', 'checks'];
 const REQUIRED = ['name', 'description', 'source', 'checks'];
-const PROVIDERS = ['aws', 'alibaba'];
 /** A Map, not an object literal: an option named `constructor` or `__proto__` must not find a rule. */
 const OPTION_RULES = new Map<string, RegExp>([
   ['part-size', /^\d+\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i],

@@ -2,7 +2,7 @@
 // the StorageAdapter and records what it created so cleanup can remove exactly that and nothing else.
 
 import type { Operation, PartInfo, ReadDigest, StorageAdapter, WriteOptions } from './adapter.js';
-import { canaryBody, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody } from './canary.js';
+import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody } from './canary.js';
 import { RequestFailure, UsageError, type Expectation } from './model.js';
 import { Resources } from './resources.js';
 
@@ -183,7 +183,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     return { retries: r.retries, key: mpuKey, uploadId };
   });
   add('multipart-list-uploads', 'listMultipartUploads', ['multipart-create'], [], async () => {
-    const r = await adapter.listMultipartUploads(o.prefix);
+    const r = await adapter.listMultipartUploads(canaryFolder(o.prefix));
     if (!r.uploads.some((u) => u.uploadId === uploadId)) {
       throw new VerificationError(`ListMultipartUploads under "${o.prefix}" does not show the canary upload`);
     }

@@ -144,7 +144,7 @@ export async function cleanup(
       // The run's root is `<prefix>.backup-canary/<run-id>/`: every upload under it is this run's.
       const listed = adapter.listAllUploads
         ? await adapter.listAllUploads(root)
-        : (await adapter.listMultipartUploads(root.slice(0, root.length - `.backup-canary/${plan.runId}/`.length))).uploads;
+        : (await adapter.listMultipartUploads(root)).uploads;
       for (const u of listed) if (u.key.startsWith(root)) res.uploadStarted(u.key, u.uploadId);
     } catch (err) {
       leftovers.push({ key: root, why: `may hold uploads whose CreateMultipartUpload got no clear answer; ${why(adapter.actions.listMultipartUploads, err)}` });

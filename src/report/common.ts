@@ -20,12 +20,8 @@ export function singleRun(result: RunResult): ReportInput {
   return { kind: 'probe', results: [result], verdict: result.verdict, durationMs: result.durationMs, startedAt: result.startedAt };
 }
 
-/** One verdict for many targets: `error` if any could not complete, else `fail` if any failed, else `pass`. */
-export function aggregateVerdict(results: RunResult[]): Verdict {
-  if (results.some((r) => r.verdict === 'error')) return 'error';
-  if (results.some((r) => r.verdict === 'fail')) return 'fail';
-  return 'pass';
-}
+/** One verdict for many targets (computed in the core, where a run is aggregated). */
+export { aggregateVerdict } from '../core/probe.js';
 
 /**
  * `aws corp-backups/db/nightly/ (default)`: provider, bucket, prefix and probe definition, after the

@@ -376,7 +376,7 @@ export class AlibabaAdapter implements StorageAdapter {
 
   listMultipartUploads(prefix: string): Promise<UploadListing> {
     return this.call('listMultipartUploads', prefix, async (oss) => {
-      const r = await oss.listUploads({ prefix: `${prefix}.backup-canary/`, 'max-uploads': 1000 }, {});
+      const r = await oss.listUploads({ prefix, 'max-uploads': 1000 }, {});
       return { uploads: (r.uploads ?? []).map((u) => ({ key: u.name, uploadId: u.uploadId })) };
     });
   }

@@ -289,7 +289,7 @@ export class AwsAdapter implements StorageAdapter {
   listMultipartUploads(prefix: string): Promise<UploadListing> {
     return this.call('listMultipartUploads', prefix, async (s3) => {
       const r = await s3.send(
-        new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: `${prefix}.backup-canary/` }),
+        new ListMultipartUploadsCommand({ Bucket: this.o.bucket, Prefix: prefix }),
       );
       return { ...meta(r), uploads: (r.Uploads ?? []).map((u) => ({ key: u.Key ?? '', uploadId: u.UploadId ?? '' })) };
     });

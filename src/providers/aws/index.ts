@@ -1,14 +1,15 @@
-import { parseAwsRoleArn, validateRegion } from '../../core/target.js';
+// The AWS provider: S3 (and S3-compatible stores) through the AWS SDK, roles through STS. Chosen for
+// `arn:` role ARNs or with --provider aws.
+
 import type { Provider } from '../../core/provider.js';
 import { AwsAdapter } from './adapter.js';
 import { AwsExplainer } from './explain.js';
+import { info } from './info.js';
+
+export { parseAwsRoleArn } from './arn.js';
 
 export const provider: Provider = {
-  name: 'aws',
-  validate(o) {
-    if (o.roleArn) parseAwsRoleArn(o.roleArn);
-    if (o.region) validateRegion(o.region);
-  },
+  ...info,
   createAdapter(o) {
     return new AwsAdapter(o);
   },
