@@ -10,30 +10,23 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectRetention.html,
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html (VersionId).
 
-import type { StorageAdapter } from './adapter.js';
+import type { SentRequest, StorageAdapter } from './adapter.js';
 import type { BucketFacts } from './bucket.js';
-import type { Expectation } from './model.js';
+import type { CheckId } from './checks.js';
 import type { Resources } from './resources.js';
-import { SkipStep, type Step, type StepOutput } from './step.js';
+import { SkipStep, type StepOutput } from './step.js';
 
 interface LockStepInput {
   adapter: StorageAdapter;
-  expectations: Record<string, Expectation>;
   res: Resources;
   bucket: BucketFacts;
   objectKey: string;
-  A: string[];
+  /** The plan's step builder (the catalog row gives op, sends, needs, after). */
+  add: (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>, finding?: 'not-immutable') => void;
 }
 
-export function lockSteps(x: LockStepInput): Step[] {
-  const { adapter, expectations, res, bucket, objectKey, A } = x;
-  const steps: Step[] = [];
-  const add = (id: string, op: Step['op'], after: string[], run: () => Promise<StepOutput>, finding?: 'not-immutable') => {
-    const expect: Expectation = expectations[id] ?? 'allow';
-    const s: Step = { id, op, expect, needs: [...A, 'put-object'], after, run };
-    if (finding) s.finding = finding;
-    steps.push(s);
-  };
+export function lockSteps(x: LockStepInput): void {
+  const { adapter, res, bucket, objectKey, add } = x;
   const deleteVersion = async (versionId: string): Promise<StepOutput> => {
     if (!adapter.deleteObjectVersion) throw new SkipStep(`deleting by version id is not supported for provider ${adapter.provider}`);
     const r = await adapter.deleteObjectVersion(objectKey, versionId);
@@ -41,7 +34,7 @@ export function lockSteps(x: LockStepInput): Step[] {
     return { retries: r.retries, key: objectKey };
   };
 
-  add('delete-object-version', 'deleteObjectVersion', ['head-object', 'get-object', 'list-prefix', 'overwrite-object', 'delete-object'], async () => {
+  add('delete-object-version', async () => {
     const versions = (res.record(objectKey)?.versions ?? []).map((v) => v.versionId);
     if (!versions.length) return deleteVersion('null');
     let retries = 0;
@@ -49,18 +42,10 @@ export function lockSteps(x: LockStepInput): Step[] {
     return { retries, key: objectKey };
   });
 
-  add(
-    'delete-locked-version',
-    'deleteObjectVersion',
-    ['head-object', 'get-object', 'list-prefix', 'shorten-retention'],
-    async () => deleteVersion(res.latestVersion(objectKey) ?? 'null'),
-    'not-immutable',
-  );
+  add('delete-locked-version', async () => deleteVersion(res.latestVersion(objectKey) ?? 'null'), 'not-immutable');
 
   add(
     'shorten-retention',
-    'putObjectRetention',
-    ['head-object', 'get-object', 'list-prefix'],
     async () => {
       if (!adapter.putObjectRetention) throw new SkipStep(`per-object retention is not supported for provider ${adapter.provider}`);
       const versionId = res.latestVersion(objectKey);
@@ -92,5 +77,4 @@ export function lockSteps(x: LockStepInput): Step[] {
     },
     'not-immutable',
   );
-  return steps;
 }

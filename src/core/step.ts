@@ -1,8 +1,8 @@
 // A step of the probe plan (src/core/plan.ts) and the errors a step throws; in a file of its own so the
 // plan's step builders (plan.ts, lock-steps.ts) share them without importing each other.
 
-import type { Operation } from './adapter.js';
-import type { Expectation } from './model.js';
+import type { Operation, SentRequest } from './adapter.js';
+import type { CheckResult, Expectation } from './model.js';
 
 /** Thrown by a step when the service answered but the answer is wrong (bytes, listing). */
 export class VerificationError extends Error {
@@ -29,9 +29,13 @@ export interface StepOutput {
 export interface Step {
   id: string;
   op: Operation;
+  /** What the step sends (the adapter turns it into the result's request record). */
+  sent: SentRequest;
   expect: Expectation;
   /** Steps that must have been allowed for this one to run. */
   needs: string[];
+  /** What the check knows about a denial of its own request (kept beside the classifier's denial). */
+  noteWhenDenied?: (r: CheckResult) => string | undefined;
   /** Steps that must have finished (whatever their outcome) before this one starts. */
   after: string[];
   /** The finding when allowed where a denial is required (default `over-privileged`). */

@@ -164,6 +164,7 @@ export const RAM_ACTION: Record<string, string> = {
   InitiateBucketWorm: 'oss:InitiateBucketWorm',
   CompleteBucketWorm: 'oss:CompleteBucketWorm',
   ExtendBucketWorm: 'oss:ExtendBucketWorm',
+  GetBucketInfo: 'oss:GetBucketInfo',
   AssumeRole: 'sts:AssumeRole',
 };
 

@@ -28,6 +28,7 @@ import type {
   Operation,
   PartInfo,
   ReadDigest,
+  SentRequest,
   StorageAdapter,
   UploadListing,
   VersioningStatus,
@@ -35,7 +36,8 @@ import type {
   WriteOptions,
 } from '../../core/adapter.js';
 import { sha256 } from '../../core/canary.js';
-import { type Identity, RequestFailure } from '../../core/model.js';
+import { LIST_MAX_KEYS } from '../../core/checks.js';
+import { type Identity, type RequestRecord, RequestFailure } from '../../core/model.js';
 import {
   type AlibabaErrorContext,
   type AlibabaErrorEvidence,
@@ -47,6 +49,7 @@ import {
 } from './classify.js';
 import { OSS_ACTIONS } from './actions.js';
 import { loadSourceCredentials, type SourceCredentials } from './credentials.js';
+import { describeOssRequest } from './request.js';
 
 export interface AlibabaTargetOptions {
   bucket: string;
@@ -68,6 +71,8 @@ export interface AlibabaTargetOptions {
   maxAttempts: number;
   /** Source credentials given directly (tests); otherwise Alibaba's standard chain. */
   credentials?: SourceCredentials;
+  /** --explain is on: denial hints do not ask for it. */
+  explain?: boolean;
 }
 
 export { OSS_ACTIONS };
@@ -150,6 +155,10 @@ export class AlibabaAdapter implements StorageAdapter {
 
   identity(): Identity {
     return { ...this.ident };
+  }
+
+  describeRequest(op: Operation, sent: SentRequest): RequestRecord {
+    return describeOssRequest(this.o, op, sent);
   }
 
   /** `<role id>:<session name>` of the assumed session, for --explain. */
@@ -242,6 +251,9 @@ export class AlibabaAdapter implements StorageAdapter {
       endpoint: op === 'assumeRole' ? stsEndpointOf(this.o) : ossEndpointOf(this.o),
       durationSeconds: this.o.durationSeconds,
       sourceHasToken: this.sourceHasToken,
+      explain: this.o.explain === true,
+      sessionPolicy: this.o.sessionPolicy !== null,
+      externalId: this.o.externalId !== null,
     };
     if (key !== undefined) c.key = key;
     return c;
@@ -345,6 +357,14 @@ export class AlibabaAdapter implements StorageAdapter {
     }
   }
 
+  /** GetBucketInfo (`GET /?bucketInfo`, oss:GetBucketInfo): OSS's documented bucket probe. */
+  headBucket(): Promise<OpMeta> {
+    return this.call('headBucket', undefined, async (oss) => {
+      await oss.getBucketInfo(this.o.bucket);
+      return {};
+    });
+  }
+
   putObject(key: string, body: Buffer, w: CanaryWrite & { overwrite?: boolean } = {}): Promise<WriteMeta> {
     // x-oss-forbid-overwrite: an existing object answers 409 FileAlreadyExists and stays untouched
     // (OSS: not on a versioned bucket, where it has no effect; the plan then checks the versions).
@@ -386,11 +406,11 @@ export class AlibabaAdapter implements StorageAdapter {
     });
   }
 
-  listObjects(prefix: string, delimiter: string): Promise<ListResult> {
+  listObjects(prefix: string, delimiter: string | undefined, startAfter?: string): Promise<ListResult> {
     return this.call('listObjects', prefix, async (oss) => {
-      // start-after just before the canary folder: the answer shows it on the first page however
-      // many backups share the prefix. It does not change how the request is authorised.
-      const r = await oss.listV2({ prefix, delimiter, 'start-after': `${prefix}.backup-canary`, 'max-keys': 100 }, {});
+      // start-after (the plan's choice, just before its canaries) does not change how it is authorised.
+      const q = { prefix, 'max-keys': LIST_MAX_KEYS, ...(startAfter !== undefined ? { 'start-after': startAfter } : {}), ...(delimiter !== undefined ? { delimiter } : {}) };
+      const r = await oss.listV2(q, {});
       return {
         keys: (r.objects ?? []).map((o) => o.name),
         commonPrefixes: r.prefixes ?? [],
