@@ -33,6 +33,8 @@ export class Resources {
   private readonly objects = new Map<string, ObjectRecord>();
   private readonly uploads = new Map<string, string>();
   private readonly foreign: Leftover[] = [];
+  /** A write or delete of this run got a version id back (stays true after cleanup). */
+  private versionSeen = false;
 
   private entry(key: string): ObjectRecord {
     let e = this.objects.get(key);
@@ -54,6 +56,7 @@ export class Resources {
     e.state = 'created';
     e.createdAt = new Date();
     if (proof) e.proof = proof;
+    if (w.versionId) this.versionSeen = true;
     if (w.versionId && !e.versions.some((v) => v.versionId === w.versionId)) e.versions.push({ versionId: w.versionId, at: new Date() });
   }
   /**
@@ -73,6 +76,7 @@ export class Resources {
   deleted(key: string, d: Partial<DeleteMeta> = {}): void {
     const e = this.objects.get(key);
     if (d.deleteMarker && d.versionId) {
+      this.versionSeen = true;
       const rec = e ?? this.entry(key);
       if (!rec.markers.includes(d.versionId)) rec.markers.push(d.versionId);
       rec.state = 'deleted';
@@ -107,7 +111,7 @@ export class Resources {
   }
   /** Whether any write of this run got a version id back (the bucket is or was versioned). */
   sawVersions(): boolean {
-    return [...this.objects.values()].some((e) => e.versions.length > 0 || e.markers.length > 0);
+    return this.versionSeen;
   }
   /** Another writer's version found at one of this run's keys: never removed, always reported. */
   noteForeign(l: Leftover): void {
