@@ -36,7 +36,7 @@ const tables = [
     name: 'aws',
     rules: AWS_RULES as readonly Rule[],
     hints: AWS_HINTS as Record<string, string>,
-    vars: Object.keys(awsVars({ httpStatus: 403, requestId: null }, AWS_CTX, { ...BASE, reason: parseReason(''), roleSession: true, bucketRegion: undefined, endpointNamed: undefined, wrongRegion: false, rgw: false, retried: false })),
+    vars: Object.keys(awsVars({ httpStatus: 403, requestId: null }, AWS_CTX, { ...BASE, reason: parseReason(''), roleSession: true, region: 'us-east-1', bucketRegion: undefined, endpointNamed: undefined, wrongRegion: false, rgw: false, retried: false })),
     fixtures: fixtureRules('aws-errors'),
   },
   {

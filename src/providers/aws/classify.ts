@@ -214,6 +214,7 @@ function factsOf(ev: AwsErrorEvidence, ctx: AwsErrorContext): AwsFacts {
     bucketRegion,
     endpointNamed: xmlField(ev.rawBody, 'Endpoint') || undefined,
     wrongRegion,
+    region: ctx.region,
     rgw: /^tx[0-9a-f]{8,}-[0-9a-f]+-[0-9a-f]+-/.test(ev.requestId ?? ''),
     retried: (ev.attempts ?? 1) > 1,
   };
@@ -326,6 +327,8 @@ export function hintVars(ev: AwsErrorEvidence, ctx: AwsErrorContext, f: AwsFacts
     bucketRegion: f.bucketRegion ?? '',
     regionEndpointNote: ctx.endpoint ? ` and that region's endpoint instead of ${ctx.endpoint}` : '',
     endpointNamed: f.endpointNamed ?? '',
+    endpointOrRegionEndpoint: f.endpointNamed ?? `the endpoint of ${f.bucketRegion ?? 'its region'}`,
+    endpointAdvice: ctx.endpoint ? `check --endpoint (${ctx.endpoint})${f.endpointNamed ? ` or use https://${f.endpointNamed}` : ''}` : `pass that endpoint with --endpoint${f.endpointNamed ? ` https://${f.endpointNamed}` : ''}`,
     kmsAction: kmsActionFor(ctx, message),
     keyNote: ctx.key ? ` ${ctx.key}` : '',
     canaryKey: ctx.key ?? `under ${ctx.prefix}`,

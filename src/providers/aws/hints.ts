@@ -52,6 +52,7 @@ export const AWS_HINTS = {
   'sts.bad-parameters': "STS rejected the AssumeRole parameters ({code}{messageNote}); check the role ARN, the session name (2-64 characters of [\\w+=,.@-]), the duration (from 900 s up to the role's maximum) and any session policy.",
 
   // --- S3 ----------------------------------------------------------------------------------
+  's3.wrong-region.same-region': "S3 says bucket {bucket} must be addressed at {endpointOrRegionEndpoint}, although it is in {bucketRegion}, the region this run already uses: the endpoint is wrong, not the region; {endpointAdvice}.",
   's3.wrong-region.named': 'Bucket {bucket} is in region {bucketRegion}, not {regionOrConfigured}: rerun with --region {bucketRegion}{regionEndpointNote}.',
   's3.wrong-region.endpoint': "S3 says bucket {bucket} must be addressed at {endpointNamed}: use the bucket's own region (--region) or that endpoint (--endpoint).",
   's3.wrong-region.unnamed': 'Bucket {bucket} is not in {regionOrConfigured}; find its region (header x-amz-bucket-region) and rerun with --region.',
