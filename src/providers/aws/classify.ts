@@ -32,6 +32,8 @@ export interface AwsErrorContext {
   explain?: boolean;
   /** Whether this run passed a session policy to AssumeRole (--session-policy). */
   sessionPolicy?: boolean;
+  /** Whether this run sent an ExternalId with AssumeRole (--external-id). */
+  externalId?: boolean;
 }
 
 export interface AwsErrorEvidence {
@@ -321,6 +323,7 @@ export function hintVars(ev: AwsErrorEvidence, ctx: AwsErrorContext, f: AwsFacts
     explainEvaluate: explain ? '.' : '; run with --explain to evaluate the role and bucket policies.',
     explainTrust: explain ? '.' : ': run with --explain to evaluate the trust policy and the caller\'s policies.',
     callerNote: caller ? ` to ${caller}` : '',
+    externalIdNote: ctx.externalId ? '; this run sent --external-id' : '; this run sent no --external-id',
     rgwNote: f.rgw ? ' (Ceph RGW also answers a wrong key or secret this way)' : '',
     regionOrThis: ctx.region ?? 'this region',
     regionOrConfigured: ctx.region ?? 'the configured region',
