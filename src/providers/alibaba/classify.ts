@@ -7,6 +7,7 @@
 // the hint is that row's template in hints.ts, filled here from the request and the evidence.
 
 import type { Operation } from '../../core/adapter.js';
+import { isBucketLevel, levelOf } from '../../core/checks.js';
 import type { Denial } from '../../core/model.js';
 import { isSystemCode, networkKind, redactWith, statusName, xmlChildren, xmlField, xmlFromBase64Header } from '../evidence.js';
 import { fill, firstRule, resolve } from '../rule-table.js';
@@ -195,7 +196,8 @@ export function evidenceFromStsError(err: unknown): AlibabaErrorEvidence {
 // ---------------------------------------------------------------------------------------------
 // Classification
 
-const BUCKET_OPERATIONS = new Set<Operation>(['listObjects', 'listMultipartUploads', 'listBuckets', 'getBucketPolicy']);
+/** Bucket- (or account-) level operations, from the check catalog (src/core/checks.ts). */
+const BUCKET_OPERATIONS = { has: (op: Operation) => isBucketLevel(op) };
 
 function regionOfEndpoint(endpoint: string): string | undefined {
   return /oss-([a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com/.exec(endpoint)?.[1];
@@ -261,7 +263,7 @@ function accountOf(roleArn: string | null): string {
 function grantFor(ctx: AlibabaErrorContext): string {
   const account = accountOf(ctx.roleArn);
   if (ctx.action === 'oss:ListObjects' && ctx.prefix) return `acs:oss:*:${account}:${ctx.bucket} (condition StringLike oss:Prefix "${ctx.prefix}*")`;
-  if (ctx.operation === 'listBuckets') return `acs:oss:*:${account}:*`;
+  if (levelOf(ctx.operation) === 'service') return `acs:oss:*:${account}:*`;
   if (BUCKET_OPERATIONS.has(ctx.operation)) return `acs:oss:*:${account}:${ctx.bucket}`;
   return `acs:oss:*:${account}:${ctx.bucket}/${ctx.prefix}*`;
 }

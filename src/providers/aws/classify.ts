@@ -7,6 +7,7 @@
 // in hints.ts, filled here from the request and the evidence (hintVars).
 
 import type { Operation } from '../../core/adapter.js';
+import { isBucketLevel, levelOf } from '../../core/checks.js';
 import type { Denial, DenialSource } from '../../core/model.js';
 import { isSystemCode, networkKind, num, redactWith, statusName, str, xmlField } from '../evidence.js';
 import { fill, firstRule, resolve } from '../rule-table.js';
@@ -177,7 +178,8 @@ export function parseReason(message: string): AwsFacts['reason'] {
 // ---------------------------------------------------------------------------------------------
 // Classification
 
-const BUCKET_OPERATIONS = new Set<Operation>(['listObjects', 'listMultipartUploads']);
+/** Bucket- (or account-) level operations, from the check catalog (src/core/checks.ts). */
+const BUCKET_OPERATIONS = { has: (op: Operation) => isBucketLevel(op) };
 const REGION_CODES = new Set(['PermanentRedirect', 'TemporaryRedirect', 'Redirect', 'IllegalLocationConstraintException']);
 
 function regionFromEvidence(ev: AwsErrorEvidence): string | undefined {
@@ -252,8 +254,10 @@ function partitionOf(ctx: AwsErrorContext): string {
 /** The resource (and for ListBucket the prefix condition) a grant for this action must name. */
 function resourceFor(ctx: AwsErrorContext, withCondition: boolean): string {
   const bucket = `arn:${partitionOf(ctx)}:s3:::${ctx.bucket}`;
+  if (levelOf(ctx.operation) === 'service') return `arn:${partitionOf(ctx)}:s3:::*`;
   if (!BUCKET_OPERATIONS.has(ctx.operation)) return `${bucket}/${ctx.prefix}*`;
-  if (withCondition && ctx.action === 's3:ListBucket' && ctx.prefix) return `${bucket} (condition s3:prefix like "${ctx.prefix}*")`;
+  // HeadBucket is authorised as s3:ListBucket too, but sends no prefix: no prefix condition covers it
+  if (withCondition && ctx.operation === 'listObjects' && ctx.prefix) return `${bucket} (condition s3:prefix like "${ctx.prefix}*")`;
   return bucket;
 }
 
