@@ -174,6 +174,6 @@ export const AWS_RULES: readonly AwsRule[] = [
   { id: 'aws.throttled', match: { code: THROTTLE_CODES }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'throttled', doc: S3_ERRORS },
   { id: 'aws.throttled.status', match: { status: [429, 503] }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'throttled', doc: S3_ERRORS },
   { id: 'aws.unsupported', match: { code: ['MethodNotAllowed', 'NotImplemented'] }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'unsupported', doc: S3_ERRORS },
-  { id: 'aws.server-error', match: { status: { min: 500 } }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'server-error', doc: S3_ERRORS },
+  { id: 'aws.server-error', match: { family: 'server' }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'server-error', doc: S3_ERRORS },
   { id: 'aws.rejected', match: {}, kind: 'error', stage: 'by-operation', source: 'unknown', explicit: null, hint: 'rejected', doc: S3_ERRORS },
 ];
