@@ -6,6 +6,7 @@ import { loadDefinition } from '../../src/core/definition.js';
 import { RequestFailure } from '../../src/core/model.js';
 import { probe } from '../../src/core/probe.js';
 import { looksVersioned, planVersionSweep } from '../../src/core/sweep.js';
+import { renderText } from '../../src/report/text.js';
 import { denial, MemoryAdapter } from '../helpers/memory-adapter.js';
 
 const RUN = '20261122T000000Z-abcdef';
@@ -65,6 +66,9 @@ t.test('Object Lock: one small part, retained versions dated, verdict pass; immu
   t.equal(r.leftovers.length, 2);
   for (const l of r.leftovers) t.match(l, { mode: 'COMPLIANCE', retainUntil: /^\d{4}-/, versionId: /^v/ });
   t.equal(versionsLeft(a), 2, 'the delete markers were removed');
+  const text = renderText(r, { color: false });
+  t.match(text, /bucket: versioning Enabled: canaries are removed by version id; Object Lock COMPLIANCE, 1-day retention: retained canaries stay until their date/);
+  t.match(text, /~ p\/\.backup-canary\/.*object\.bin \(version v\d+\): retained by Object Lock \(COMPLIANCE\) until \d{4}-/);
 
   const b = new MemoryAdapter();
   b.versioning = 'Enabled';
