@@ -56,11 +56,11 @@ export class BucketFacts {
     }
   }
 
-  /** Object Lock (or WORM) is enabled, or could not be read: keep the canaries small either way. */
-  mayRetain(): boolean {
-    return this.lock?.enabled !== false;
-  }
-
+  /**
+   * Object Lock (or WORM) is enabled: the canaries are kept small. When the configuration could not be
+   * read the normal sizes are used (the report's objectLock says it could not be read), and a retained
+   * canary is still reported with its date.
+   */
   locked(): boolean {
     return this.lock?.enabled === true;
   }

@@ -76,7 +76,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   const smallParts = async () => {
     if (small === null) {
       await bucket.read();
-      small = o.quick || (!o.partSizeSet && bucket.mayRetain() && bucket.locked());
+      small = o.quick || (!o.partSizeSet && bucket.locked());
     }
     return small;
   };
