@@ -58,8 +58,8 @@ export class BucketFacts {
 
   /**
    * Object Lock (or WORM) is enabled: the canaries are kept small. When the configuration could not be
-   * read the normal sizes are used (the report's objectLock says it could not be read), and a retained
-   * canary is still reported with its date.
+   * read the normal sizes are used (the report's objectLock says it could not be read); a retained
+   * canary is still reported, with its date when a HEAD of its version shows it.
    */
   locked(): boolean {
     return this.lock?.enabled === true;

@@ -4,6 +4,9 @@
 // stale run's versions and markers and never a decoy's; collisions at the canary key leave the other
 // writer's object intact.
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import {
   CreateBucketCommand,
@@ -159,6 +162,22 @@ t.test('immutable-s3 fails on buckets without Object Lock (not-immutable), leavi
     const byId = Object.fromEntries(p.json.checks.map((c) => [c.id, c]));
     t.match(byId['delete-locked-version'], { outcome: 'allowed', ok: false, finding: 'not-immutable' });
     t.match(byId['shorten-retention'], { ok: false });
+    t.same(await assertReportMatchesVersions(t, bucket, p.json), [], `${bucket}: nothing left`);
+  }
+});
+
+t.test('delete-object-version: the canary\'s own version deleted by id (versioned) or as version null (unversioned)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bc-versions-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'by-version.yaml');
+  writeFileSync(
+    file,
+    ['name: by-version', 'description: put, delete, delete the version by id', 'source: https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html', 'checks:', '  put-object: allow', '  delete-object: allow', '  delete-object-version: allow', ''].join('\n'),
+  );
+  for (const bucket of [PLAIN, VERSIONED]) {
+    const p = await probe(bucket, ['--probe', file]);
+    t.equal(p.code, 0, `${bucket}: ${p.stderr}\n${JSON.stringify(p.json.checks.filter((c) => !c.ok), null, 1)}`);
+    t.match(p.json.checks.find((c) => c.id === 'delete-object-version'), { outcome: 'allowed', action: 's3:DeleteObjectVersion' });
     t.same(await assertReportMatchesVersions(t, bucket, p.json), [], `${bucket}: nothing left`);
   }
 });
