@@ -9,7 +9,7 @@
 //   ForAllValues: every request value matches (true when the key is missing or empty);
 // - a key whose value cannot be known makes the condition undetermined, never guessed.
 
-import { cidrContains, parseCidr } from './ip.js';
+import { ipValueContains, parseIpValue } from './ip.js';
 import { globMatch, matchArn, type Pattern, patternText } from './match.js';
 import { type ParsedCondition, parseBool, parseDate, parseNumber } from './policy.js';
 import { U, and3, not3, or3 } from './tri.js';
@@ -36,9 +36,10 @@ function comparator(base: ParsedCondition['base']): Compare {
     case 'BinaryEquals':
       return (v, p) => Buffer.from(v, 'base64').equals(Buffer.from(patternText(p), 'base64'));
     case 'IpAddress':
+      // wildcard values (acs:SourceIp 192.168.*) only get past the parser in a dialect that documents them
       return (v, p) => {
-        const cidr = parseCidr(patternText(p));
-        return cidr !== null && cidrContains(cidr, v);
+        const ip = parseIpValue(patternText(p), true);
+        return ip !== null && ipValueContains(ip, v);
       };
     default:
       break;

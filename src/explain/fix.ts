@@ -12,7 +12,7 @@ import { compile, globMatch, parseArn } from './match.js';
 import { describeCondition, describeStatement } from './summary.js';
 import type { ConditionResult, EvaluationResult, Layer, StatementResult } from './types.js';
 
-export type FixPolicy = 'identity' | 'bucket' | 'trust' | 'scp' | 'rcp' | 'boundary' | 'session';
+export type FixPolicy = 'identity' | 'bucket' | 'trust' | 'scp' | 'rcp' | 'boundary' | 'session' | 'kms' | 'vpce';
 
 export interface FixRequest {
   /** The denied action, e.g. `s3:PutObject` (must not contain wildcards). */
@@ -47,6 +47,8 @@ const LAYER_POLICY: Record<Layer, FixPolicy> = {
   rcp: 'rcp',
   'permissions-boundary': 'boundary',
   'session-policy': 'session',
+  'kms-key-policy': 'kms',
+  'vpc-endpoint-policy': 'vpce',
 };
 
 const S3_BUCKET_CONFIG = /^(Get|Put|Delete)(Lifecycle|Encryption|Replication|Accelerate|Inventory|Analytics|Metrics|IntelligentTiering)Configuration$/;

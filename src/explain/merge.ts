@@ -22,6 +22,8 @@ const SOURCE_OF_LAYER: Record<Layer, DenialSource> = {
   'permissions-boundary': 'permissions-boundary',
   'session-policy': 'session-policy',
   'trust-policy': 'trust-policy',
+  'kms-key-policy': 'kms',
+  'vpc-endpoint-policy': 'vpc-endpoint-policy',
 };
 
 /**

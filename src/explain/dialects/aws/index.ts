@@ -1,0 +1,103 @@
+// The AWS policy language ("IAM JSON policy element reference", "AWS global condition context keys").
+
+import type { DialectCaller, DialectRules } from '../types.js';
+import type { ContextValue } from '../../types.js';
+
+/** Keys every real request carries (or may carry) whose value a dry evaluation cannot see. */
+const UNDETERMINED = [
+  'aws:SourceIp',
+  'aws:SecureTransport',
+  'aws:CurrentTime',
+  'aws:EpochTime',
+  'aws:SourceVpc',
+  'aws:SourceVpce',
+  'aws:VpcSourceIp',
+  'aws:UserAgent',
+  'aws:Referer',
+  'aws:RequestedRegion',
+  'aws:PrincipalOrgID',
+  'aws:PrincipalOrgPaths',
+  'aws:PrincipalTag/*',
+  'aws:ResourceOrgID',
+  'aws:ResourceOrgPaths',
+  'aws:ResourceTag/*',
+  'aws:MultiFactorAuthPresent',
+  'aws:MultiFactorAuthAge',
+  'aws:TokenIssueTime',
+  'aws:ViaAWSService',
+  'aws:CalledVia',
+  'aws:SourceIdentity',
+  'aws:userid',
+  's3:TlsVersion',
+  's3:signatureversion',
+  's3:signatureAge',
+  's3:authType',
+  's3:x-amz-content-sha256',
+];
+
+const PRINCIPAL_TYPE: Record<string, string> = {
+  'assumed-role': 'AssumedRole',
+  user: 'User',
+  root: 'Account',
+  'federated-user': 'FederatedUser',
+  anonymous: 'Anonymous',
+};
+
+export const aws: DialectRules = {
+  name: 'aws',
+  scheme: 'arn',
+  version(version, policy, warnings, fail) {
+    if (version === null) {
+      warnings.push(`${policy}: no Version element; evaluated as 2008-10-17 (no policy variables)`);
+      return false;
+    }
+    if (version === '2012-10-17') return true;
+    if (version !== '2008-10-17') fail('Version', `must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(version)}`);
+    return false;
+  },
+  principalTypes: new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']),
+  everyoneType: 'AWS',
+  principalList: false,
+  extraOperators: {},
+  ipWildcards: false,
+  undocumentedElements: new Set(),
+  defaultUndetermined: UNDETERMINED,
+  derivedFamily: [
+    'aws:PrincipalArn',
+    'aws:PrincipalAccount',
+    'aws:username',
+    'aws:PrincipalType',
+    'aws:PrincipalServiceName',
+    'aws:PrincipalServiceNamesList',
+    'aws:PrincipalIsAWSService',
+    'aws:ResourceAccount',
+    'aws:FederatedProvider',
+  ],
+  derivedKeys(caller: DialectCaller, resourceAccount: string | null): Record<string, ContextValue> {
+    const out: Record<string, ContextValue> = {};
+    const principalArn = caller.kind === 'assumed-role' ? (caller.roleArn ?? null) : caller.arn;
+    if (principalArn) out['aws:PrincipalArn'] = principalArn;
+    if (caller.account) out['aws:PrincipalAccount'] = caller.account;
+    if (caller.userName && caller.kind === 'user') out['aws:username'] = caller.userName;
+    if (caller.userId) out['aws:userid'] = caller.userId;
+    if (PRINCIPAL_TYPE[caller.kind]) out['aws:PrincipalType'] = PRINCIPAL_TYPE[caller.kind]!;
+    if (caller.kind === 'service' && caller.service) out['aws:PrincipalServiceName'] = caller.service;
+    // present in every signed request: true only when a service principal calls
+    if (caller.kind !== 'anonymous') out['aws:PrincipalIsAWSService'] = caller.kind === 'service' ? 'true' : 'false';
+    if (resourceAccount) out['aws:ResourceAccount'] = resourceAccount;
+    return out;
+  },
+  anyWithoutConditionSkipsOwner: false,
+  trustNeedsCallerPermission: false,
+  roleOfSession(arn) {
+    const m = /^arn:([^:]+):sts::(\d*):assumed-role\/([^/]+)\/.+$/.exec(arn);
+    return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : null;
+  },
+  roleArn: (account, name) => `arn:aws:iam::${account}:role/${name}`,
+  policyVersion: '2012-10-17',
+  statementSids: true,
+  bucketArn: (bucket, partition) => `arn:${partition}:s3:::${bucket}`,
+  allBucketsArn: (partition) => `arn:${partition}:s3:::*`,
+  rolePrincipal: (roleArn) => ({ AWS: roleArn }),
+  trustPrincipal: (callerArn) => ({ AWS: callerArn }),
+};
