@@ -105,7 +105,7 @@ export class ContextLookup {
     const set = (k: string, v: ContextValue) => this.known.set(k.toLowerCase(), toStrings(v));
     for (const [k, v] of Object.entries(rules.derivedKeys(caller, resourceAccount))) set(k, v);
     for (const [k, v] of Object.entries(req.context ?? {})) set(k, v);
-    this.absent = req.absent ?? [];
+    this.absent = [...(req.absent ?? []), ...rules.actionAbsentKeys(req.action)];
     this.undetermined = [...(req.undetermined ?? []), ...rules.defaultUndetermined];
     this.derivedFamily = new Set(rules.derivedFamily.map((k) => k.toLowerCase()));
   }

@@ -47,6 +47,8 @@ export interface DialectRules {
    * request does not carry it (aws:username of a role session), so it is absent, not unknown.
    */
   readonly derivedFamily: readonly string[];
+  /** Service keys this action never carries (s3:prefix on anything but ListBucket): absent, not unknown. */
+  actionAbsentKeys(action: string): string[];
   /** Context keys the service derives from the caller (aws:PrincipalArn, aws:userid, ...). */
   derivedKeys(caller: DialectCaller, resourceAccount: string | null): Record<string, ContextValue>;
   /** OSS: a bucket-policy statement with Principal "*" and no Condition does not apply to the owner. */

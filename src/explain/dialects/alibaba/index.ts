@@ -53,6 +53,13 @@ export const alibaba: DialectRules = {
   undocumentedElements: new Set(['NotPrincipal', 'NotResource']),
   defaultUndetermined: UNDETERMINED,
   derivedFamily: [],
+  // oss:Prefix and oss:Delimiter are used in ListObjects requests only (authorization syntax, Condition keys).
+  actionAbsentKeys(action) {
+    const out: string[] = [];
+    if (!/^oss:List(Objects|ObjectVersions)$/i.test(action)) out.push('oss:Prefix', 'oss:Delimiter');
+    if (!/^sts:AssumeRole/i.test(action)) out.push('sts:ExternalId');
+    return out;
+  },
   derivedKeys(_caller: DialectCaller): Record<string, ContextValue> {
     return {};
   },

@@ -73,6 +73,14 @@ export const aws: DialectRules = {
     'aws:ResourceAccount',
     'aws:FederatedProvider',
   ],
+  // "Actions, resources, and condition keys for Amazon S3": s3:prefix, s3:delimiter and s3:max-keys
+  // belong to ListBucket and ListBucketVersions; sts:ExternalId etc. to the AssumeRole family.
+  actionAbsentKeys(action) {
+    const out: string[] = [];
+    if (!/^s3:ListBucket(Versions)?$/i.test(action)) out.push('s3:prefix', 's3:delimiter', 's3:max-keys');
+    if (!/^sts:AssumeRole/i.test(action)) out.push('sts:ExternalId', 'sts:RoleSessionName');
+    return out;
+  },
   derivedKeys(caller: DialectCaller, resourceAccount: string | null): Record<string, ContextValue> {
     const out: Record<string, ContextValue> = {};
     const principalArn = caller.kind === 'assumed-role' ? (caller.roleArn ?? null) : caller.arn;
