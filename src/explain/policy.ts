@@ -204,6 +204,7 @@ export function parsePolicy(document: unknown, opts: ParseOptions): ParsedPolicy
   const variables = rules.version(version, name, warnings, fail);
   if (doc.Statement === undefined) fail('Statement', 'missing required element');
   const rawStatements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+  warnings.push(...rules.policyWarnings(kind, rawStatements, name));
   const statements: ParsedStatement[] = [];
   const skipped: SkippedStatement[] = [];
   rawStatements.forEach((s, i) => {

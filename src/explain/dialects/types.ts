@@ -40,6 +40,8 @@ export interface DialectRules {
   readonly ipWildcards: boolean;
   /** Statement elements the shared grammar accepts but this dialect does not document: a warning each. */
   readonly undocumentedElements: ReadonlySet<string>;
+  /** Dialect-specific warnings about a whole policy of this kind (statements as written). */
+  policyWarnings(kind: string, statements: unknown[], policy: string): string[];
   /** Keys a dry evaluation can never know (added to the request's own undetermined list). */
   readonly defaultUndetermined: readonly string[];
   /**

@@ -11,6 +11,7 @@
 // - a Principal "*" statement without a Condition does not apply to the bucket owner.
 
 import type { DialectCaller, DialectRules } from '../types.js';
+import { SOURCE_IP_NEEDS_VPC, sourceIpWithoutVpc } from './bucket-policy.js';
 import type { ContextValue } from '../../types.js';
 
 /**
@@ -51,6 +52,10 @@ export const alibaba: DialectRules = {
   },
   ipWildcards: true,
   undocumentedElements: new Set(['NotPrincipal', 'NotResource']),
+  policyWarnings(kind, statements, policy) {
+    if (kind !== 'resource') return [];
+    return sourceIpWithoutVpc(statements).map((i) => `${policy}: statement #${i}: ${SOURCE_IP_NEEDS_VPC}`);
+  },
   defaultUndetermined: UNDETERMINED,
   derivedFamily: [],
   // oss:Prefix and oss:Delimiter are used in ListObjects requests only (authorization syntax, Condition keys).

@@ -61,6 +61,7 @@ export const aws: DialectRules = {
   extraOperators: {},
   ipWildcards: false,
   undocumentedElements: new Set(),
+  policyWarnings: () => [],
   defaultUndetermined: UNDETERMINED,
   derivedFamily: [
     'aws:PrincipalArn',
