@@ -117,7 +117,7 @@ function writeOptions(p: ProbeDefinition): WriteOptions {
 }
 
 function explainFlags(a: ProbeArgs): ExplainFlags | null {
-  const given = (['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp'] as const).filter((k) => a[k] !== undefined);
+  const given = (['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'store'] as const).filter((k) => a[k] !== undefined);
   if (!a.explain) {
     if (given.length) throw new UsageError(`--${given[0]} goes with --explain`);
     return null;
@@ -136,6 +136,7 @@ function explainFlags(a: ProbeArgs): ExplainFlags | null {
     callerArn: caller ?? null,
     scpFiles: a.scp ?? [],
     rcpFiles: a.rcp ?? [],
+    store: a.store ?? null,
   };
 }
 

@@ -33,6 +33,8 @@ export interface ExplainFlags {
   callerArn: string | null;
   scpFiles: string[];
   rcpFiles: string[];
+  /** The store a fix is proven on (aws-s3, ceph-rgw, s3-compatible, oss); null: detected. */
+  store?: string | null;
 }
 
 export interface Provider {

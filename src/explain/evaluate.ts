@@ -107,14 +107,19 @@ interface Env {
   dialect: Dialect;
   resourceAccount: string | null;
   hasBoundary: boolean;
+  store: EvaluateInput['store'];
 }
 
 function evaluateStatement(st: ParsedStatement, l: Loaded, env: Env): StatementResult {
-  const actionMatch = st.action
+  const notes: string[] = [];
+  let actionMatch = st.action
     ? st.action.some((a) => matchAction(a, env.action))
     : !st.notAction!.some((a) => matchAction(a, env.action));
+  if (st.notAction && st.effect === 'Deny' && env.store?.denyNotActionIgnored) {
+    actionMatch = false;
+    notes.push(`${env.store.name} ignores NotAction in a Deny`);
+  }
   const undeterminedKeys = new Set<string>();
-  const notes: string[] = [];
 
   let resource: Tri = true;
   const patterns = st.resource ?? st.notResource;
@@ -160,12 +165,16 @@ function evaluateStatement(st: ParsedStatement, l: Loaded, env: Env): StatementR
       principal = true;
       notes.push('NotPrincipal with Deny always denies a principal that has a permissions boundary');
     } else {
-      principal = !excludedByNotPrincipal(st.notPrincipal, env.caller);
+      principal = !excludedByNotPrincipal(st.notPrincipal, env.caller, env.store?.notPrincipalAnyEntry === true);
     }
     if (principal === true) grant = env.caller.kind === 'assumed-role' ? 'role' : 'direct';
   }
 
-  const cond = evaluateConditions(st.conditions, env.lookup.lookup);
+  const unsupported = env.store?.unsupportedKeys.map((k) => k.toLowerCase());
+  const cond = evaluateConditions(st.conditions, env.lookup.lookup, {
+    ...(unsupported?.length ? { unsupported: (k: string) => unsupported.includes(k.toLowerCase()) } : {}),
+    negatedMissingNeverMatches: env.store?.negatedMissingNeverMatches === true,
+  });
   for (const c of cond.results) if (c.result === U) c.undeterminedKeys?.forEach((k) => undeterminedKeys.add(k));
   const applies = and3([actionMatch, resource, principal, cond.result]);
   const failedOn: StatementResult['failedOn'] = [];
@@ -315,6 +324,7 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
     dialect,
     resourceAccount,
     hasBoundary: policies.boundary !== undefined,
+    store: input.store,
   };
 
   const all: StatementResult[] = [];
@@ -439,8 +449,15 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
     if (allowed !== false) possible.push('allowed');
     if (allowed !== true) possible.push('implicit-deny');
     const uDeny = denies.find((s) => s.applies === U);
-    decidedBy = uDeny ? uDeny.layer : (blame(formula, U) ?? unknownDenyLayers[0] ?? null);
-    statements = all.filter((s) => s.applies === U && (s.effect === 'Deny' || allowed !== false));
+    if (allowed === false) {
+      // denied either way (explicitly or not): name the undetermined Deny, else the layer that certainly does not allow
+      decidedBy = uDeny ? uDeny.layer : blame(formula, false);
+      const nearMiss = (byLayer.get(decidedBy as Layer) ?? []).filter((s) => s.effect === 'Allow' && s.action && s.applies !== true);
+      statements = [...all.filter((s) => s.applies === U && s.effect === 'Deny'), ...nearMiss];
+    } else {
+      decidedBy = uDeny ? uDeny.layer : (blame(formula, U) ?? unknownDenyLayers[0] ?? null);
+      statements = all.filter((s) => s.applies === U);
+    }
   }
   const undetermined = decision === 'undetermined';
   const undeterminedKeys = undetermined

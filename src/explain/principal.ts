@@ -108,9 +108,11 @@ export function matchPrincipal(p: ParsedPrincipal, caller: Caller): PrincipalGra
 }
 
 /** Is the caller excluded by this NotPrincipal element? */
-export function excludedByNotPrincipal(p: ParsedPrincipal, caller: Caller): boolean {
+export function excludedByNotPrincipal(p: ParsedPrincipal, caller: Caller, anyEntry = false): boolean {
   if (p.any) return true;
   const grants = p.entries.map((e) => matchEntry(e.type, e.value, caller));
+  // a store that excludes whoever an entry names (Ceph RGW: the role ARN covers its sessions)
+  if (anyEntry) return grants.some((g) => g !== null && g !== 'account');
   if (grants.includes('external')) return true;
   const accountListed = grants.includes('account') || caller.kind === 'root' && grants.includes('direct');
   switch (caller.kind) {

@@ -132,6 +132,27 @@ export interface EvaluateInput {
   request: RequestContext;
   policies: PolicySet;
   dialect: Dialect;
+  /**
+   * Evaluate as a particular store enforces the language (default: as the cloud documents it).
+   * Used to prove a fix on the store it will be applied to (Ceph RGW differs from AWS S3).
+   */
+  store?: StoreSemantics;
+}
+
+/** How a store enforces the policy language where it departs from the cloud's documentation. */
+export interface StoreSemantics {
+  /** e.g. `aws-s3`, `ceph-rgw`, `oss`. */
+  name: string;
+  /** Condition keys the store does not support: a condition on one never matches (the statement does not apply). */
+  unsupportedKeys: string[];
+  /** A negated operator (StringNotEquals, ...) on a key missing from the request never matches. */
+  negatedMissingNeverMatches: boolean;
+  /** A Deny statement written with NotAction is ignored. */
+  denyNotActionIgnored: boolean;
+  /** NotPrincipal excludes a caller any entry names (its role ARN suffices), not only with its account listed. */
+  notPrincipalAnyEntry: boolean;
+  /** Statement elements the store does not document (a fix must not rely on them). */
+  undocumentedElements: string[];
 }
 
 export interface ConditionResult {

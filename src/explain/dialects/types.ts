@@ -1,7 +1,7 @@
 // What differs between policy languages. The evaluator (src/explain/*) is dialect-neutral: every rule
 // that only one cloud documents lives in src/explain/dialects/<name>/ behind this interface.
 
-import type { ContextValue } from '../types.js';
+import type { ContextValue, StoreSemantics } from '../types.js';
 
 /** A caller as the dialect rules see it (a subset of context.ts's Caller, to avoid an import cycle). */
 export interface DialectCaller {
@@ -70,6 +70,15 @@ export interface DialectRules {
   allBucketsArn(partition: string): string;
   /** The Principal value that names exactly one role (every session of it) in a bucket policy. */
   rolePrincipal(roleArn: string): unknown;
+  /** The stores that speak this dialect, by name; the first is the cloud's own. */
+  readonly stores: Readonly<Record<string, StoreSemantics>>;
+  readonly defaultStore: string;
+  /** The condition key holding the caller's role ARN (aws:PrincipalArn), or null when none is documented. */
+  readonly principalArnKey: string | null;
+  /** The condition key holding the caller's unique id (aws:userid: ROLEID:session), or null. */
+  readonly userIdKey: string | null;
+  /** The NotPrincipal value that exempts exactly the role's session (account, role and session named). */
+  notPrincipalFor(roleArn: string, sessionArn: string): unknown;
   /** The Principal value a trust policy uses to name a caller. */
   trustPrincipal(callerArn: string): unknown;
 }

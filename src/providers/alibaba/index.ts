@@ -5,6 +5,8 @@ import { UsageError } from '../../core/model.js';
 import { validateRegion } from '../../core/target.js';
 import type { CommonTargetOptions, Provider } from '../../core/provider.js';
 import { AlibabaAdapter } from './adapter.js';
+import { storeSemantics } from '../../explain/proof.js';
+import { alibabaProfileExists } from './profiles.js';
 import { AlibabaExplainer } from './explain.js';
 
 /** `acs:ram::<account-id>:role/<name>`: RAM role names are 1-64 letters, digits, `.`, `-` (and `_`). */
@@ -78,6 +80,17 @@ export const provider: Provider = {
     });
   },
   validateExplain(e) {
+    if (e.explainProfile) {
+      const p = alibabaProfileExists(e.explainProfile);
+      if (!p.exists) throw new UsageError(`--explain-profile: no profile "${e.explainProfile}" in ${p.files.join(' or ')}`);
+    }
+    if (e.store) {
+      try {
+        storeSemantics('alibaba', e.store);
+      } catch (err) {
+        throw new UsageError(`--store: ${(err as Error).message}`);
+      }
+    }
     if (e.rcpFiles.length) throw new UsageError('--rcp does not apply to Alibaba Cloud (it has no resource control policies); pass Resource Directory control policies with --scp');
     if (e.sourceVpce) throw new UsageError('--source-vpce does not apply to Alibaba Cloud; use --source-vpc');
   },

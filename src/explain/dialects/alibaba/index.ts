@@ -11,6 +11,7 @@
 // - a Principal "*" statement without a Condition does not apply to the bucket owner.
 
 import type { DialectCaller, DialectRules } from '../types.js';
+import { OSS } from './stores.js';
 import { SOURCE_IP_NEEDS_VPC, sourceIpWithoutVpc } from './bucket-policy.js';
 import type { ContextValue } from '../../types.js';
 
@@ -83,6 +84,13 @@ export const alibaba: DialectRules = {
   rolePrincipal(roleArn) {
     const m = /^acs:ram::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
     return m ? [`arn:sts::${m[1]}:assumed-role/${m[2]}/*`] : [roleArn];
+  },
+  stores: { oss: OSS },
+  defaultStore: 'oss',
+  principalArnKey: null,
+  userIdKey: null,
+  notPrincipalFor(roleArn) {
+    return alibaba.rolePrincipal(roleArn);
   },
   trustPrincipal: (callerArn) => ({ RAM: [callerArn] }),
 };

@@ -1,6 +1,7 @@
 // The AWS policy language ("IAM JSON policy element reference", "AWS global condition context keys").
 
 import type { DialectCaller, DialectRules } from '../types.js';
+import { AWS_S3, CEPH_RGW, S3_COMPATIBLE } from './stores.js';
 import type { ContextValue } from '../../types.js';
 
 /** Keys every real request carries (or may carry) whose value a dry evaluation cannot see. */
@@ -108,5 +109,16 @@ export const aws: DialectRules = {
   bucketArn: (bucket, partition) => `arn:${partition}:s3:::${bucket}`,
   allBucketsArn: (partition) => `arn:${partition}:s3:::*`,
   rolePrincipal: (roleArn) => ({ AWS: roleArn }),
+  stores: { 'aws-s3': AWS_S3, 'ceph-rgw': CEPH_RGW, 's3-compatible': S3_COMPATIBLE },
+  defaultStore: 'aws-s3',
+  principalArnKey: 'aws:PrincipalArn',
+  userIdKey: 'aws:userid',
+  // "NotPrincipal": for a role session name the account, the role and the session (AWS evaluates
+  // them in that order); Ceph RGW excludes on the role ARN alone.
+  notPrincipalFor(roleArn, sessionArn) {
+    const m = /^arn:([^:]+):iam::(\d*):/.exec(roleArn);
+    const root = m ? `arn:${m[1]}:iam::${m[2]}:root` : null;
+    return { AWS: [...(root ? [root] : []), roleArn, sessionArn] };
+  },
   trustPrincipal: (callerArn) => ({ AWS: callerArn }),
 };
