@@ -1,58 +1,26 @@
-// `backup-canary cleanup`: the sweeper. Lists only keys under `<prefix>.backup-canary/` whose run id
-// is older than the threshold, and incomplete uploads of such keys; shows them; removes them only
-// with --yes. Exit 0 when done (or a dry run), 1 when something could not be removed, 3 when the
-// store could not be listed.
+// `backup-canary cleanup`: the sweeper (src/core/sweep.ts). Lists only keys under
+// `<prefix>.backup-canary/` whose run id is older than the threshold, and incomplete uploads of such
+// keys; shows them; removes them only with --yes. Exit 0 when done (or a dry run), 1 when something
+// could not be removed, 3 when the store could not be listed.
 
 import { EXIT, RequestFailure, UsageError } from '../core/model.js';
-import { cleanup } from '../core/runner.js';
-import { Resources } from '../core/resources.js';
-import { CANARY_DIR } from '../core/canary.js';
-import { parseAge, planSweep } from '../core/sweep.js';
-import { loadProvider, providerForRole } from '../providers/registry.js';
+import { resolveTarget } from '../core/run.js';
+import { parseAge, sweepCanaries } from '../core/sweep.js';
+import { renderCleanupReport } from '../report/cleanup.js';
 import type { CleanupArgs } from './cleanup-args.js';
 import type { Io } from './io.js';
-import type { ProbeArgs } from './probe-args.js';
-import { targetOptions } from './probe-command.js';
 
 export async function runCleanupCommand(a: CleanupArgs, io: Io): Promise<number> {
   const olderThan = parseAge(a['older-than']);
   if (olderThan === null) throw new UsageError(`--older-than: "${a['older-than']}" is not an age (e.g. 30m, 24h, 7d)`);
-  const probeArgs: ProbeArgs = { ...a, internal: false, format: [], quick: false, verbose: false, probe: 'default', explain: false };
-  const target = targetOptions(probeArgs);
-  const providerName = a.provider ?? providerForRole(target.roleArn);
-  const provider = await loadProvider(providerName);
-  provider.validate(target);
+  const format = a.format === 'json' ? 'json' : 'text';
+  const { provider, target } = await resolveTarget(a, io.env);
   const adapter = provider.createAdapter(target);
-  const root = `${target.prefix}${CANARY_DIR}`;
-  const say = (s: string) => a.format === 'text' && io.stdout(`${s}\n`);
   try {
-    if (!adapter.listKeys || !adapter.listAllUploads) throw new UsageError(`cleanup is not supported for provider ${providerName}`);
     if (target.roleArn) await adapter.assumeRole();
-    const [keys, uploads] = await Promise.all([adapter.listKeys(root), adapter.listAllUploads(root)]);
-    const plan = planSweep(target.prefix, keys, uploads, olderThan);
-    say(`Stale canaries under ${target.bucket}/${root} older than ${a['older-than']}: ${plan.objects.length} objects, ${plan.uploads.length} incomplete uploads.`);
-    for (const o of plan.objects) say(`  ${o.key}  (run ${o.runId}, ${Math.round(o.ageSeconds / 3600)} h old)`);
-    for (const u of plan.uploads) say(`  ${u.key}  upload ${u.uploadId}  (run ${u.runId})`);
-    if (plan.tooRecent) say(`Left alone: ${plan.tooRecent} canaries younger than ${a['older-than']} (a probe may be running).`);
-    if (plan.foreign.length) say(`Left alone: ${plan.foreign.length} keys under ${root} that are not backup-canary canaries.`);
-
-    let leftovers: { key: string; uploadId?: string; why: string }[] = [];
-    if (a.yes) {
-      // The runner's cleanup does exactly this for a run's own canaries: abort, then delete.
-      const res = new Resources();
-      for (const u of plan.uploads) res.uploadStarted(u.key, u.uploadId!);
-      for (const o of plan.objects) res.created(o.key);
-      leftovers = await cleanup(adapter, { resources: res });
-      const removed = plan.objects.length + plan.uploads.length - leftovers.length;
-      say(`Removed ${removed}.${leftovers.length ? ` Could not remove ${leftovers.length}:` : ''}`);
-      for (const l of leftovers) say(`  ! ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}: ${l.why}`);
-    } else if (plan.objects.length + plan.uploads.length) {
-      say('Nothing removed: run again with --yes to remove them.');
-    }
-    if (a.format === 'json') {
-      io.stdout(`${JSON.stringify({ schemaVersion: 1, bucket: target.bucket, prefix: target.prefix, olderThanSeconds: olderThan, removed: a.yes, objects: plan.objects, uploads: plan.uploads, tooRecent: plan.tooRecent, foreign: plan.foreign, leftovers }, null, 2)}\n`);
-    }
-    return leftovers.length ? EXIT.failed : EXIT.ok;
+    const outcome = await sweepCanaries(adapter, { prefix: target.prefix, olderThanSeconds: olderThan, remove: a.yes });
+    io.stdout(renderCleanupReport({ bucket: target.bucket, prefix: target.prefix, olderThan: a['older-than'], olderThanSeconds: olderThan, outcome }, format));
+    return outcome.leftovers.length ? EXIT.failed : EXIT.ok;
   } catch (err) {
     if (err instanceof RequestFailure) {
       io.stderr(`backup-canary cleanup: ${err.denial.code}${err.denial.httpStatus ? ` ${err.denial.httpStatus}` : ''} at ${err.denial.stage}: ${err.denial.hint}\n`);

@@ -1,6 +1,7 @@
 // Flags of `backup-canary explain` (offline evaluation). Declarations only.
 
 import type { Argv } from 'yargs';
+import { DIALECTS } from '../providers/registry.js';
 
 export interface ExplainArgs {
   action: string;
@@ -49,7 +50,7 @@ export function explainBuilder(y: Argv): Argv<ExplainArgs> {
     .option('kms-key-policy', { type: 'string', describe: 'KMS key policy file (for kms: actions; the key policy must allow)', group: 'Policies:' })
     .option('vpce-policy', { type: 'string', array: true, describe: 'VPC endpoint policy file the request passes through (repeatable)', group: 'Policies:' })
     .option('store', { type: 'string', describe: 'The store the fix is proven on: aws-s3 (default for aws), ceph-rgw, s3-compatible, oss (default for alibaba)', group: 'Output:' })
-    .option('dialect', { type: 'string', default: 'aws', choices: ['aws', 'alibaba'], describe: 'Policy language: aws, or alibaba (RAM and OSS)', group: 'Output:' })
+    .option('dialect', { type: 'string', default: DIALECTS[0], choices: DIALECTS, describe: 'Policy language: aws, or alibaba (RAM and OSS)', group: 'Output:' })
     .option('format', { type: 'string', default: 'text', choices: ['text', 'json'], describe: 'Output format', group: 'Output:' })
     .option('output', { type: 'string', describe: 'Write to this file instead of standard output', group: 'Output:' })
     .example('$0 explain --action s3:PutObject --resource arn:aws:s3:::backups/db/x --principal arn:aws:sts::123456789012:assumed-role/backup/s --role-arn arn:aws:iam::123456789012:role/backup --identity-policy role.json --bucket-policy bucket.json --context aws:SourceIp=198.51.100.7', 'Check a policy change before applying it') as unknown as Argv<ExplainArgs>;

@@ -6,10 +6,10 @@ import { evaluate, PolicyError, provenFix, storeSemantics, summarise } from '../
 import { DIALECT_NAMES, rulesOf } from '../explain/dialects/index.js';
 import { checkPolicyFile } from '../explain/read.js';
 import type { ContextScalar, ContextValue, Dialect, EvaluationResult, NamedPolicy, PolicySet, RequestContext } from '../explain/types.js';
-import { VERSION } from '../version.js';
+import { renderExplainReport } from '../report/explain.js';
 import type { ExplainArgs } from './explain-args.js';
 import type { Io } from './io.js';
-import { checkWritable, writeReport } from './output.js';
+import { afterWriteFailure, checkWritable, writeOutput } from './output.js';
 
 export async function runExplainCommand(a: ExplainArgs, io: Io): Promise<number> {
   const dialect = a.dialect as Dialect;
@@ -33,48 +33,10 @@ export async function runExplainCommand(a: ExplainArgs, io: Io): Promise<number>
   const externalId = request.context?.['sts:ExternalId'];
   const fixReq = target ? { action: request.action, ...target, ...(typeof externalId === 'string' ? { externalId } : {}) } : null;
   const fix = fixReq && !/[*?]/.test(request.action) ? provenFix({ request, policies, dialect }, result, fixReq, store) : null;
-  const out = {
-    schemaVersion: 1,
-    tool: { name: 'backup-canary', version: VERSION },
-    request: { action: request.action, resource: request.resource, principal: result.request.principal },
-    decision: result.decision,
-    decidedBy: result.decidedBy,
-    possibleDecisions: result.possibleDecisions,
-    undeterminedKeys: result.undeterminedKeys,
-    crossAccount: result.crossAccount,
-    summary: summarise(result),
-    reason: result.reason,
-    statements: result.statements.map((s) => ({ policy: s.policy, sid: s.sid ?? null, index: s.index, effect: s.effect, applies: s.applies, conditions: s.conditions })),
-    fix: fix ? { summary: fix.summary, policy: fix.policy, snippet: fix.snippet, safe: fix.safe, form: fix.form ?? null, proof: fix.proof } : null,
-    unread: result.unread,
-    notEvaluated: result.notEvaluated,
-    warnings: result.warnings,
-  };
-  const text =
-    a.format === 'json'
-      ? `${JSON.stringify(out, null, 2)}\n`
-      : [
-          `${request.action} on ${request.resource} by ${result.request.principal}`,
-          `decision: ${result.decision}${result.decidedBy ? ` (${result.decidedBy})` : ''}`,
-          `why: ${out.summary}`,
-          ...(fix ? fixLines(fix) : []),
-          ...result.warnings.map((w) => `note: ${w.replace('(set request.resourceAccount)', '(pass --resource-account)')}`),
-          '',
-        ].join('\n');
-  if (a.output) writeReport(a.output, text);
-  else io.stdout(text);
-  if (result.decision === 'allowed') return EXIT.ok;
-  if (result.decision === 'undetermined') return EXIT.incomplete;
-  return EXIT.failed;
-}
-
-function fixLines(fix: NonNullable<ReturnType<typeof provenFix>>): string[] {
-  const lines = [`fix: ${fix.summary}`];
-  if (fix.safe && Object.keys(fix.snippet).length) lines.push(`  ${fix.policy} policy: ${JSON.stringify(fix.snippet)}`);
-  for (const c of fix.proof.candidates) {
-    lines.push(`  proof on ${fix.proof.store}: ${c.form} ${c.shown ? 'holds' : 'rejected'}: ${c.checks.map((k) => `${k.check} ${k.ok ? 'ok' : `FAILED (${k.detail})`}`).join(', ')}`);
-  }
-  return lines;
+  const text = renderExplainReport({ request, result, summary: summarise(result), fix }, a.format === 'json' ? 'json' : 'text');
+  const written = a.output ? writeOutput(a.output, text, io) : (io.stdout(text), true);
+  const code = result.decision === 'allowed' ? EXIT.ok : result.decision === 'undetermined' ? EXIT.incomplete : EXIT.failed;
+  return written ? code : afterWriteFailure(code);
 }
 
 function principalOf(a: ExplainArgs): RequestContext['principal'] {

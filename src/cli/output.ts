@@ -1,14 +1,16 @@
 // Where reports go: `--format F [--output FILE]` pairs, by position (the first --output belongs to the
 // first --format, ...); a format without a file goes to standard output, at most one of them.
-// Files are checked before any request and written atomically (temp file, fsync, rename), so a
-// reader (a pipeline step, a textfile collector) never sees half a report.
+// Files are checked before any request and written by the one atomic writer (src/report/write.ts).
+// A report that cannot be written is said on standard error; the command then exits 3 (or with its
+// own worse code), and the other reports are still written.
 
-import { accessSync, closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '../core/model.js';
-import { FORMATS, type ReportInput } from '../report/index.js';
-import type { Io } from './io.js';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { EXIT, UsageError } from '../core/model.js';
 import { own } from '../core/own.js';
+import { FORMATS, type ReportInput } from '../report/index.js';
+import { ReportWriteError, writeAtomically } from '../report/write.js';
+import type { Io } from './io.js';
 
 export interface OutputSpec {
   format: string;
@@ -33,7 +35,7 @@ export function checkWritable(file: string): void {
   }
 }
 
-export function parseOutputs(formats: string[] | string, outputs: string[] | string | undefined, _io: Io): OutputSpec[] {
+export function parseOutputs(formats: string[] | string, outputs: string[] | string | undefined): OutputSpec[] {
   const f = ([] as string[]).concat(formats);
   const o = ([] as string[]).concat(outputs ?? []);
   if (o.length > f.length) {
@@ -52,14 +54,34 @@ export function parseOutputs(formats: string[] | string, outputs: string[] | str
   return specs;
 }
 
-export function emitReports(specs: OutputSpec[], input: ReportInput, io: Io): void {
+/** Renders and writes every report; false when one could not be written (said on standard error). */
+export function emitReports(specs: OutputSpec[], input: ReportInput, io: Io): boolean {
+  let ok = true;
   for (const s of specs) {
     const color = !s.file && io.stdoutIsTTY && !io.env.NO_COLOR && s.format === 'text';
     const previous = s.file && s.format === 'prometheus' ? readIfExists(s.file) : undefined;
     const text = FORMATS[s.format]!(input, { color, ...(previous !== undefined ? { previous } : {}) });
-    if (s.file) writeReport(s.file, text);
+    if (s.file) ok = writeOutput(s.file, text, io) && ok;
     else io.stdout(text);
   }
+  return ok;
+}
+
+/** Writes one output file; false (and why, on standard error) when it could not be written. */
+export function writeOutput(file: string, text: string, io: Io): boolean {
+  try {
+    writeAtomically(file, text);
+    return true;
+  } catch (e) {
+    if (!(e instanceof ReportWriteError)) throw e;
+    io.stderr(`backup-canary: ${e.message}\n`);
+    return false;
+  }
+}
+
+/** The exit code when a report could not be written: 3 (could not complete), or the command's worse one. */
+export function afterWriteFailure(code: number): number {
+  return code === EXIT.ok || code === EXIT.failed ? EXIT.incomplete : code;
 }
 
 function readIfExists(file: string): string | undefined {
@@ -68,17 +90,4 @@ function readIfExists(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function writeReport(file: string, content: string): void {
-  const path = resolve(file);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }

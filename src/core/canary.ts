@@ -21,8 +21,14 @@ export function runIdTime(runId: string): Date | null {
   return d;
 }
 
+/** `<prefix>.backup-canary/`: every run's canaries, and nothing else, live under it. */
+export function canaryFolder(prefix: string): string {
+  return `${prefix}${CANARY_DIR}`;
+}
+
+/** `<prefix>.backup-canary/<run-id>/`: one run's canaries. */
 export function canaryRoot(prefix: string, runId: string): string {
-  return `${prefix}${CANARY_DIR}${runId}/`;
+  return `${canaryFolder(prefix)}${runId}/`;
 }
 
 export interface CanaryBody {

@@ -56,3 +56,10 @@ export function verdictOf(
   if (checks.some((c) => !c.ok) || unexpected.length > 0) return 'fail';
   return 'pass';
 }
+
+/** One verdict for many targets: `error` if any could not complete, else `fail` if any failed, else `pass`. */
+export function aggregateVerdict(results: Pick<RunResult, 'verdict'>[]): Verdict {
+  if (results.some((r) => r.verdict === 'error')) return 'error';
+  if (results.some((r) => r.verdict === 'fail')) return 'fail';
+  return 'pass';
+}

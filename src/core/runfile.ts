@@ -1,39 +1,17 @@
 // Run files for `backup-canary run`: many targets with shared defaults, validated on load. Every
 // problem names the file, the line and the field; nothing runs until the whole file is valid.
 
-import { readFileSync, statSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { UsageError } from './model.js';
+import { targetKeys } from './options.js';
 import { own } from './own.js';
-
-/** Keys a target (or `defaults`) may set: the `probe` command's flags. */
-const KEYS: Record<string, 'string' | 'boolean' | 'number'> = {
-  name: 'string',
-  provider: 'string',
-  role: 'string',
-  bucket: 'string',
-  prefix: 'string',
-  'allow-bucket-root': 'boolean',
-  region: 'string',
-  endpoint: 'string',
-  'sts-endpoint': 'string',
-  'path-style': 'boolean',
-  internal: 'boolean',
-  probe: 'string',
-  'session-name': 'string',
-  'external-id': 'string',
-  duration: 'number',
-  'session-policy': 'string',
-  profile: 'string',
-  timeout: 'number',
-  'max-attempts': 'number',
-  'part-size': 'string',
-  quick: 'boolean',
-  assume: 'boolean',
-};
+import { invisibleCharacter } from './target.js';
+import { parseYaml, readYamlFile, type YamlLimits } from './yaml.js';
 
 export const MAX_TARGETS = 10_000;
 const MAX_BYTES = 10 * 1024 * 1024;
+/** Size, nesting and value length, checked before the file is parsed. */
+const LIMITS: YamlLimits = { what: 'run file', maxBytes: MAX_BYTES };
 
 export type TargetEntry = Record<string, string | boolean | number> & { name: string };
 
@@ -45,21 +23,11 @@ export interface RunFile {
 }
 
 export function loadRunFile(file: string): RunFile {
-  let st: ReturnType<typeof statSync>;
-  try {
-    st = statSync(file);
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read the run file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (!st.isFile()) throw new UsageError(`${file}: the run file is not a regular file`);
-  const size = st.size;
-  if (size > MAX_BYTES) throw new UsageError(`${file}: the run file has ${size} bytes; at most ${MAX_BYTES}`);
-  return parseRunFile(readFileSync(file, 'utf8'), file);
+  return parseRunFile(readYamlFile(file, LIMITS), file);
 }
 
 export function parseRunFile(text: string, file: string): RunFile {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
+  const { doc, lc } = parseYaml(text, file, LIMITS);
   const lineOf = (n: Node | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 0);
   const bad = (n: Node | null | undefined, what: string): never => {
     throw new UsageError(`${file}${n?.range ? `:${lineOf(n)}` : ''}: ${what}`);
@@ -99,14 +67,17 @@ export function parseRunFile(text: string, file: string): RunFile {
 function entry(node: Node | null, where: string, bad: (n: Node | null | undefined, what: string) => never): Record<string, string | boolean | number> {
   if (!isMap(node)) return bad(node, `${where} must be a mapping of option: value`);
   const out: Record<string, string | boolean | number> = {};
+  const KEYS: Record<string, { type: string }> = { name: { type: 'string' }, ...targetKeys() };
   for (const pair of (node as YAMLMap).items) {
     const k = isScalar(pair.key) ? String(pair.key.value) : '';
-    const type = own(KEYS, k);
+    const type = own(KEYS, k)?.type;
     if (!type) bad(pair.key as Node, `${where}: unknown option "${k}"`);
     const v = isScalar(pair.value) ? pair.value.value : undefined;
     if (type === 'string' && typeof v !== 'string' && typeof v !== 'number') bad(pair.value as Node, `${where}: "${k}" must be a string`);
     if (type === 'boolean' && typeof v !== 'boolean') bad(pair.value as Node, `${where}: "${k}" must be true or false`);
     if (type === 'number' && typeof v !== 'number') bad(pair.value as Node, `${where}: "${k}" must be a number`);
+    const hidden = type === 'string' ? invisibleCharacter(String(v)) : null;
+    if (hidden) bad(pair.value as Node, `${where}: "${k}" contains ${hidden}; control and invisible characters are not allowed`);
     out[k] = type === 'string' ? String(v) : (v as boolean | number);
   }
   return out;

@@ -62,6 +62,10 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
   } catch (err) {
     r = err instanceof SkipStep ? skipped(base, err.message) : { ...base, ...failure(err), ok: false, durationMs: ms(t0) };
   }
+  // What was sent, as it is authorised: --explain evaluates this record (a skipped step sent nothing).
+  if (r.outcome !== 'skipped') r.request = adapter.describeRequest(step.op, step.sent);
+  const note = r.outcome === 'denied' ? step.noteWhenDenied?.(r) : undefined;
+  if (note) r.note = note;
   opts.onProgress?.(step.id, 'end', r.outcome);
   r.ok = meets(r);
   if (r.outcome === 'allowed' && r.expect === 'deny') r.finding = 'over-privileged';
@@ -103,6 +107,7 @@ function failure(err: unknown): Pick<CheckResult, 'outcome' | 'denial' | 'reason
     hint: verification
       ? 'The store accepted the request but answered wrongly; check the endpoint, any proxy or gateway in between, and the store itself.'
       : 'An unexpected error inside backup-canary; please report it with this output.',
+    rule: verification ? 'core.verification-failed' : 'core.internal-error',
   };
   return { outcome: 'error', denial, reason: message };
 }
@@ -144,7 +149,7 @@ export async function cleanup(
       // The run's root is `<prefix>.backup-canary/<run-id>/`: every upload under it is this run's.
       const listed = adapter.listAllUploads
         ? await adapter.listAllUploads(root)
-        : (await adapter.listMultipartUploads(root.slice(0, root.length - `.backup-canary/${plan.runId}/`.length))).uploads;
+        : (await adapter.listMultipartUploads(root)).uploads;
       for (const u of listed) if (u.key.startsWith(root)) res.uploadStarted(u.key, u.uploadId);
     } catch (err) {
       leftovers.push({ key: root, why: `may hold uploads whose CreateMultipartUpload got no clear answer; ${why(adapter.actions.listMultipartUploads, err)}` });

@@ -3,7 +3,11 @@
 // parses as a time older than the threshold, qualify. Anything else — `.backup-canary-notes.txt`,
 // `backups/data.bin`, a folder a person named `.backup-canary/notes/` — is never touched.
 
-import { CANARY_DIR, runIdTime } from './canary.js';
+import type { StorageAdapter } from './adapter.js';
+import { canaryFolder, runIdTime } from './canary.js';
+import { type Leftover, UsageError } from './model.js';
+import { Resources } from './resources.js';
+import { cleanup } from './runner.js';
 
 export interface SweepItem {
   key: string;
@@ -25,7 +29,7 @@ const NAME = /^[a-z0-9-]{1,40}\.bin$/;
 
 /** The run id of a canary key under the prefix, or null when the key is not one of ours. */
 export function canaryRunId(prefix: string, key: string): string | null {
-  const root = `${prefix}${CANARY_DIR}`;
+  const root = canaryFolder(prefix);
   if (!key.startsWith(root)) return null;
   const rest = key.slice(root.length).split('/');
   if (rest.length !== 2 || !NAME.test(rest[1]!)) return null;
@@ -58,6 +62,36 @@ export function planSweep(
   for (const k of keys) consider(k);
   for (const u of uploads) consider(u.key, u.uploadId);
   return plan;
+}
+
+export interface SweepOutcome {
+  /** The folder listed: `<prefix>.backup-canary/`. */
+  root: string;
+  plan: SweepPlan;
+  /** Whether removal was asked for (--yes); without it, nothing is touched. */
+  removed: boolean;
+  /** What could not be removed, and why. */
+  leftovers: Leftover[];
+}
+
+/**
+ * The sweep of one bucket and prefix: list the canary folder (keys and incomplete uploads), plan, and
+ * with `remove` abort and delete exactly the planned items, as the runner's cleanup does for a run's
+ * own canaries. The adapter has assumed its role (if any) already. A failed listing throws.
+ */
+export async function sweepCanaries(
+  adapter: StorageAdapter,
+  o: { prefix: string; olderThanSeconds: number; remove: boolean; now?: Date },
+): Promise<SweepOutcome> {
+  if (!adapter.listKeys || !adapter.listAllUploads) throw new UsageError('cleanup is not supported for this provider');
+  const root = canaryFolder(o.prefix);
+  const [keys, uploads] = await Promise.all([adapter.listKeys(root), adapter.listAllUploads(root)]);
+  const plan = planSweep(o.prefix, keys, uploads, o.olderThanSeconds, o.now);
+  if (!o.remove) return { root, plan, removed: false, leftovers: [] };
+  const res = new Resources();
+  for (const u of plan.uploads) res.uploadStarted(u.key, u.uploadId!);
+  for (const p of plan.objects) res.created(p.key);
+  return { root, plan, removed: true, leftovers: await cleanup(adapter, { resources: res }) };
 }
 
 /** `24h`, `30m`, `7d`, `90s`, `0s` → seconds. */

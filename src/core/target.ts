@@ -1,31 +1,61 @@
 // Validation and normalisation of everything that names a target. Pure functions: they either
-// return a clean value or throw UsageError with one line naming the bad field.
+// return a clean value or throw UsageError with one line naming the bad field. Role ARNs are each
+// provider's (src/providers/*/arn.ts).
 
 import { UsageError } from './model.js';
 
-/** Role ARN: `arn:<partition>:iam::<12 digits or empty for S3-compatible stores>:role/<path/>name`. */
-const AWS_ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12})?:role\/((?:[\x21-\x7e]+\/)*)([\w+=,.@-]{1,64})$/;
+/**
+ * Characters that are not seen but change what is shown or matched: C0 and C1 controls, the soft
+ * hyphen, bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E/F, U+202A-U+202E,
+ * U+2066-U+2069: "Trojan Source", CVE-2021-42574), zero-width characters (U+200B-U+200D, U+2060,
+ * U+FEFF), invisible operators (U+2061-U+2064), line and paragraph separators, interlinear
+ * annotation controls and tag characters (Unicode UAX #9; Unicode "Default_Ignorable_Code_Point").
+ */
+const INVISIBLE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\u{e0000}-\u{e0fff}]/u;
 
-export interface RoleArn {
-  arn: string;
-  partition: string;
-  account: string;
-  path: string;
-  name: string;
+const NAMES: Record<string, string> = {
+  '200b': 'ZERO WIDTH SPACE',
+  '200c': 'ZERO WIDTH NON-JOINER',
+  '200d': 'ZERO WIDTH JOINER',
+  '200e': 'LEFT-TO-RIGHT MARK',
+  '200f': 'RIGHT-TO-LEFT MARK',
+  '202a': 'LEFT-TO-RIGHT EMBEDDING',
+  '202b': 'RIGHT-TO-LEFT EMBEDDING',
+  '202c': 'POP DIRECTIONAL FORMATTING',
+  '202d': 'LEFT-TO-RIGHT OVERRIDE',
+  '202e': 'RIGHT-TO-LEFT OVERRIDE',
+  '2066': 'LEFT-TO-RIGHT ISOLATE',
+  '2067': 'RIGHT-TO-LEFT ISOLATE',
+  '2068': 'FIRST STRONG ISOLATE',
+  '2069': 'POP DIRECTIONAL ISOLATE',
+  feff: 'ZERO WIDTH NO-BREAK SPACE',
+};
+
+/** `U+202E (RIGHT-TO-LEFT OVERRIDE)` for the first invisible or control character, else null. */
+export function invisibleCharacter(value: string): string | null {
+  const m = INVISIBLE.exec(value);
+  if (!m) return null;
+  const hex = m[0].codePointAt(0)!.toString(16).padStart(4, '0');
+  const name = NAMES[hex] ?? (m[0] < ' ' || m[0] === '\x7f' ? 'a control character' : undefined);
+  return `U+${hex.toUpperCase()}${name ? ` (${name})` : ''}`;
 }
 
-export function parseAwsRoleArn(value: string): RoleArn {
-  const m = AWS_ROLE_ARN.exec(value);
-  if (!m) {
-    throw new UsageError(
-      `--role: "${value}" is not an IAM role ARN (expected arn:aws:iam::<account-id>:role/<name>)`,
-    );
-  }
-  return { arn: value, partition: m[1]!, account: m[2] ?? '', path: m[3] ? `/${m[3]}` : '/', name: m[4]! };
+/** Refuses control, bidirectional and other invisible characters in a name or path (`flag` names it). */
+export function checkText(flag: string, value: string): string {
+  const c = invisibleCharacter(value);
+  if (c) throw new UsageError(`${flag}: contains ${c}; control and invisible characters are not allowed`);
+  return value;
+}
+
+/** The text with every control and invisible character shown as `\u{202e}`: for messages that quote input. */
+export function printable(value: string): string {
+  return value.replace(new RegExp(INVISIBLE.source, 'gu'), (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }
 
 /** Bucket naming rules for general purpose buckets (Amazon S3 user guide, "Bucket naming rules"). */
 export function validateBucket(value: string): string {
+  checkText('--bucket', value);
   const problem = bucketProblem(value);
   if (problem) throw new UsageError(`--bucket: "${value}" is not a valid bucket name: ${problem}`);
   return value;
@@ -48,8 +78,7 @@ function bucketProblem(b: string): string | null {
  * segment (`a//b`) and control characters are refused; an empty prefix needs allowBucketRoot.
  */
 export function normalisePrefix(value: string, allowBucketRoot: boolean): string {
-  let p = value.replace(/^\/+/, '');
-  if (/[\x00-\x1f\x7f]/.test(p)) throw new UsageError('--prefix: control characters are not allowed');
+  let p = checkText('--prefix', value).replace(/^\/+/, '');
   if (p === '') {
     if (!allowBucketRoot) {
       throw new UsageError('--prefix is empty: canaries would be written at the bucket root; pass --allow-bucket-root to do that on purpose');
@@ -66,6 +95,7 @@ export function normalisePrefix(value: string, allowBucketRoot: boolean): string
 
 /** STS RoleSessionName: 2-64 characters of [\w+=,.@-]. */
 export function validateSessionName(value: string): string {
+  checkText('--session-name', value);
   if (!/^[\w+=,.@-]{2,64}$/.test(value)) {
     throw new UsageError(
       `--session-name: "${value}" is not valid (2 to 64 characters: letters, digits and _+=,.@-)`,

@@ -3,6 +3,7 @@
 // keys the caller supplied, and which keys are undetermined (present in the real request but
 // unknowable here) as opposed to absent.
 
+import { DEFAULT_PARTITION } from './dialects/aws/index.js';
 import { rulesOf } from './dialects/index.js';
 import { parseArn } from './match.js';
 import type { ContextValue, Dialect, RequestContext } from './types.js';
@@ -30,7 +31,7 @@ export interface Caller {
 export function parseCaller(req: RequestContext, dialect: Dialect): Caller {
   const p = req.principal ?? {};
   const base = {
-    partition: 'aws',
+    partition: DEFAULT_PARTITION,
     scheme: rulesOf(dialect).scheme as 'arn' | 'acs',
     ...(p.userId ? { userId: p.userId } : {}),
     ...(p.canonicalUser ? { canonicalUser: p.canonicalUser } : {}),

@@ -8,7 +8,9 @@
 // - a rule scoped to the session name is satisfied by choosing a matching session name;
 // - a trust failure gets the trust statement naming the caller (with sts:ExternalId when one was used).
 
+import { DEFAULT_PARTITION } from './dialects/aws/index.js';
 import { rulesOf } from './dialects/index.js';
+import type { CheckLevel } from '../core/checks.js';
 import { compile, globMatch, parseArn } from './match.js';
 import { resourceDenyCandidates } from './candidates.js';
 import { describeCondition, describeStatement } from './summary.js';
@@ -32,6 +34,11 @@ export interface FixRequest {
   callerArn?: string;
   /** The role's unique id (AROA...), for aws:userid-based exemptions. */
   roleId?: string;
+  /** Where the request is authorised, from the check catalog (src/core/checks.ts). Only a request
+   * named outside a probe (`backup-canary explain`) falls back to telling it from the action name. */
+  level?: CheckLevel;
+  /** The request sends no prefix (HeadBucket): a prefix condition would not cover it. */
+  unprefixed?: boolean;
 }
 
 /** What the fix changes, so it can be applied to the policy set and evaluated before it is shown. */
@@ -81,6 +88,7 @@ const S3_BUCKET_CONFIG = /^(Get|Put|Delete)(Lifecycle|Encryption|Replication|Acc
 
 type Scope = 'object' | 'bucket' | 'service';
 
+/** Fallback for an action named outside a probe; a probe's request carries its catalog level. */
 function scopeOf(service: string, name: string): Scope {
   if (service === 's3') {
     if (name === 'ListAllMyBuckets') return 'service';
@@ -104,7 +112,7 @@ function prefixKey(service: string, name: string): string | null {
 
 function partitionOf(arn: string): string {
   const p = parseArn(arn);
-  return p && p.scheme === 'arn' ? p.partition : 'aws';
+  return p && p.scheme === 'arn' ? p.partition : DEFAULT_PARTITION;
 }
 
 /** An Allow statement for exactly this action on exactly the bucket/prefix. */
@@ -113,7 +121,7 @@ export function scopedStatement(req: FixRequest, dialect: Dialect, withPrincipal
   const prefix = req.prefix ?? '';
   const rules = rulesOf(dialect);
   const bucketArn = rules.bucketArn(req.bucket, partitionOf(req.roleArn));
-  const scope = scopeOf(service.toLowerCase(), name);
+  const scope: Scope = req.level && req.level !== 'role' ? req.level : scopeOf(service.toLowerCase(), name);
   const stmt: Record<string, unknown> = {
     ...(rules.statementSids ? { Sid: `BackupCanary${name.replace(/[^A-Za-z0-9]/g, '')}` } : {}),
     Effect: 'Allow',
@@ -125,7 +133,7 @@ export function scopedStatement(req: FixRequest, dialect: Dialect, withPrincipal
   } else if (scope === 'bucket') {
     stmt.Resource = bucketArn;
     const key = prefixKey(service.toLowerCase(), name);
-    if (key && prefix) stmt.Condition = { StringLike: { [key]: [`${prefix}*`] } };
+    if (key && prefix && !req.unprefixed) stmt.Condition = { StringLike: { [key]: [`${prefix}*`] } };
   } else {
     stmt.Resource = `${bucketArn}/${prefix}*`;
   }

@@ -8,6 +8,7 @@
 //  (c) store-supports: the change uses only keys and elements the store enforces.
 // The first candidate passing all three is shown; the others are reported with the reason.
 
+import { DEFAULT_PARTITION } from './dialects/aws/index.js';
 import { rulesOf } from './dialects/index.js';
 import { evaluate } from './evaluate.js';
 import { type Fix, type FixChange, type FixRequest, fixCandidates } from './fix.js';
@@ -137,7 +138,7 @@ function othersOf(request: RequestContext, dialect: EvaluateInput['dialect'], co
     out.push({ who: 'another RAM user of the account', principal: { arn: `acs:ram::${account}:user/backup-canary-proof-other`, userId: '2000000000000001' } });
     out.push({ who: 'another role of the account', principal: { arn: `acs:ram::${account}:assumed-role/backup-canary-proof-other/s`, roleArn: rulesOf(dialect).roleArn(account, 'backup-canary-proof-other') } });
   } else {
-    const part = p?.partition ?? 'aws';
+    const part = p?.partition ?? DEFAULT_PARTITION;
     out.push({ who: 'another user of the account', principal: { arn: `arn:${part}:iam::${account}:user/backup-canary-proof-other`, userId: 'AIDAPROOFOTHERUSER' } });
     out.push({
       who: 'another role of the account',

@@ -20,12 +20,8 @@ export function singleRun(result: RunResult): ReportInput {
   return { kind: 'probe', results: [result], verdict: result.verdict, durationMs: result.durationMs, startedAt: result.startedAt };
 }
 
-/** One verdict for many targets: `error` if any could not complete, else `fail` if any failed, else `pass`. */
-export function aggregateVerdict(results: RunResult[]): Verdict {
-  if (results.some((r) => r.verdict === 'error')) return 'error';
-  if (results.some((r) => r.verdict === 'fail')) return 'fail';
-  return 'pass';
-}
+/** One verdict for many targets (computed in the core, where a run is aggregated). */
+export { aggregateVerdict } from '../core/probe.js';
 
 /**
  * `aws corp-backups/db/nightly/ (default)`: provider, bucket, prefix and probe definition, after the
@@ -64,13 +60,15 @@ function unique(base: string[], results: RunResult[]): string[] {
 
 /**
  * Leftovers that make the target fail. A definition that requires the role NOT to delete (or abort)
- * expects its canary object (or upload) to stay: those are listed, not failed. Mirrors
+ * expects its canary object (or upload) to stay: those are listed, not failed; so is the upload of an
+ * abort the definition does not need (`any`, e.g. rclone). Mirrors
  * `leftoversExpected` in src/core/plan.ts, derived from the checks' expectations.
  */
 export function unexpectedLeftovers(r: RunResult): Leftover[] {
   const expects = (id: string) => r.checks.find((c) => c.id === id)?.expect;
   const objects = expects('delete-object') === 'deny';
-  const uploads = expects('multipart-abort') === 'deny';
+  const abort = expects('multipart-abort');
+  const uploads = abort === 'deny' || abort === 'any';
   return r.leftovers.filter((l) => (l.uploadId ? !uploads : !objects));
 }
 
@@ -123,6 +121,7 @@ export function evidenceLines(k: CheckResult): string[] {
     if (k.explain.undeterminedKeys?.length) lines.push(`undetermined: ${k.explain.undeterminedKeys.join(', ')}`);
     if (k.explain.mismatch) lines.push(`mismatch: ${k.explain.mismatch}`);
   }
+  if (k.note) lines.push(`note: ${k.note}`);
   if (d) {
     lines.push(`hint: ${d.hint}`);
     if (d.fix) {

@@ -82,6 +82,6 @@ t.test('bad input is a usage error (exit 2 in main), before anything is generate
   await bad(['--bucket', 'corp-backups', '--prefix', 'x', '--format', 'junit'], /Invalid values/);
   const direct = (over: Partial<PolicyArgs>) =>
     runPolicyCommand({ probe: 'default', bucket: 'corp-backups', prefix: 'x', 'allow-bucket-root': false, provider: 'aws', format: 'text', ...over }, { stdout: () => undefined, stderr: () => undefined, env: {}, stdoutIsTTY: false });
-  await t.rejects(direct({ provider: 'gcp' }), { name: 'UsageError', message: /--provider: "gcp" is not aws or alibaba/ });
+  await t.rejects(direct({ provider: 'gcp' }), { name: 'UsageError', message: /--provider: "gcp" is not supported \(supported: aws, alibaba\)/ });
   await t.rejects(direct({ format: 'xml' }), { name: 'UsageError', message: /--format: "xml" is not text or json/ });
 });

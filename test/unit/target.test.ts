@@ -2,7 +2,6 @@ import t from 'tap';
 import { UsageError } from '../../src/core/model.js';
 import {
   normalisePrefix,
-  parseAwsRoleArn,
   parseSize,
   validateBucket,
   validateDuration,
@@ -12,6 +11,7 @@ import {
   validateRegion,
   validateSessionName,
 } from '../../src/core/target.js';
+import { parseAwsRoleArn } from '../../src/providers/aws/arn.js';
 
 t.test('prefix normalisation', async (t) => {
   t.equal(normalisePrefix('db/nightly', false), 'db/nightly/');

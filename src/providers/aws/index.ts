@@ -1,32 +1,19 @@
-import { parseAwsRoleArn, validateRegion } from '../../core/target.js';
+// The AWS provider: S3 (and S3-compatible stores) through the AWS SDK, roles through STS. Chosen for
+// `arn:` role ARNs or with --provider aws.
+
 import type { Provider } from '../../core/provider.js';
 import { AwsAdapter } from './adapter.js';
-import { UsageError } from '../../core/model.js';
-import { storeSemantics } from '../../explain/proof.js';
+import { resolveAwsTarget } from './config.js';
 import { AwsExplainer } from './explain.js';
-import { awsProfileExists } from './profiles.js';
+import { info } from './info.js';
+
+export { parseAwsRoleArn } from './arn.js';
 
 export const provider: Provider = {
-  name: 'aws',
-  validate(o) {
-    if (o.roleArn) parseAwsRoleArn(o.roleArn);
-    if (o.region) validateRegion(o.region);
-  },
+  ...info,
+  resolve: resolveAwsTarget,
   createAdapter(o) {
     return new AwsAdapter(o);
-  },
-  validateExplain(e) {
-    if (e.explainProfile) {
-      const p = awsProfileExists(e.explainProfile);
-      if (!p.exists) throw new UsageError(`--explain-profile: no profile "${e.explainProfile}" in ${p.files.join(' or ')}`);
-    }
-    if (e.store) {
-      try {
-        storeSemantics('aws', e.store);
-      } catch (err) {
-        throw new UsageError(`--store: ${(err as Error).message}`);
-      }
-    }
   },
   createExplainer(adapter, o, e) {
     return new AwsExplainer(adapter as AwsAdapter, { ...o, ...e, sessionName: o.sessionName });

@@ -44,6 +44,9 @@ const PRINCIPAL_TYPE: Record<string, string> = {
   anonymous: 'Anonymous',
 };
 
+/** The partition an ARN is in when nothing says otherwise. */
+export const DEFAULT_PARTITION = 'aws';
+
 export const aws: DialectRules = {
   name: 'aws',
   scheme: 'arn',
