@@ -89,21 +89,22 @@ export function resourceDenyCandidates(s: StatementResult, req: FixRequest, dial
     });
   }
   if (p && p.any && s.statement.Principal !== undefined) {
-    const st = structuredClone(s.statement);
-    delete st.Principal;
-    const notPrincipal = rules.notPrincipalFor(req.roleArn, sessionArn);
-    const ordered: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(st)) {
-      if (k === 'Action' || k === 'NotAction') ordered.NotPrincipal = notPrincipal;
-      ordered[k] = v;
+    for (const { form, value } of rules.notPrincipalForms(req.roleArn, sessionArn)) {
+      const st = structuredClone(s.statement);
+      delete st.Principal;
+      const ordered: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(st)) {
+        if (k === 'Action' || k === 'NotAction') ordered.NotPrincipal = value;
+        ordered[k] = v;
+      }
+      if (!('NotPrincipal' in ordered)) ordered.NotPrincipal = value;
+      out.push({
+        summary: `${evidence}. Keep the Deny for everyone but the backup role's session: replace its "Principal": "*" with "NotPrincipal": ${JSON.stringify(value)}.`,
+        policy,
+        snippet: ordered,
+        form,
+      });
     }
-    if (!('NotPrincipal' in ordered)) ordered.NotPrincipal = notPrincipal;
-    out.push({
-      summary: `${evidence}. Keep the Deny for everyone but the backup role's session: replace its "Principal": "*" with "NotPrincipal": ${JSON.stringify(notPrincipal)}.`,
-      policy,
-      snippet: ordered,
-      form: 'not-principal',
-    });
   }
   if (rules.userIdKey && req.roleId) {
     out.push({

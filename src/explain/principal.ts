@@ -111,8 +111,9 @@ export function matchPrincipal(p: ParsedPrincipal, caller: Caller): PrincipalGra
 export function excludedByNotPrincipal(p: ParsedPrincipal, caller: Caller, anyEntry = false): boolean {
   if (p.any) return true;
   const grants = p.entries.map((e) => matchEntry(e.type, e.value, caller));
-  // a store that excludes whoever an entry names (Ceph RGW: the role ARN covers its sessions)
-  if (anyEntry) return grants.some((g) => g !== null && g !== 'account');
+  // a store that excludes whoever an entry names (Ceph RGW: the role ARN covers its sessions, and the
+  // account's root ARN every user of the account: test/integration/fix-proof-rgw.test.ts)
+  if (anyEntry) return grants.some((g) => g !== null);
   if (grants.includes('external')) return true;
   const accountListed = grants.includes('account') || caller.kind === 'root' && grants.includes('direct');
   switch (caller.kind) {

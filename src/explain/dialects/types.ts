@@ -77,8 +77,12 @@ export interface DialectRules {
   readonly principalArnKey: string | null;
   /** The condition key holding the caller's unique id (aws:userid: ROLEID:session), or null. */
   readonly userIdKey: string | null;
-  /** The NotPrincipal value that exempts exactly the role's session (account, role and session named). */
-  notPrincipalFor(roleArn: string, sessionArn: string): unknown;
+  /**
+   * NotPrincipal values that exempt the role's session, preferred first: AWS needs the account, the
+   * role and the session named; Ceph RGW excludes every user of the account when its root is named,
+   * so there the role and session alone.
+   */
+  notPrincipalForms(roleArn: string, sessionArn: string): Array<{ form: string; value: unknown }>;
   /** The Principal value a trust policy uses to name a caller. */
   trustPrincipal(callerArn: string): unknown;
 }

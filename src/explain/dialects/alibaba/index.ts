@@ -89,8 +89,8 @@ export const alibaba: DialectRules = {
   defaultStore: 'oss',
   principalArnKey: null,
   userIdKey: null,
-  notPrincipalFor(roleArn) {
-    return alibaba.rolePrincipal(roleArn);
+  notPrincipalForms(roleArn) {
+    return [{ form: 'not-principal', value: alibaba.rolePrincipal(roleArn) }];
   },
   trustPrincipal: (callerArn) => ({ RAM: [callerArn] }),
 };

@@ -117,11 +117,15 @@ export const aws: DialectRules = {
   principalArnKey: 'aws:PrincipalArn',
   userIdKey: 'aws:userid',
   // "NotPrincipal": for a role session name the account, the role and the session (AWS evaluates
-  // them in that order); Ceph RGW excludes on the role ARN alone.
-  notPrincipalFor(roleArn, sessionArn) {
+  // them in that order); Ceph RGW excludes on the role ARN alone, and would exclude every user of the
+  // account on its root ARN.
+  notPrincipalForms(roleArn, sessionArn) {
     const m = /^arn:([^:]+):iam::(\d*):/.exec(roleArn);
     const root = m ? `arn:${m[1]}:iam::${m[2]}:root` : null;
-    return { AWS: [...(root ? [root] : []), roleArn, sessionArn] };
+    return [
+      ...(root ? [{ form: 'not-principal', value: { AWS: [root, roleArn, sessionArn] } }] : []),
+      { form: 'not-principal-role', value: { AWS: [roleArn, sessionArn] } },
+    ];
   },
   trustPrincipal: (callerArn) => ({ AWS: callerArn }),
 };
