@@ -13,7 +13,8 @@ export interface Statement {
   Effect: 'Allow' | 'Deny';
   Principal?: { AWS: string[] } | '*';
   Action: string[];
-  Resource: string[];
+  Resource?: string[];
+  NotResource?: string[];
   Condition?: Record<string, Record<string, string[] | string>>;
 }
 export interface Policy {
@@ -85,7 +86,6 @@ export const SCENARIOS: Scenario[] = [
     id: 'prefix-delimiter',
     via: 'role',
     title: 'ListBucket only with s3:prefix and s3:delimiter "/"',
-    slow: true,
     role: (b) =>
       doc(
         { Sid: 'BackupObjects', Effect: 'Allow', Action: OBJECT_ACTIONS, Resource: [objects(b)] },
@@ -121,6 +121,29 @@ export const SCENARIOS: Scenario[] = [
         { Sid: 'All', Effect: 'Allow', Action: ['s3:*'], Resource: [bucketArn(b), `${bucketArn(b)}/*`] },
         { Sid: 'NoUnprefixedListing', Effect: 'Deny', Action: ['s3:ListBucket'], Resource: [bucketArn(b)], Condition: { Null: { 's3:prefix': ['true'] } } },
       ),
+  },
+  {
+    id: 'no-bucket-location',
+    via: 'role',
+    title: 'healthy minus s3:GetBucketLocation (no region configured in restic)',
+    role: (b) => fullPrefix(b, ['s3:GetBucketLocation']),
+  },
+  {
+    // A common mistake: ListBucket granted on the objects' ARN, where it never applies.
+    id: 'list-on-object-arn',
+    via: 'role',
+    title: 'every action, ListBucket included, on arn:aws:s3:::B/backups/* only (ListBucket never applies there)',
+    role: (b) => doc({ Sid: 'Everything', Effect: 'Allow', Action: [...OBJECT_ACTIONS, 's3:ListBucket', 's3:GetBucketLocation'], Resource: [objects(b)] }),
+  },
+  {
+    // Ransomware protection with restic's lock exception: deletes refused except for lock files.
+    id: 'worm-except-locks',
+    via: 'bucket',
+    title: 'bucket policy: Deny s3:DeleteObject to the role except on restic lock files (NotResource .../locks/*)',
+    slow: true,
+    role: (b) => fullPrefix(b),
+    bucketPolicy: (b, roleArn) =>
+      doc({ Sid: 'NoDeletesButLocks', Effect: 'Deny', Principal: roleOnly(roleArn), Action: ['s3:DeleteObject'], NotResource: [`${bucketArn(b)}/${PREFIX}restic/locks/*`] }),
   },
   { id: 'healthy-prefix', via: 'role', title: 'healthy: every object action under the prefix, unconditioned bucket listing', role: (b) => fullPrefix(b) },
   { id: 'no-get-object', via: 'role', title: 'healthy minus s3:GetObject', slow: true, role: (b) => fullPrefix(b, ['s3:GetObject']) },

@@ -34,7 +34,7 @@ const DEFINITION: Record<ClientName, string> = { restic: 'restic-s3', rclone: 'r
 // has no option to shorten that (--retry-lock only exists from 0.16 and is about foreign locks).
 const COMMAND_TIMEOUT_MS: Record<ClientName, number> = { restic: 150_000, rclone: 60_000 };
 // Scenarios at once. Most of a slow scenario is restic sleeping between retries, not CPU.
-const CONCURRENCY = 8;
+const CONCURRENCY = 10;
 
 await ensureClientsInstalled({ log: (m) => t.comment(m) });
 const versions = await clientVersions();
@@ -217,7 +217,7 @@ function compare(run: ScenarioRun, client: ClientName, log: AccessLogEntry[]): R
     via: run.scenario.via,
     client,
     clientOk: result.ok,
-    clientResult: result.ok ? `ok (${Math.round(result.durationMs / 1000)} s)` : (result.failure ?? 'failed'),
+    clientResult: `${result.ok ? 'ok' : (result.failure ?? 'failed')} (${Math.round(result.durationMs / 1000)} s)`,
     probe: probeText,
     failingRequest: stopping ? shortRequest(stopping.e).replace(`/${run.bucket}`, '/B') : '-',
     failingAction: stopping?.action ?? null,
