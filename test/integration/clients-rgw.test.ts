@@ -34,7 +34,7 @@ const DEFINITION: Record<ClientName, string> = { restic: 'restic-s3', rclone: 'r
 // has no option to shorten that (--retry-lock only exists from 0.16 and is about foreign locks).
 const COMMAND_TIMEOUT_MS: Record<ClientName, number> = { restic: 150_000, rclone: 60_000 };
 // Scenarios at once. Most of a slow scenario is restic sleeping between retries, not CPU.
-const CONCURRENCY = 10;
+const CONCURRENCY = 12;
 
 await ensureClientsInstalled({ log: (m) => t.comment(m) });
 const versions = await clientVersions();
