@@ -36,6 +36,8 @@ export interface Scenario {
    * match `symptom`, and the row is reported as a known difference, never as agreement. None so far.
    */
   knownDifference?: Partial<Record<ClientName, { why: string; symptom: RegExp }>>;
+  /** Create the bucket with Object Lock enabled and this default retention (versioning comes with it). */
+  objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; days: number };
   /** The scenario makes restic retry a denied request for ~90 s: start it first. */
   slow?: boolean;
 }
@@ -176,6 +178,15 @@ export const SCENARIOS: Scenario[] = [
     role: (b) => fullPrefix(b),
     bucketPolicy: (b) =>
       doc({ Sid: 'RequireSse', Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`${bucketArn(b)}/*`], Condition: { Null: { 's3:x-amz-server-side-encryption': ['true'] } } }),
+  },
+  {
+    // Immutable backups: Object Lock with a default retention. Deletes without a version id add a
+    // delete marker (RGW answers 204), so restic's lock removal and rclone's delete succeed.
+    id: 'object-lock-governance',
+    via: 'bucket',
+    title: 'bucket with Object Lock, default retention GOVERNANCE 1 day; role healthy',
+    role: (b) => fullPrefix(b),
+    objectLock: { mode: 'GOVERNANCE', days: 1 },
   },
   {
     id: 'bucket-grant-only',

@@ -10,8 +10,9 @@ import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CreateBucketCommand, PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { createBucket, createRole, listEverything, putBucketPolicy, putRolePolicy, roleArn, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
+import { createBucket, createRole, listEverything, putBucketPolicy, putRolePolicy, roleArn, s3For, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
 import { clientVersions, ensureClientsInstalled } from '../../scripts/clients.mjs';
 import type { RunResult } from '../../src/core/model.js';
 import { runCli, useCredentials } from '../helpers/cli.js';
@@ -76,6 +77,22 @@ async function generatedPolicy(probe: string, bucket: string): Promise<Policy> {
   return (JSON.parse(r.stdout) as { identity: Policy }).identity;
 }
 
+/** A bucket with Object Lock and a default retention, made by its owner. */
+async function createLockedBucket(bucket: string, lock: { mode: 'GOVERNANCE' | 'COMPLIANCE'; days: number }): Promise<void> {
+  const s3 = s3For(rgw, owner);
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    await s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: bucket,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: lock.mode, Days: lock.days } } },
+      }),
+    );
+  } finally {
+    s3.destroy();
+  }
+}
+
 interface ProbeOutcome {
   pass: boolean;
   verdict: string;
@@ -117,7 +134,8 @@ async function runScenario(s: Scenario): Promise<ScenarioRun> {
   const arn = roleArn(role);
   const work = path.join(root, s.id);
   fs.mkdirSync(work, { recursive: true });
-  await createBucket(rgw, owner, bucket);
+  if (s.objectLock) await createLockedBucket(bucket, s.objectLock);
+  else await createBucket(rgw, owner, bucket);
   await createRole(rgw, role, trust);
   const rolePolicy = s.role === null ? null : typeof s.role === 'string' ? await generatedPolicy(s.role.slice('generated:'.length), bucket) : s.role(bucket);
   if (rolePolicy) await putRolePolicy(rgw, role, `${role}-policy`, rolePolicy);
