@@ -164,6 +164,7 @@ export const RAM_ACTION: Record<string, string> = {
   InitiateBucketWorm: 'oss:InitiateBucketWorm',
   CompleteBucketWorm: 'oss:CompleteBucketWorm',
   ExtendBucketWorm: 'oss:ExtendBucketWorm',
+  PutBucketPolicy: 'oss:PutBucketPolicy',
   GetBucketInfo: 'oss:GetBucketInfo',
   AssumeRole: 'sts:AssumeRole',
 };
