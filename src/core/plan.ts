@@ -10,7 +10,9 @@ import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryB
 import { type CheckId, type CheckKey, type CheckRow, checkRow, LIST_MAX_KEYS } from './checks.js';
 import { collisionGuards } from './collision.js';
 import { lockSteps } from './lock-steps.js';
+import { leftoversExpectedOf, type LeftoversExpected } from './leftovers.js';
 import { RequestFailure, UsageError, type Expectation } from './model.js';
+import { own } from './own.js';
 import { proves } from './removal.js';
 import { type Proof, Resources } from './resources.js';
 import { SkipStep, type Step, type StepOutput, VerificationError } from './step.js';
@@ -25,7 +27,7 @@ export interface Plan {
   /** Versioning and Object Lock of the bucket, read by the first write step. */
   bucket: BucketFacts;
   /** A definition that requires deletes (or aborts) to be denied (aborts: or does not need them) expects its canaries to stay. */
-  leftoversExpected: { objects: boolean; uploads: boolean };
+  leftoversExpected: LeftoversExpected;
 }
 
 export interface PlanOptions {
@@ -369,9 +371,8 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     steps,
     resources: res,
     bucket,
-    // An abort expected `any` (the client never needs it, e.g. rclone) that is denied leaves its canary
-    // upload: listed for the owner, not a failure of the client's posture.
-    leftoversExpected: { objects: o.expectations['delete-object'] === 'deny', uploads: ['deny', 'any'].includes(o.expectations['multipart-abort'] ?? '') },
+    // see src/core/leftovers.ts: which canaries the definition expects to stay
+    leftoversExpected: leftoversExpectedOf((id) => own(o.expectations, id)),
   };
 }
 

@@ -3,6 +3,7 @@
 import type { StorageAdapter } from './adapter.js';
 import type { Explainer } from './explainer.js';
 import type { CheckResult, Leftover, RunResult, TargetDescription, Verdict } from './model.js';
+import { type LeftoversExpected, NONE_EXPECTED, unexpectedOf } from './leftovers.js';
 import { buildPlan, type PlanOptions } from './plan.js';
 import { runPlan, type RunOptions } from './runner.js';
 
@@ -48,12 +49,11 @@ export function verdictOf(
   checks: CheckResult[],
   leftovers: Leftover[],
   interrupted: boolean,
-  expected: { objects: boolean; uploads: boolean } = { objects: false, uploads: false },
+  expected: LeftoversExpected = NONE_EXPECTED,
 ): Verdict {
   if (interrupted || checks.some((c) => c.outcome === 'error')) return 'error';
-  // Canaries a definition expects to stay (the role must not delete or abort) are listed, not failed;
-  // so are versions an Object Lock / WORM retention keeps (reported with their date).
-  const unexpected = leftovers.filter((l) => !l.retainUntil && (l.uploadId ? !expected.uploads : !expected.objects));
+  // Canaries a definition expects to stay are listed, not failed (src/core/leftovers.ts).
+  const unexpected = unexpectedOf(leftovers, expected);
   if (checks.some((c) => !c.ok) || unexpected.length > 0) return 'fail';
   return 'pass';
 }

@@ -1,6 +1,7 @@
 // What every report format shares: the input (one probe or a run of many targets), target names
 // that are unique within a report, and which leftovers count against a target.
 
+import { leftoversExpectedOf, unexpectedOf } from '../core/leftovers.js';
 import type { CheckResult, Leftover, RunResult, TargetDescription, Verdict } from '../core/model.js';
 
 /**
@@ -58,19 +59,9 @@ function unique(base: string[], results: RunResult[]): string[] {
   });
 }
 
-/**
- * Leftovers that make the target fail. A definition that requires the role NOT to delete (or abort)
- * expects its canary object (or upload) to stay: those are listed, not failed; so is the upload of an
- * abort the definition does not need (`any`, e.g. rclone). Mirrors
- * `leftoversExpected` in src/core/plan.ts, derived from the checks' expectations.
- */
+/** Leftovers that make the target fail: the same rule as the verdict's (src/core/leftovers.ts). */
 export function unexpectedLeftovers(r: RunResult): Leftover[] {
-  const expects = (id: string) => r.checks.find((c) => c.id === id)?.expect;
-  const objects = expects('delete-object') === 'deny';
-  const abort = expects('multipart-abort');
-  const uploads = abort === 'deny' || abort === 'any';
-  // Versions under Object Lock / WORM retention stay by design: listed with their date, not failed.
-  return r.leftovers.filter((l) => !l.retainUntil && (l.uploadId ? !uploads : !objects));
+  return unexpectedOf(r.leftovers, leftoversExpectedOf((id) => r.checks.find((c) => c.id === id)?.expect));
 }
 
 export function expectedWord(k: Pick<CheckResult, 'expect'>): string {
