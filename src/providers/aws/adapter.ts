@@ -31,25 +31,13 @@ import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify
 import { S3_ACTIONS } from './actions.js';
 import { withRawBody } from './raw-body.js';
 import { sourceCredentials } from './credentials.js';
+import type { CommonTargetOptions } from '../../core/provider.js';
 
-export interface AwsTargetOptions {
-  bucket: string;
-  prefix: string;
-  region: string | null;
-  endpoint: string | null;
-  stsEndpoint: string | null;
-  pathStyle: boolean;
-  roleArn: string | null;
-  sessionName: string;
-  externalId: string | null;
-  durationSeconds: number;
-  sessionPolicy: string | null;
-  profile: string | null;
-  timeoutMs: number;
-  maxAttempts: number;
+/** The common target options (src/core/provider.ts) as the AWS provider reads them. */
+export type AwsTargetOptions = Omit<CommonTargetOptions, 'internal'> & {
   /** Source credentials given directly (tests, run files); otherwise the standard AWS chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-}
+};
 
 export { S3_ACTIONS } from './actions.js';
 
