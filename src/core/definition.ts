@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { type Expectation, UsageError } from './model.js';
-import { CHECK_IDS } from './plan.js';
+import { CHECK_IDS } from './checks.js';
 import { parseYaml } from './yaml.js';
 import { PROVIDER_NAMES as PROVIDERS } from '../providers/registry.js';
 
@@ -26,8 +26,11 @@ export interface ProfileOptions {
 export interface ProbeDefinition {
   name: string;
   description: string;
-  /** The documentation the requirements come from. */
+  /** The documentation (or client source) the requirements come from. */
   source: string;
+  /** What the definition cannot promise: client versions it was compared with, requests no check
+   * makes, behaviour of other versions. Printed by `probes show`. */
+  caveats: string[];
   providers: string[];
   options: ProfileOptions;
   file: string;
@@ -36,7 +39,7 @@ export interface ProbeDefinition {
 
 const MAX_PROFILE_BYTES = 256 * 1024;
 const EXPECTATIONS: Expectation[] = ['allow', 'deny', 'any'];
-const TOP_KEYS = ['name', 'description', 'source', 'providers', 'options', 'checks'];
+const TOP_KEYS = ['name', 'description', 'source', 'caveats', 'providers', 'options', 'checks'];
 const REQUIRED = ['name', 'description', 'source', 'checks'];
 /** A Map, not an object literal: an option named `constructor` or `__proto__` must not find a rule. */
 const OPTION_RULES = new Map<string, RegExp>([
@@ -120,6 +123,12 @@ export function parseDefinition(text: string, file: string): ProbeDefinition {
         if (!PROVIDERS.includes(name)) bad(i as Node, `unknown provider "${name}" (known: ${PROVIDERS.join(', ')})`);
         return name;
       });
+    } else if (k === 'caveats') {
+      if (!isSeq(v) || !v.items.length) bad(at, '"caveats" must be a list of sentences');
+      out.caveats = v.items.map((i) => {
+        if (!isScalar(i) || typeof i.value !== 'string' || !i.value.trim()) bad(i as Node, 'a caveat must be a non-empty string');
+        return i.value.trim().replace(/\s+/g, ' ');
+      });
     } else if (k === 'options') {
       if (!isMap(v)) bad(at, '"options" must be a mapping');
       const opts: Record<string, string> = {};
@@ -149,6 +158,7 @@ export function parseDefinition(text: string, file: string): ProbeDefinition {
   for (const k of REQUIRED) if (!Object.hasOwn(out, k)) bad(root, `missing "${k}"`);
   out.providers ??= [...PROVIDERS];
   out.options ??= {};
+  out.caveats ??= [];
   if (!Object.keys(out.checks!).length) bad(root, '"checks" is empty');
   return out as ProbeDefinition;
 }

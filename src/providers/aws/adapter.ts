@@ -9,6 +9,7 @@ import {
   DeleteObjectCommand,
   GetBucketPolicyCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
@@ -25,18 +26,22 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
-import { type Identity, RequestFailure } from '../../core/model.js';
+import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, SentRequest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
+import { LIST_MAX_KEYS } from '../../core/checks.js';
+import { type Identity, type RequestRecord, RequestFailure } from '../../core/model.js';
 import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify.js';
 import { S3_ACTIONS } from './actions.js';
 import { withRawBody } from './raw-body.js';
 import { sourceCredentials } from './credentials.js';
 import type { CommonTargetOptions } from '../../core/provider.js';
+import { describeS3Request } from './request.js';
 
 /** The common target options (src/core/provider.ts) as the AWS provider reads them. */
 export type AwsTargetOptions = Omit<CommonTargetOptions, 'internal'> & {
   /** Source credentials given directly (tests, run files); otherwise the standard AWS chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** --explain is on: denial hints do not ask for it. */
+  explain?: boolean;
 };
 
 export { S3_ACTIONS } from './actions.js';
@@ -66,6 +71,10 @@ export class AwsAdapter implements StorageAdapter {
 
   identity(): Identity {
     return { ...this.ident };
+  }
+
+  describeRequest(op: Operation, sent: SentRequest): RequestRecord {
+    return describeS3Request(this.o, op, sent);
   }
 
   /** The session's aws:userid (`<role id>:<session name>`), once assumed. */
@@ -120,6 +129,8 @@ export class AwsAdapter implements StorageAdapter {
       roleArn: this.o.roleArn,
       region: this.o.region,
       endpoint: op === 'assumeRole' ? (this.o.stsEndpoint ?? this.o.endpoint) : this.o.endpoint,
+      explain: this.o.explain === true,
+      sessionPolicy: this.o.sessionPolicy !== null,
     };
     if (key !== undefined) c.key = key;
     return c;
@@ -191,6 +202,10 @@ export class AwsAdapter implements StorageAdapter {
     }
   }
 
+  headBucket(): Promise<OpMeta> {
+    return this.call('headBucket', undefined, async (s3) => meta(await s3.send(new HeadBucketCommand({ Bucket: this.o.bucket }))));
+  }
+
   putObject(key: string, body: Buffer, w: WriteOptions & { overwrite?: boolean } = {}): Promise<OpMeta> {
     return this.call('putObject', key, async (s3) =>
       meta(
@@ -222,17 +237,16 @@ export class AwsAdapter implements StorageAdapter {
     });
   }
 
-  listObjects(prefix: string, delimiter: string): Promise<ListResult> {
+  listObjects(prefix: string, delimiter: string | undefined, startAfter?: string): Promise<ListResult> {
     return this.call('listObjects', prefix, async (s3) => {
-      // StartAfter just before the canary folder: the answer shows it on the first page however many
-      // backups share the prefix. It does not change how the request is authorised.
+      // StartAfter (the plan's choice, just before its canaries) does not change how it is authorised.
       const r = await s3.send(
         new ListObjectsV2Command({
           Bucket: this.o.bucket,
           Prefix: prefix,
-          Delimiter: delimiter,
-          StartAfter: `${prefix}.backup-canary`,
-          MaxKeys: 100,
+          ...(delimiter !== undefined ? { Delimiter: delimiter } : {}),
+          ...(startAfter !== undefined ? { StartAfter: startAfter } : {}),
+          MaxKeys: LIST_MAX_KEYS,
         }),
       );
       return {
