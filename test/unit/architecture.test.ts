@@ -13,6 +13,26 @@ t.test('no import cycle in src/', async (t) => {
   t.same(cycles(graph), [], 'no strongly connected component of more than one file');
 });
 
+/** Data flows one way: nothing below the command line imports it, and the core never imports the reports. */
+const NEVER: [string, string[]][] = [
+  ['src/core/', ['src/cli/', 'src/report/']],
+  ['src/providers/', ['src/cli/', 'src/report/']],
+  ['src/explain/', ['src/cli/', 'src/report/']],
+  ['src/policy/', ['src/cli/', 'src/report/']],
+  ['src/report/', ['src/cli/']],
+];
+
+t.test('layers import downwards only', async (t) => {
+  const wrong: string[] = [];
+  for (const [file, deps] of importGraph()) {
+    for (const [from, forbidden] of NEVER) {
+      if (!file.startsWith(from)) continue;
+      for (const d of deps) if (forbidden.some((f) => d.startsWith(f))) wrong.push(`${file} -> ${d}`);
+    }
+  }
+  t.same(wrong, []);
+});
+
 t.test('the cycle finder finds cycles', async (t) => {
   const g = new Map([
     ['a', ['b']],
