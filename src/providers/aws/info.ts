@@ -1,6 +1,7 @@
 // The AWS provider (S3 and S3-compatible stores, IAM and STS) as far as it is known without loading
 // the SDK: its names, its ARNs, the flag it adds and its validation. index.ts adds the adapter.
 
+import { UsageError } from '../../core/model.js';
 import type { ProviderInfo } from '../../core/provider.js';
 import { validateRegion } from '../../core/target.js';
 import { parseAwsRoleArn } from './arn.js';
@@ -13,6 +14,8 @@ export const info: ProviderInfo = {
   parseRoleArn: parseAwsRoleArn,
   flags: [{ name: 'path-style', option: 'pathStyle', describe: 'Path-style addressing (http://host/bucket/key), for S3-compatible stores' }],
   validate(o) {
+    // another provider's flag is refused, not ignored (each provider refuses the flags it does not read)
+    if (o.internal) throw new UsageError('--internal applies to Alibaba Cloud OSS only; for S3 through a VPC endpoint, pass it with --endpoint');
     if (o.roleArn) parseAwsRoleArn(o.roleArn);
     if (o.region) validateRegion(o.region);
   },
