@@ -3,6 +3,8 @@
 
 import { UsageError } from '../../core/model.js';
 import type { ProviderInfo } from '../../core/provider.js';
+import { rulesOf } from '../../explain/dialects/index.js';
+import { awsProfileExists } from './profiles.js';
 import { validateRegion } from '../../core/target.js';
 import { parseAwsRoleArn } from './arn.js';
 
@@ -18,5 +20,14 @@ export const info: ProviderInfo = {
     if (o.internal) throw new UsageError('--internal applies to Alibaba Cloud OSS only; for S3 through a VPC endpoint, pass it with --endpoint');
     if (o.roleArn) parseAwsRoleArn(o.roleArn);
     if (o.region) validateRegion(o.region);
+  },
+  validateExplain(e) {
+    if (e.explainProfile) {
+      const p = awsProfileExists(e.explainProfile);
+      if (!p.exists) throw new UsageError(`--explain-profile: no profile "${e.explainProfile}" in ${p.files.join(' or ')}`);
+    }
+    if (e.store && !Object.hasOwn(rulesOf(info.dialect).stores, e.store)) {
+      throw new UsageError(`--store: "${e.store}" is not a store of this provider (${Object.keys(rulesOf(info.dialect).stores).join(', ')})`);
+    }
   },
 };
