@@ -46,12 +46,12 @@ t.test('the cycle finder finds cycles', async (t) => {
 
 /**
  * Provider-name literals ('aws', 'alibaba') outside src/providers/ and src/explain/dialects/. The
- * acceptance bar of issue 9 is 5. The command line, the core and the reports have none; the rest are in
- * areas still being moved into the dialects (src/explain/*) and the catalog (src/policy/*, the probe
- * definitions' provider list): ALLOWANCE is today's figure there and only goes down.
+ * acceptance bar of issue 9 is 5. The command line, the core and the reports have none; the rest are
+ * in the policy generator (src/policy/generate.ts, 8 today): ALLOWANCE is today's figure there and
+ * only goes down.
  */
 const NONE_IN = ['src/cli/', 'src/core/', 'src/report/', 'src/version.ts'];
-const ALLOWANCE = 34;
+const ALLOWANCE = 8;
 
 t.test('provider names live with the providers', async (t) => {
   const lits = providerLiterals();

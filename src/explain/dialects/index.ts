@@ -2,11 +2,12 @@
 
 import { alibaba } from './alibaba/index.js';
 import { aws } from './aws/index.js';
+import type { DialectName } from './names.js';
 import type { DialectRules } from './types.js';
 
-const DIALECTS = { aws, alibaba } as const;
+const DIALECTS: Record<DialectName, DialectRules> = { aws, alibaba };
 
-export type DialectName = keyof typeof DIALECTS;
+export type { DialectName } from './names.js';
 
 export const DIALECT_NAMES = Object.keys(DIALECTS) as DialectName[];
 
