@@ -11,7 +11,7 @@
 //     everyone, so the proof rejects it whenever others would get through).
 
 import { rulesOf } from './dialects/index.js';
-import { LAYER_POLICY, type Fix, type FixRequest } from './fix-types.js';
+import { type Fix, type FixRequest, LAYER_POLICY } from './fix-types.js';
 import { parseCaller } from './context.js';
 import { parsePolicy } from './policy.js';
 import { matchPrincipal } from './principal.js';

@@ -1,9 +1,8 @@
-// The shapes of a proposed fix (which policy, the snippet, the change applied before it is shown) and
-// the policy each evaluation layer is fixed in. A leaf module: fix.ts builds fixes, candidates.ts
-// proposes alternatives, and both read these without importing each other.
+// The shapes of a proposed fix and the policy each layer's fix goes into: a leaf module shared by the fix
+// builder (fix.ts) and the candidate generator (candidates.ts).
 
 import type { CheckLevel } from '../core/checks.js';
-import type { Layer, PolicySlot } from './types.js';
+import type { Dialect, Layer, PolicySlot } from './types.js';
 
 export type FixPolicy = 'identity' | 'bucket' | 'trust' | 'scp' | 'rcp' | 'boundary' | 'session' | 'kms' | 'vpce';
 

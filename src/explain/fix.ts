@@ -13,11 +13,11 @@ import { rulesOf } from './dialects/index.js';
 import type { CheckLevel } from '../core/checks.js';
 import { compile, globMatch, parseArn } from './match.js';
 import { resourceDenyCandidates } from './candidates.js';
-import { LAYER_POLICY, type Fix, type FixPolicy, type FixRequest } from './fix-types.js';
 import { describeCondition, describeStatement } from './summary.js';
 import type { ConditionResult, Dialect, EvaluationResult, Layer, PolicySlot, StatementResult } from './types.js';
+import { type Fix, type FixChange, type FixPolicy, type FixRequest, LAYER_POLICY } from './fix-types.js';
 
-export { LAYER_POLICY, type Fix, type FixChange, type FixPolicy, type FixRequest } from './fix-types.js';
+export { type Fix, type FixChange, type FixPolicy, type FixRequest, LAYER_POLICY } from './fix-types.js';
 
 const SLOT_OF_LAYER: Record<Layer, PolicySlot> = {
   'resource-policy': 'resource',

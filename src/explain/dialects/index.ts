@@ -2,14 +2,12 @@
 
 import { alibaba } from './alibaba/index.js';
 import { aws } from './aws/index.js';
-import type { DialectName } from './names.js';
+import { DIALECT_NAMES, type DialectName } from './names.js';
 import type { DialectRules } from './types.js';
 
 const DIALECTS: Record<DialectName, DialectRules> = { aws, alibaba };
 
-export type { DialectName } from './names.js';
-
-export const DIALECT_NAMES = Object.keys(DIALECTS) as DialectName[];
+export { DIALECT_NAMES, type DialectName };
 
 export function isDialect(name: unknown): name is DialectName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(DIALECTS, name);

@@ -1,4 +1,6 @@
-// The dialect names, in a leaf module: src/explain/types.ts names the type without importing the
-// registry (index.ts), whose rules import types.ts (that was an import cycle).
+// The dialects' names: a leaf module, so the evaluator's types can name a dialect without importing the
+// dialects' rules (which import those types).
 
-export type DialectName = 'aws' | 'alibaba';
+export const DIALECT_NAMES = ['aws', 'alibaba'] as const;
+
+export type DialectName = (typeof DIALECT_NAMES)[number];
