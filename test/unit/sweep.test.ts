@@ -64,7 +64,7 @@ t.test('sweepCanaries: lists the canary folder, a dry run touches nothing, --yes
   const fresh = 'db/.backup-canary/20261122T115900Z-abcdef/object.bin';
   const foreign = 'db/.backup-canary/notes/readme.txt';
   for (const k of [stale, fresh, foreign, 'db/data.bin']) a.objects.set(k, Buffer.from('x'));
-  a.uploads.set('u1', { key: 'db/.backup-canary/20261120T000000Z-abcdef/multipart.bin', parts: new Map() });
+  a.uploads.set('u1', { key: 'db/.backup-canary/20261120T000000Z-abcdef/multipart.bin', parts: new Map(), metadata: {} });
 
   const dry = await sweepCanaries(a, { prefix: 'db/', olderThanSeconds: 3600, remove: false, now });
   t.equal(dry.root, 'db/.backup-canary/');
