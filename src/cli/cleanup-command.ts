@@ -6,7 +6,7 @@
 import { EXIT, RequestFailure, UsageError } from '../core/model.js';
 import { resolveTarget } from '../core/run.js';
 import { parseAge, sweepCanaries } from '../core/sweep.js';
-import { renderCleanupReport } from '../report/cleanup.js';
+import { renderCleanupFailure, renderCleanupReport } from '../report/cleanup.js';
 import type { CleanupArgs } from './cleanup-args.js';
 import type { Io } from './io.js';
 
@@ -24,7 +24,7 @@ export async function runCleanupCommand(a: CleanupArgs, io: Io): Promise<number>
     return outcome.leftovers.some((l) => !l.retainUntil) ? EXIT.failed : EXIT.ok;
   } catch (err) {
     if (err instanceof RequestFailure) {
-      io.stderr(`backup-canary cleanup: ${err.denial.code}${err.denial.httpStatus ? ` ${err.denial.httpStatus}` : ''} at ${err.denial.stage}: ${err.denial.hint}\n`);
+      io.stderr(renderCleanupFailure(err));
       return err.kind === 'denied' ? EXIT.failed : EXIT.incomplete;
     }
     throw err;

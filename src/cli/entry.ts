@@ -1,6 +1,11 @@
-// Process entry: wire signals to an AbortSignal, run, exit with the code.
+// Process entry: wire signals to an AbortSignal, run, exit with the code. Standard output that could
+// not be written whole (a full disk, an I/O error) is said on standard error and the exit code is 3
+// (or the command's worse one), as for --output files; a reader that closed the pipe (EPIPE, e.g.
+// `| head`) chose to stop reading and changes nothing.
 
-import { main, processIo } from './main.js';
+import { main } from './main.js';
+import { processIo } from './io.js';
+import { afterWriteFailure } from './output.js';
 
 export async function run(): Promise<void> {
   const ac = new AbortController();
@@ -11,7 +16,13 @@ export async function run(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const code = await main(process.argv.slice(2), processIo(ac.signal));
+  const io = processIo(ac.signal);
+  let code = await main(process.argv.slice(2), io);
+  const failure = await io.stdoutFailure();
+  if (failure && failure.code !== 'EPIPE') {
+    process.stderr.write(`backup-canary: cannot write standard output: ${failure.message}; the report is incomplete\n`);
+    code = afterWriteFailure(code);
+  }
   process.exitCode = code;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -2,7 +2,7 @@
 // the output live in policy-command.ts.
 
 import type { Argv } from 'yargs';
-import { DEFAULT_PROVIDER, PROVIDER_NAMES } from '../providers/registry.js';
+import { DEFAULT_PROVIDER, PROVIDER_NAMES, providerInfos } from '../providers/registry.js';
 
 export interface PolicyArgs {
   probe: string;
@@ -21,7 +21,7 @@ export function policyBuilder(y: Argv): Argv<PolicyArgs> {
     .option('bucket', { type: 'string', demandOption: true, describe: 'Backup bucket' })
     .option('prefix', { type: 'string', default: '', describe: 'Backup prefix (normalised as for probe: leading / removed, trailing / added)' })
     .option('allow-bucket-root', { type: 'boolean', default: false, describe: 'Allow an empty --prefix (the policy then covers the whole bucket)' })
-    .option('provider', { type: 'string', default: DEFAULT_PROVIDER, choices: PROVIDER_NAMES, describe: 'aws: IAM identity policy; alibaba: RAM policy' })
+    .option('provider', { type: 'string', default: DEFAULT_PROVIDER, choices: PROVIDER_NAMES, describe: providerInfos().map((p) => `${p.name}: ${p.policyKind}`).join('; ') })
     .option('role', { type: 'string', describe: 'The backup role: adds the bucket-policy exception for a restrictive Deny and the cross-account grant' })
     .option('format', { type: 'string', default: 'text', choices: ['text', 'json'], describe: 'Output format' })
     .example('$0 policy --probe rclone-s3 --bucket corp-backups --prefix db/nightly/', 'The IAM policy rclone needs on that prefix')

@@ -1,6 +1,7 @@
 // Flags of `backup-canary probe`. Only declarations: validation and the run live in src/core/run.ts.
 
 import type { Argv } from 'yargs';
+import { FORMAT_NAMES } from '../report/index.js';
 import type { ProbeRequest } from '../core/run.js';
 import { targetArgs } from './target-args.js';
 
@@ -14,7 +15,7 @@ export interface ProbeArgs extends ProbeRequest {
 export function probeBuilder(y: Argv): Argv<ProbeArgs> {
   return targetArgs<ProbeArgs>(y)
     .usage('$0 probe --role ARN --bucket NAME --prefix PATH [options]')
-    .option('format', { type: 'string', array: true, default: ['text'], describe: 'Report format: text, json, junit, markdown, prometheus (repeatable)', group: 'Output:' })
+    .option('format', { type: 'string', array: true, default: ['text'], describe: `Report format: ${FORMAT_NAMES.join(', ')} (repeatable)`, group: 'Output:' })
     .option('output', { type: 'string', array: true, describe: 'File for the format in the same position (repeatable); without it, standard output', group: 'Output:' })
     .option('probe', { type: 'string', default: 'default', describe: 'Probe definition: a name from `backup-canary probes list`, or a YAML file', group: 'Target:' })
     .option('part-size', { type: 'string', describe: 'Size of the first multipart part (5MiB-512MiB; default: the definition\'s, else 5MiB)', group: 'Requests:' })

@@ -29,6 +29,11 @@ export function providerForRole(arn: string | null): string {
   return infos.find((p) => arn?.startsWith(p.arnScheme))?.name ?? DEFAULT_PROVIDER;
 }
 
+/** Every provider's SDK-free description, default first. */
+export function providerInfos(): readonly ProviderInfo[] {
+  return infos;
+}
+
 export function providerInfo(name: string): ProviderInfo {
   const p = infos.find((i) => i.name === name);
   if (!p) throw unsupported(name);

@@ -1,6 +1,7 @@
 // The `cleanup` command's output: what the sweep found (stale canaries, incomplete uploads, what it
 // left alone and why) and what it removed, as text or as one JSON document.
 
+import type { RequestFailure } from '../core/model.js';
 import type { SweepOutcome } from '../core/sweep.js';
 
 export interface CleanupReportInput {
@@ -44,6 +45,12 @@ export function renderCleanupReport(r: CleanupReportInput, format: 'text' | 'jso
     lines.push('Nothing removed: run again with --yes to remove them.');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The one line on standard error when the sweep's listing or role failed. */
+export function renderCleanupFailure(err: RequestFailure): string {
+  const d = err.denial;
+  return `backup-canary cleanup: ${d.code}${d.httpStatus ? ` ${d.httpStatus}` : ''} at ${d.stage}: ${d.hint}\n`;
 }
 
 /** A versioned bucket: versions and delete markers, and the retained ones with their date. */

@@ -13,6 +13,26 @@ t.test('no import cycle in src/', async (t) => {
   t.same(cycles(graph), [], 'no strongly connected component of more than one file');
 });
 
+/** Data flows one way: nothing below the command line imports it, and the core never imports the reports. */
+const NEVER: [string, string[]][] = [
+  ['src/core/', ['src/cli/', 'src/report/']],
+  ['src/providers/', ['src/cli/', 'src/report/']],
+  ['src/explain/', ['src/cli/', 'src/report/']],
+  ['src/policy/', ['src/cli/', 'src/report/']],
+  ['src/report/', ['src/cli/']],
+];
+
+t.test('layers import downwards only', async (t) => {
+  const wrong: string[] = [];
+  for (const [file, deps] of importGraph()) {
+    for (const [from, forbidden] of NEVER) {
+      if (!file.startsWith(from)) continue;
+      for (const d of deps) if (forbidden.some((f) => d.startsWith(f))) wrong.push(`${file} -> ${d}`);
+    }
+  }
+  t.same(wrong, []);
+});
+
 t.test('the cycle finder finds cycles', async (t) => {
   const g = new Map([
     ['a', ['b']],
@@ -26,12 +46,12 @@ t.test('the cycle finder finds cycles', async (t) => {
 
 /**
  * Provider-name literals ('aws', 'alibaba') outside src/providers/ and src/explain/dialects/. The
- * acceptance bar of issue 9 is 5. The command line, the core and the reports have none; the rest are in
- * areas still being moved into the dialects (src/explain/*) and the catalog (src/policy/*, the probe
- * definitions' provider list): ALLOWANCE is today's figure there and only goes down.
+ * acceptance bar of issue 9 is 5. The command line, the core and the reports have none; the rest are
+ * in the policy generator (src/policy/generate.ts, 8 today): ALLOWANCE is today's figure there and
+ * only goes down.
  */
 const NONE_IN = ['src/cli/', 'src/core/', 'src/report/', 'src/version.ts'];
-const ALLOWANCE = 34;
+const ALLOWANCE = 8;
 
 t.test('provider names live with the providers', async (t) => {
   const lits = providerLiterals();

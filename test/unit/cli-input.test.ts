@@ -67,6 +67,7 @@ const cases: [string, string[], RegExp][] = [
   ['bidi in a cleanup prefix', ['cleanup', '--no-assume', '--bucket', 'backups', '--prefix', 'a\u2067b', '--endpoint', endpoint], /--prefix: contains U\+2067/],
   ['bidi in the policy prefix', ['policy', '--bucket', 'backups', '--prefix', '\u202ax/'], /--prefix: contains U\+202A/],
   ['C1 control in the profile', [...base, '--profile', 'dev\u009b31m'], /--profile: contains U\+009B/],
+  ['an Alibaba flag for an AWS target', [...base, '--internal'], /--internal applies to Alibaba Cloud OSS only/],
   ['no command', [], /Name a command/],
   ['unknown command', ['frobnicate'], /Unknown argument: frobnicate/],
 ];

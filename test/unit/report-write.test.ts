@@ -161,3 +161,27 @@ t.test('the temporary file is created exclusively: a planted file or symlink is 
   const always: WriterFs = { ...realFs, openSync: (p) => { mkdirSync(p); return fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL); } };
   t.throws(() => writeAtomically(join(dir, 'x.txt'), 'x', 0o644, always), ReportWriteError);
 });
+
+t.test('standard output on a full disk: exit 3 and one line, no stack trace', async (t) => {
+  const dir = smallFs(t);
+  fill(dir, 0);
+  const { spawnSync } = await import('node:child_process');
+  const entry = new URL('../helpers/entry.ts', import.meta.url).pathname;
+  const out = join(dir, 'out.txt');
+  const fd = fs.openSync(out, 'w');
+  t.teardown(() => fs.closeSync(fd));
+  // the same loader flags as this test process (TypeScript), the real stdout a full file
+  const r = spawnSync(process.execPath, [...process.execArgv, entry, 'probes', 'list'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+  t.equal(r.status, EXIT.incomplete, r.stderr);
+  t.match(r.stderr, /^backup-canary: cannot write standard output: ENOSPC: no space left on device, write; the report is incomplete\n$/);
+  t.equal(fs.statSync(out).size, 0);
+  // a reader that closed the pipe before anything was written (EPIPE) is not a failure of the tool
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [...process.execArgv, entry, 'probes', 'list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => void (stderr += b));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(code, 0, stderr);
+  t.equal(stderr, '', 'nothing said: the reader chose to stop');
+});

@@ -64,3 +64,21 @@ t.test('the pool keeps order, bounds concurrency and stops starting on abort', a
   }, { signal: ac.signal, onSkipped: () => 0 });
   t.same(r, [1, 2, 0, 0]);
 });
+
+t.test('run-file keys, probe flags and cleanup flags come from one table', async (t) => {
+  const { default: yargs } = await import('yargs');
+  const { probeBuilder } = await import('../../src/cli/probe-args.js');
+  const { cleanupBuilder } = await import('../../src/cli/cleanup-args.js');
+  const { TARGET_FLAGS, targetKeys, withDefaults } = await import('../../src/core/options.js');
+  const declared = (b: (y: ReturnType<typeof yargs>) => unknown) => {
+    const o = (b(yargs()) as unknown as { getOptions(): { key: Record<string, unknown>; default: Record<string, unknown> } }).getOptions();
+    return { keys: new Set(Object.keys(o.key)), defaults: o.default };
+  };
+  const probe = declared(probeBuilder);
+  const cleanup = declared(cleanupBuilder);
+  const keys = targetKeys();
+  for (const k of Object.keys(keys)) t.ok(probe.keys.has(k), `run-file key ${k} is a probe flag`);
+  for (const k of [...Object.keys(TARGET_FLAGS), 'path-style', 'internal']) t.ok(cleanup.keys.has(k), `cleanup takes --${k}`);
+  for (const [k, spec] of Object.entries(keys)) if (spec.default !== undefined) t.same(probe.defaults[k], spec.default, `--${k} defaults as in run files`);
+  t.same(withDefaults({ bucket: 'b', timeout: 5, 'part-size': 8 }), { assume: true, bucket: 'b', prefix: '', 'allow-bucket-root': false, duration: 900, timeout: 5, 'max-attempts': 3, 'path-style': false, internal: false, probe: 'default', 'part-size': '8', quick: false });
+});

@@ -49,31 +49,22 @@ import {
 } from './classify.js';
 import { OSS_ACTIONS } from './actions.js';
 import { loadSourceCredentials, type SourceCredentials } from './credentials.js';
+import type { CommonTargetOptions } from '../../core/provider.js';
 import { describeOssRequest } from './request.js';
 
-export interface AlibabaTargetOptions {
-  bucket: string;
-  prefix: string;
-  /** Region id, e.g. cn-hangzhou (resolved by the provider; see index.ts). */
+/**
+ * The common target options (src/core/provider.ts) as the Alibaba provider reads them: `endpoint` is
+ * the OSS endpoint (default https://oss-<region>[-internal].aliyuncs.com), `stsEndpoint` defaults to
+ * https://sts.<region>.aliyuncs.com (sts-vpc.<region> with internal).
+ */
+export type AlibabaTargetOptions = Omit<CommonTargetOptions, 'region' | 'pathStyle'> & {
+  /** Region id, e.g. cn-hangzhou (resolved by the provider; see info.ts). */
   region: string;
-  /** OSS endpoint URL; default https://oss-<region>[-internal].aliyuncs.com. */
-  endpoint: string | null;
-  /** STS endpoint URL; default https://sts.<region>.aliyuncs.com (sts-vpc.<region> with internal). */
-  stsEndpoint: string | null;
-  internal: boolean;
-  roleArn: string | null;
-  sessionName: string;
-  externalId: string | null;
-  durationSeconds: number;
-  sessionPolicy: string | null;
-  profile: string | null;
-  timeoutMs: number;
-  maxAttempts: number;
   /** Source credentials given directly (tests); otherwise Alibaba's standard chain. */
   credentials?: SourceCredentials;
   /** --explain is on: denial hints do not ask for it. */
   explain?: boolean;
-}
+};
 
 export { OSS_ACTIONS };
 

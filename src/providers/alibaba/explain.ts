@@ -14,28 +14,20 @@ import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../..
 import type { AlibabaAdapter } from './adapter.js';
 import { loadSourceCredentials } from './credentials.js';
 import { type AlibabaPolicies, DEFAULT_RAM_ENDPOINT, readAlibabaPolicies } from './policies.js';
+import type { CommonTargetOptions, ExplainFlags } from '../../core/provider.js';
 
-export interface AlibabaExplainOptions {
-  bucket: string;
-  prefix: string;
-  region: string;
-  endpoint: string | null;
-  timeoutMs: number;
-  roleArn: string | null;
-  sessionName: string;
-  externalId: string | null;
-  sessionPolicy: string | null;
-  /** Profile that may read the bucket policy and RAM (default: the source credentials). */
-  explainProfile: string | null;
-  sourceIp: string | null;
-  sourceVpc: string | null;
-  /** Who calls AssumeRole, when STS GetCallerIdentity did not say. */
-  callerArn: string | null;
-  /** Resource Directory control policies (evaluated as the SCP layer). */
-  scpFiles: string[];
-  /** RAM endpoint URL; default https://ram.aliyuncs.com. */
-  ramEndpoint?: string;
-}
+/**
+ * The target's options and the --explain flags (src/core/provider.ts). `explainProfile`: the profile
+ * that may read the bucket policy and RAM (default: the source credentials); `callerArn`: who calls
+ * AssumeRole, when STS GetCallerIdentity did not say; `scpFiles`: Resource Directory control policies
+ * (evaluated as the SCP layer). No --source-vpce and no --rcp on Alibaba Cloud (refused in info.ts).
+ */
+export type AlibabaExplainOptions = Pick<CommonTargetOptions, 'bucket' | 'prefix' | 'endpoint' | 'timeoutMs' | 'roleArn' | 'sessionName' | 'externalId' | 'sessionPolicy'> &
+  Pick<ExplainFlags, 'explainProfile' | 'sourceIp' | 'sourceVpc' | 'callerArn' | 'scpFiles'> & {
+    region: string;
+    /** RAM endpoint URL; default https://ram.aliyuncs.com. */
+    ramEndpoint?: string;
+  };
 
 /** Read control-policy files up front so a bad file is a usage error before any request. */
 function readPolicyFiles(flag: string, files: string[]): NamedPolicy[] {

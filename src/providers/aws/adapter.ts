@@ -55,28 +55,16 @@ import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify
 import { S3_ACTIONS } from './actions.js';
 import { withRawBody } from './raw-body.js';
 import { sourceCredentials } from './credentials.js';
+import type { CommonTargetOptions } from '../../core/provider.js';
 import { describeS3Request } from './request.js';
 
-export interface AwsTargetOptions {
-  bucket: string;
-  prefix: string;
-  region: string | null;
-  endpoint: string | null;
-  stsEndpoint: string | null;
-  pathStyle: boolean;
-  roleArn: string | null;
-  sessionName: string;
-  externalId: string | null;
-  durationSeconds: number;
-  sessionPolicy: string | null;
-  profile: string | null;
-  timeoutMs: number;
-  maxAttempts: number;
+/** The common target options (src/core/provider.ts) as the AWS provider reads them. */
+export type AwsTargetOptions = Omit<CommonTargetOptions, 'internal'> & {
   /** Source credentials given directly (tests, run files); otherwise the standard AWS chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** --explain is on: denial hints do not ask for it. */
   explain?: boolean;
-}
+};
 
 export { S3_ACTIONS } from './actions.js';
 

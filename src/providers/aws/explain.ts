@@ -12,30 +12,18 @@ import { unreadPolicies } from '../../explain/unread.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
 import type { AwsAdapter } from './adapter.js';
 import { readAwsPolicies, type ReadPolicies } from './policies.js';
+import type { CommonTargetOptions, ExplainFlags } from '../../core/provider.js';
 
-export interface AwsExplainOptions {
-  bucket: string;
-  prefix: string;
-  region: string | null;
-  endpoint: string | null;
-  pathStyle: boolean;
-  timeoutMs: number;
-  roleArn: string | null;
-  sessionName: string;
-  externalId: string | null;
-  sessionPolicy: string | null;
-  /** Shared-config profile that may read policies; default: the source credentials. */
-  explainProfile: string | null;
-  sourceIp: string | null;
-  sourceVpc: string | null;
-  sourceVpce: string | null;
-  /** Who calls AssumeRole, when the store cannot say (no sts:GetCallerIdentity). */
-  callerArn: string | null;
-  scpFiles: string[];
-  rcpFiles: string[];
-  /** The store a fix is proven on; null: aws-s3 without --endpoint, else detected from request ids. */
-  store?: string | null;
-}
+/**
+ * The target's options and the --explain flags (src/core/provider.ts). `explainProfile`: the
+ * shared-config profile that may read policies (default: the source credentials); `callerArn`: who
+ * calls AssumeRole, when the store cannot say (no sts:GetCallerIdentity).
+ */
+export type AwsExplainOptions = Pick<
+  CommonTargetOptions,
+  'bucket' | 'prefix' | 'region' | 'endpoint' | 'pathStyle' | 'timeoutMs' | 'roleArn' | 'sessionName' | 'externalId' | 'sessionPolicy'
+> &
+  ExplainFlags;
 
 /** Headers the probe never sends: their condition keys are absent from its requests, not unknown. */
 const ABSENT_S3_KEYS = [

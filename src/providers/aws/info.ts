@@ -16,6 +16,8 @@ export const info: ProviderInfo = {
   parseRoleArn: parseAwsRoleArn,
   flags: [{ name: 'path-style', option: 'pathStyle', describe: 'Path-style addressing (http://host/bucket/key), for S3-compatible stores' }],
   validate(o) {
+    // another provider's flag is refused, not ignored (each provider refuses the flags it does not read)
+    if (o.internal) throw new UsageError('--internal applies to Alibaba Cloud OSS only; for S3 through a VPC endpoint, pass it with --endpoint');
     if (o.roleArn) parseAwsRoleArn(o.roleArn);
     if (o.region) validateRegion(o.region);
   },

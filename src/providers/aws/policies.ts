@@ -18,19 +18,13 @@ import type { NamedPolicy } from '../../explain/types.js';
 import { evidenceFromError } from './classify.js';
 import { withRawBody } from './raw-body.js';
 import { sourceCredentials } from './credentials.js';
+import type { CommonTargetOptions } from '../../core/provider.js';
 
-export interface PolicyReadOptions {
-  bucket: string;
-  roleArn: string | null;
-  region: string | null;
-  endpoint: string | null;
+export type PolicyReadOptions = Pick<CommonTargetOptions, 'bucket' | 'roleArn' | 'region' | 'endpoint' | 'pathStyle' | 'timeoutMs' | 'profile'> & {
   /** IAM endpoint; defaults to --endpoint for S3-compatible stores, else AWS's global IAM endpoint. */
   iamEndpoint?: string | null;
-  pathStyle: boolean;
-  timeoutMs: number;
-  profile: string | null;
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-}
+};
 
 export interface NotVisible {
   policy: string;
