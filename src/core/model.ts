@@ -37,12 +37,19 @@ export interface Denial {
   ec?: string;
   recommendDoc?: string;
   accessDeniedDetail?: Record<string, string>;
-  /** With --explain: the statement that decided (explicit deny), or the policies that did not allow. */
-  statement?: DenialStatement;
-  /** With --explain: the conditions of that statement, each with the request's value. */
-  conditions?: DenialCondition[];
-  /** With --explain: the smallest safe change, as a policy snippet. */
-  fix?: { summary: string; policy: string; snippet: Record<string, unknown>; sessionName?: string };
+}
+
+/** With --explain: the smallest safe change, as a policy snippet, evaluated before it is shown. */
+export interface ExplainFix {
+  /** The whole sentence: `evidence. remedy` when the fix rests on a statement. */
+  summary: string;
+  /** The statement line the fix rests on (as in `CheckExplain.summary` when it is the decisive one). */
+  evidence?: string;
+  /** What to do. */
+  remedy?: string;
+  policy: string;
+  snippet: Record<string, unknown>;
+  sessionName?: string;
 }
 
 export interface DenialStatement {
@@ -71,6 +78,16 @@ export interface CheckExplain {
   undeterminedKeys?: string[];
   /** Where the evaluation and what the service did disagree; never hidden. */
   mismatch?: string;
+  /**
+   * The source of the denial as the evaluation names it, with why, when the response did not name one
+   * (or named a cause the evaluation rules out). The denial itself keeps what the service said.
+   */
+  source?: { source: DenialSource; explicit: boolean | null; why: string };
+  /** The statement that decided (explicit deny), or the policies that did not allow. */
+  statement?: DenialStatement;
+  /** The conditions of that statement, each with the request's value. */
+  conditions?: DenialCondition[];
+  fix?: ExplainFix;
 }
 
 export interface ExplainSummary {

@@ -37,7 +37,12 @@ export interface FixRequest {
 }
 
 export interface Fix {
+  /** `evidence. remedy`, or the remedy alone. */
   summary: string;
+  /** The statement line the fix rests on, when it rests on one (describeStatement of it). */
+  evidence?: string;
+  /** What to do. */
+  remedy?: string;
   /** Which policy the snippet goes into. */
   policy: FixPolicy;
   snippet: Record<string, unknown>;
@@ -185,7 +190,7 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
       const name = sessionNameFor(failing[0]!, !failing[0]!.operator.includes('Not'));
       if (name) {
         return {
-          summary: `${describeStatement(s)}. It only fails on the session name: assume the role with session name "${name}".`,
+          ...parts(describeStatement(s), `It only fails on the session name: assume the role with session name "${name}".`),
           policy: LAYER_POLICY[s.layer],
           snippet: { RoleSessionName: name, condition: { [failing[0]!.operator]: { [failing[0]!.key]: failing[0]!.policyValues } } },
           sessionName: name,
@@ -211,7 +216,7 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
       ? `${describeStatement(near)} names the caller but its condition fails`
       : `no statement in the trust policy of ${req.roleArn} lets ${caller} assume it`;
     return {
-      summary: `${why}. Add this statement to the role's trust policy (it names only the caller${req.externalId ? ' and requires the external ID' : ''}).`,
+      ...parts(why, `Add this statement to the role's trust policy (it names only the caller${req.externalId ? ' and requires the external ID' : ''}).`),
       policy: 'trust',
       snippet: statement,
     };
@@ -220,7 +225,7 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
   if (/^sts:AssumeRole/i.test(req.action) || /^sts:AssumeRole/i.test(result.request.action)) {
     const statement = { Sid: 'AllowAssumeBackupRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: req.roleArn };
     return {
-      summary: `The caller's own ${layerName(layer)} does not allow sts:AssumeRole on ${req.roleArn}; add this statement to it.`,
+      ...parts(null, `The caller's own ${layerName(layer)} does not allow sts:AssumeRole on ${req.roleArn}; add this statement to it.`),
       policy,
       snippet: dialect === 'alibaba' ? policyDoc(dialect, { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: req.roleArn }) : policyDoc(dialect, statement),
     };
@@ -229,7 +234,7 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
   if (layer === 'resource-policy') {
     const principal = dialect === 'alibaba' ? [parseArn(req.roleArn)?.account ?? req.roleArn] : { AWS: req.roleArn };
     return {
-      summary: `The bucket policy does not grant ${where} to ${req.roleArn}${result.crossAccount ? ' (cross-account: the bucket policy and the role policy must both allow)' : ''}. Add this statement to the bucket policy.`,
+      ...parts(null, `The bucket policy does not grant ${where} to ${req.roleArn}${result.crossAccount ? ' (cross-account: the bucket policy and the role policy must both allow)' : ''}. Add this statement to the bucket policy.`),
       policy: 'bucket',
       snippet: scopedStatement(req, dialect, principal),
     };
@@ -244,10 +249,15 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
         ? `the organisation's ${layer.toUpperCase()}s (ask the organisation administrators)`
         : `the ${layerName(layer)}`;
   return {
-    summary: `No statement in ${layerName(layer)} allows ${where}.${hint} Add this statement to ${target}; it grants only ${req.action} on ${req.bucket}/${req.prefix ?? ''}.`,
+    ...parts(null, `No statement in ${layerName(layer)} allows ${where}.${hint} Add this statement to ${target}; it grants only ${req.action} on ${req.bucket}/${req.prefix ?? ''}.`),
     policy,
     snippet: policyDoc(dialect, scopedStatement(req, dialect)),
   };
+}
+
+/** A fix's sentence from its parts: reports compose from the parts, never cut the sentence apart. */
+function parts(evidence: string | null, remedy: string): Pick<Fix, 'summary' | 'evidence' | 'remedy'> {
+  return evidence === null ? { summary: remedy, remedy } : { summary: `${evidence}. ${remedy}`, evidence, remedy };
 }
 
 function layerName(layer: Layer): string {
@@ -263,7 +273,7 @@ function denyFix(s: StatementResult, req: FixRequest, dialect: 'aws' | 'alibaba'
     const name = sessionNameFor(sessionCond, sessionCond.operator.includes('Not'));
     if (name) {
       return {
-        summary: `${evidence}. The Deny is scoped to the session name: assume the role with session name "${name}" and it no longer applies.`,
+        ...parts(evidence, `The Deny is scoped to the session name: assume the role with session name "${name}" and it no longer applies.`),
         policy,
         snippet: { RoleSessionName: name, condition: { [sessionCond.operator]: { [sessionCond.key]: sessionCond.policyValues } } },
         sessionName: name,
@@ -273,14 +283,14 @@ function denyFix(s: StatementResult, req: FixRequest, dialect: 'aws' | 'alibaba'
   const transport = s.conditions.find((c) => c.result === true && /:securetransport$/i.test(c.key));
   if (transport) {
     return {
-      summary: `${evidence}. The Deny requires TLS: send the request over HTTPS; do not exempt anyone from it.`,
+      ...parts(evidence, `The Deny requires TLS: send the request over HTTPS; do not exempt anyone from it.`),
       policy,
       snippet: { [transport.key]: 'true' },
     };
   }
   if (s.layer === 'identity-policy' || s.layer === 'permissions-boundary' || s.layer === 'session-policy') {
     return {
-      summary: `${evidence}. A Deny in the ${layerName(s.layer)} cannot be overridden by any Allow: change that statement's Action, Resource or Condition so it no longer covers ${where}.`,
+      ...parts(evidence, `A Deny in the ${layerName(s.layer)} cannot be overridden by any Allow: change that statement's Action, Resource or Condition so it no longer covers ${where}.`),
       policy,
       snippet: { statement: s.statement, conditions: s.conditions.map(describeCondition) },
     };
@@ -296,19 +306,19 @@ function denyFix(s: StatementResult, req: FixRequest, dialect: 'aws' | 'alibaba'
       const prev = block[negated.key];
       block[negated.key] = [...(Array.isArray(prev) ? prev : [prev]), ...negated.requestValues];
       return {
-        summary: `${evidence}. Alibaba Cloud documents no principal-ARN condition key for bucket policies, so keep the Deny and add this request's ${negated.key} (${negated.requestValues.join(', ')}) to its exception list - note that this exempts that source for every principal.`,
+        ...parts(evidence, `Alibaba Cloud documents no principal-ARN condition key for bucket policies, so keep the Deny and add this request's ${negated.key} (${negated.requestValues.join(', ')}) to its exception list - note that this exempts that source for every principal.`),
         policy,
         snippet: st,
       };
     }
     return {
-      summary: `${evidence}. Keep the Deny; make the request satisfy its condition, or remove ${req.roleArn}'s UID from its Principal list if it is named there.`,
+      ...parts(evidence, `Keep the Deny; make the request satisfy its condition, or remove ${req.roleArn}'s UID from its Principal list if it is named there.`),
       policy,
       snippet: { statement: s.statement, conditions: s.conditions.map(describeCondition) },
     };
   }
   return {
-    summary: `${evidence}. Keep the Deny and exempt only the backup role: add "ArnNotLike": {"aws:PrincipalArn": "${req.roleArn}"} to its Condition (a role session's aws:PrincipalArn is the role ARN, so every session of ${req.roleArn} - and only that role - is covered). Do not widen or remove the Deny.`,
+    ...parts(evidence, `Keep the Deny and exempt only the backup role: add "ArnNotLike": {"aws:PrincipalArn": "${req.roleArn}"} to its Condition (a role session's aws:PrincipalArn is the role ARN, so every session of ${req.roleArn} - and only that role - is covered). Do not widen or remove the Deny.`),
     policy,
     snippet: exemptRole(s.statement, req.roleArn),
   };

@@ -144,15 +144,15 @@ t.test('the seed story with --explain: the office-IP Deny named, its condition s
   const put = by['put-object']!;
   t.match(put.explain, { decision: 'explicit-deny', decidedBy: 'resource-policy' });
   t.notOk(put.explain!.mismatch);
-  t.match(put.denial, {
-    source: 'resource-policy',
-    explicit: true,
-    ec: '0003-00000101',
+  t.match(put.denial, { source: 'resource-policy', explicit: true, ec: '0003-00000101' });
+  t.match(put.explain, {
     statement: { policy: 'bucket-policy', sid: 'OfficeOnly', effect: 'Deny' },
     conditions: [{ key: 'acs:SourceIp', operator: 'NotIpAddress', policyValues: ['203.0.113.0/24'], requestValues: ['198.51.100.7'], result: true }],
   });
-  t.ok(put.denial!.fix, 'a fix is proposed');
-  t.match(put.denial!.hint, /keep the Deny/i);
+  t.notOk(put.explain!.source, 'OSS named the source: the evaluation does not restate it');
+  t.ok(put.explain!.fix, 'a fix is proposed');
+  t.match(put.explain!.fix!.summary, /keep the Deny/i);
+  t.notOk('fix' in put.denial! || 'statement' in put.denial!, 'the denial is as the classifier made it');
   t.equal(by['list-prefix']!.explain?.decision, 'allowed');
 });
 
@@ -184,15 +184,17 @@ t.test('trust failure: the trust policy does not name the caller; the fix names 
   const { by } = await run({ sourceIp: '198.51.100.7' }, OUTSIDER);
   const a = by['assume-role']!;
   t.match(a, { outcome: 'denied', denial: { source: 'trust-policy', code: 'NoPermission' }, explain: { decision: 'implicit-deny', decidedBy: 'trust-policy' } });
-  t.match(a.denial!.fix, { policy: 'trust', snippet: { Effect: 'Allow', Principal: { RAM: [OUTSIDER_USER] }, Action: 'sts:AssumeRole' } });
+  t.match(a.explain!.fix, { policy: 'trust', snippet: { Effect: 'Allow', Principal: { RAM: [OUTSIDER_USER] }, Action: 'sts:AssumeRole' } });
 });
 
 t.test("the trust policy admits the caller, yet STS says NoPermission: the caller's own RAM policy", async (t) => {
   ram.trust = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ACCOUNT}:root`] } }] };
   const { by } = await run({}, OUTSIDER);
   const a = by['assume-role']!;
-  t.match(a, { outcome: 'denied', explain: { decision: 'undetermined', decidedBy: 'trust-policy' }, denial: { source: 'identity-policy', fix: { policy: 'identity' } } });
-  t.match(a.denial!.hint, /admits acs:ram::1234567890123456:user\/someone-else, so STS's NoPermission comes from the caller's side/);
+  // STS's word stays on the denial; the evaluation's reading of it is recorded, with why
+  t.match(a, { outcome: 'denied', explain: { decision: 'undetermined', decidedBy: 'trust-policy', source: { source: 'identity-policy' }, fix: { policy: 'identity' } }, denial: { source: 'trust-policy' } });
+  t.match(a.explain!.source!.why, /admits acs:ram::1234567890123456:user\/someone-else, so STS's NoPermission comes from the caller's side/);
+  t.match(a.explain!.fix!.summary, /admits acs:ram::1234567890123456:user\/someone-else, so STS's NoPermission comes from the caller's side/);
 });
 
 t.test('RAM not readable: reported as not visible, nothing invented', async (t) => {

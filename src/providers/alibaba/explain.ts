@@ -135,11 +135,14 @@ export class AlibabaExplainer implements Explainer {
       };
       const d = check.denial!;
       // NoPermission names both causes; the trust policy being clear leaves the caller's own policy.
+      // The denial keeps STS's word; the evaluation's reading is recorded under check.explain.
       if (d.source === 'trust-policy' && d.explicit === null) {
-        d.source = 'identity-policy';
-        d.hint = `The trust policy of ${this.o.roleArn} admits ${caller}, so STS's NoPermission comes from the caller's side: attach a RAM policy to ${caller} allowing sts:AssumeRole on ${this.o.roleArn} (or AliyunSTSAssumeRoleAccess).`;
-        d.fix = {
-          summary: d.hint,
+        const remedy = `attach a RAM policy to ${caller} allowing sts:AssumeRole on ${this.o.roleArn} (or AliyunSTSAssumeRoleAccess).`;
+        check.explain.source = { source: 'identity-policy', explicit: null, why: `${admits}, so STS's NoPermission comes from the caller's side` };
+        check.explain.fix = {
+          summary: `The trust policy of ${this.o.roleArn} admits ${caller}, so STS's NoPermission comes from the caller's side: ${remedy}`,
+          evidence: check.explain.summary,
+          remedy: `STS's NoPermission comes from the caller's side: ${remedy}`,
           policy: 'identity',
           snippet: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: this.o.roleArn }] },
         };
