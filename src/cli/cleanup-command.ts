@@ -14,7 +14,7 @@ export async function runCleanupCommand(a: CleanupArgs, io: Io): Promise<number>
   const olderThan = parseAge(a['older-than']);
   if (olderThan === null) throw new UsageError(`--older-than: "${a['older-than']}" is not an age (e.g. 30m, 24h, 7d)`);
   const format = a.format === 'json' ? 'json' : 'text';
-  const { provider, target } = await resolveTarget(a);
+  const { provider, target } = await resolveTarget(a, io.env);
   const adapter = provider.createAdapter(target);
   try {
     if (target.roleArn) await adapter.assumeRole();

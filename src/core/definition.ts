@@ -4,9 +4,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { type Expectation, UsageError } from './model.js';
 import { CHECK_IDS } from './checks.js';
+import { parseYaml } from './yaml.js';
 import { PROVIDER_NAMES as PROVIDERS } from '../providers/registry.js';
 
 export interface ProfileOptions {
@@ -92,8 +93,8 @@ export function loadDefinition(nameOrFile: string, dir?: string): ProbeDefinitio
 }
 
 export function parseDefinition(text: string, file: string): ProbeDefinition {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
+  // size, nesting depth and value length are checked before the document is built
+  const { doc, lc } = parseYaml(text, file, { what: 'probe definition', maxBytes: MAX_PROFILE_BYTES });
   /** The line of a node; an absent node (an empty document) is at line 1. */
   const lineOf = (node: Node | null | undefined) => (node?.range ? lc.linePos(node.range[0]).line : 1);
   function bad(node: Node | null | undefined, what: string): never {

@@ -33,6 +33,12 @@ export interface Denial {
   extendedRequestId?: string;
   /** A concrete next step for the person reading the report. */
   hint: string;
+  /**
+   * The id of the classification rule that produced this denial (src/providers/<provider>/rules.ts,
+   * e.g. `aws.s3.enhanced.resource-policy.explicit`, `alibaba.oss.ec.0003-00000101`), or of the core's
+   * own (`core.verification-failed`, `core.internal-error`).
+   */
+  rule: string;
   /** Provider-specific evidence (e.g. OSS EC code), only when present. */
   ec?: string;
   recommendDoc?: string;
@@ -96,6 +102,8 @@ export interface ExplainSummary {
   /** Policies that could not be read, and why. */
   notVisible: { policy: string; why: string }[];
   warnings: string[];
+  /** `sha256:<hex>` of each policy document read, by name (for `--baseline`: which document changed). */
+  digests?: Record<string, string>;
 }
 
 export type Expectation = 'allow' | 'deny' | 'any';
@@ -142,6 +150,25 @@ export interface Leftover {
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
+/** `--baseline`: a check whose outcome differs from the baseline run's (src/core/baseline.ts). */
+export interface CheckChange {
+  check: string;
+  action: string;
+  /** `absent`: the check was not in that run (a definition change). */
+  from: Outcome | 'absent';
+  to: Outcome | 'absent';
+  since: string;
+}
+
+export interface PolicyChange {
+  policy: string;
+  /** `sha256:<hex>` of the document, null when it was not read in that run. */
+  from: string | null;
+  to: string | null;
+  since: string;
+}
+
+
 export interface TargetDescription {
   /** The target's name in a run file (`backup-canary run`). */
   name?: string;
@@ -176,6 +203,12 @@ export interface RunResult {
   error?: string;
   /** Set when the run was interrupted by a signal. */
   interrupted?: string;
+  /** `run --shard`: the share of the run file this result belongs to, e.g. `1/4`. */
+  shard?: string;
+  /** With a baseline (`--baseline`, or run's state file): checks whose outcome changed since. */
+  changes?: CheckChange[];
+  /** With a baseline and --explain on both runs: policy documents whose digest changed. */
+  policyChanges?: PolicyChange[];
   durationMs: number;
 }
 

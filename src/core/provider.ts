@@ -26,6 +26,8 @@ export interface CommonTargetOptions {
   profile: string | null;
   timeoutMs: number;
   maxAttempts: number;
+  /** --explain is on (the classifiers' hints then do not ask for it). */
+  explain?: boolean;
 }
 
 /** Flags of --explain. */
@@ -76,6 +78,11 @@ export interface ProviderInfo {
 }
 
 export interface Provider extends ProviderInfo {
+  /**
+   * Fill in what the provider's standard configuration sets (AWS: region and endpoint from the
+   * environment and the shared-config profile), before any request; throws UsageError.
+   */
+  resolve?(o: CommonTargetOptions, env: NodeJS.ProcessEnv): Promise<CommonTargetOptions>;
   createAdapter(o: CommonTargetOptions): StorageAdapter;
   /** For --explain; its policy files were checked when the target was prepared. */
   createExplainer(adapter: StorageAdapter, o: CommonTargetOptions, e: ExplainFlags): Explainer;

@@ -33,17 +33,19 @@ export interface PreparedTarget {
 }
 
 /** The provider and validated options of a target's flags (shared by probes and the sweeper); no request. */
-export async function resolveTarget(a: TargetFlags): Promise<{ provider: Provider; target: CommonTargetOptions }> {
+export async function resolveTarget(a: TargetFlags, env: NodeJS.ProcessEnv = process.env): Promise<{ provider: Provider; target: CommonTargetOptions }> {
   const info = providerOf(a);
-  const target = targetOptions(a, info);
+  const given = targetOptions(a, info);
   const provider = await loadProvider(info.name);
+  // the provider's standard configuration (AWS: region and endpoint of the profile) fills the gaps
+  const target = provider.resolve ? await provider.resolve(given, env) : given;
   provider.validate(target);
   return { provider, target };
 }
 
 /** All validation of one target, and no request. */
-export async function prepareTarget(a: ProbeRequest, name = ''): Promise<PreparedTarget> {
-  const { provider, target } = await resolveTarget(a);
+export async function prepareTarget(a: ProbeRequest, name = '', env: NodeJS.ProcessEnv = process.env): Promise<PreparedTarget> {
+  const { provider, target } = await resolveTarget(a, env);
   const definition = loadDefinition(a.probe);
   if (!definition.providers.includes(provider.name)) {
     throw new UsageError(`--probe: definition "${definition.name}" is for ${definition.providers.join(', ')}, not ${provider.name}`);
@@ -57,11 +59,15 @@ export async function prepareTarget(a: ProbeRequest, name = ''): Promise<Prepare
 }
 
 /** Every target of a run file, prepared; a bad one is refused with the file and line of its entry. */
-export async function prepareRunFile(rf: RunFile, requestOf: (e: RunFile['targets'][number]) => ProbeRequest): Promise<PreparedTarget[]> {
+export async function prepareRunFile(
+  rf: RunFile,
+  requestOf: (e: RunFile['targets'][number]) => ProbeRequest,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PreparedTarget[]> {
   const prepared: PreparedTarget[] = [];
   for (const [i, e] of rf.targets.entries()) {
     try {
-      prepared.push(await prepareTarget(requestOf(e), e.name));
+      prepared.push(await prepareTarget(requestOf(e), e.name, env));
     } catch (err) {
       if (err instanceof UsageError) throw new UsageError(`${rf.file}:${rf.lines[i]}: target "${e.name}": ${err.message}`);
       throw err;
@@ -73,7 +79,8 @@ export async function prepareRunFile(rf: RunFile, requestOf: (e: RunFile['target
 /** One probe of a prepared target. */
 export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise<RunResult> {
   const { target, definition } = p;
-  const adapter = p.provider.createAdapter(target);
+  // The classifiers' hints say "run with --explain" only when it is off.
+  const adapter = p.provider.createAdapter(p.explain ? { ...target, explain: true } : target);
   try {
     const explainer = p.explain ? p.provider.createExplainer(adapter, target, p.explain) : undefined;
     return await probe({

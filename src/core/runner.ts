@@ -107,6 +107,7 @@ function failure(err: unknown): Pick<CheckResult, 'outcome' | 'denial' | 'reason
     hint: verification
       ? 'The store accepted the request but answered wrongly; check the endpoint, any proxy or gateway in between, and the store itself.'
       : 'An unexpected error inside backup-canary; please report it with this output.',
+    rule: verification ? 'core.verification-failed' : 'core.internal-error',
   };
   return { outcome: 'error', denial, reason: message };
 }

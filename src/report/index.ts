@@ -7,6 +7,7 @@ import { renderJsonReport } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { renderPrometheus } from './prometheus.js';
+import { plural } from './style.js';
 import { renderText } from './text.js';
 
 export { aggregateVerdict, type ReportInput, singleRun, targetIds, targetName, targetNames } from './common.js';
@@ -38,7 +39,8 @@ export function renderTextReport(input: ReportInput, o: Pick<RenderOptions, 'col
   if (input.kind === 'probe') return parts.join('\n');
   const names = targetNames(input.results);
   const word = (v: Verdict) => paint(o.color, VERDICT_CODE[v], v.toUpperCase().padEnd(5));
-  const lines = [`Run of ${input.results.length} target${input.results.length === 1 ? '' : 's'}:`];
+  const shard = input.results.find((r) => r.shard)?.shard;
+  const lines = [`Run of ${plural(input.results.length, 'target')}${shard ? ` (shard ${shard})` : ''}:`];
   input.results.forEach((r, i) => {
     const unmet = r.checks.filter((k) => !k.ok).length;
     const left = unexpectedLeftovers(r).length;
@@ -53,7 +55,7 @@ export function renderTextReport(input: ReportInput, o: Pick<RenderOptions, 'col
   lines.push(
     '',
     `${word(input.verdict)} ${by('pass')} passed, ${by('fail')} failed, ${by('error')} could not complete; ` +
-      `${n.allowed} allowed, ${n.denied} denied, ${n.error} errors, ${n.skipped} skipped (${input.durationMs} ms)`,
+      `${n.allowed} allowed, ${n.denied} denied, ${plural(n.error, 'error')}, ${n.skipped} skipped (${input.durationMs} ms)`,
   );
   return `${parts.join('\n')}\n${lines.join('\n')}\n`;
 }

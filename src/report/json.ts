@@ -19,6 +19,7 @@ export function renderJsonReport(input: ReportInput): string {
     startedAt: input.startedAt,
     durationMs: input.durationMs,
     targets: input.results,
+    ...(input.results[0]?.shard ? { shard: input.results[0].shard } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -1,9 +1,9 @@
 // A node_exporter textfile-collector file (Prometheus text exposition format 0.0.4). Every family is
-// a gauge; samples carry no timestamp (the textfile collector rejects them). Write it with
-// writeAtomically (write.ts) to a `*.prom` file in the collector's directory.
+// a gauge; samples carry no timestamp (the textfile collector rejects them). `--output FILE.prom`
+// writes it with the one atomic writer (write.ts) into the collector's directory.
 //
 // Target labels: target (the run file's target name, else `<provider> <bucket>/<prefix> (<probe>)`;
-// unique within the file), provider, bucket, prefix, probe.
+// unique within the file), provider, bucket, prefix, probe; and shard ("INDEX/COUNT") with run --shard.
 // Check labels: the target labels plus check, action, expect.
 //
 //   backup_canary_up                               1 when the probe completed (verdict pass or fail), 0 when it could not (error, interrupted)
@@ -85,13 +85,17 @@ export function renderPrometheus(input: ReportInput, previousFileText?: string):
 
 function targetLabels(r: RunResult, name: string): Labels {
   const t = r.target;
-  return [
+  const labels: Labels = [
     ['target', name],
     ['provider', t.provider],
     ['bucket', t.bucket],
     ['prefix', t.prefix],
     ['probe', t.probe],
   ];
+  // run --shard: which worker's share the target is in (not part of the carry-over key, so
+  // last_success survives a change of the shard count)
+  if (r.shard) labels.push(['shard', r.shard]);
+  return labels;
 }
 
 function key(labels: Labels): string {

@@ -1,8 +1,10 @@
 // The human report: one line per check, graspable in five seconds. Colour only when asked for
 // (a TTY without NO_COLOR), decided by the caller.
 
+import { sinceLabel } from '../core/baseline.js';
 import type { CheckResult, RunResult } from '../core/model.js';
 import { fixAfterWhy, fixSentence, sourceText } from './common.js';
+import { plural } from './style.js';
 
 export interface TextOptions {
   color: boolean;
@@ -15,7 +17,8 @@ export function renderText(r: RunResult, opts: TextOptions): string {
   const lines: string[] = [];
   const t = r.target;
   const where = t.endpoint ? ` at ${t.endpoint}` : t.region ? ` in ${t.region}` : '';
-  lines.push(c('bold', `backup-canary probe: ${t.provider} ${t.bucket}/${t.prefix}${where}`));
+  // A run's sections are headed by the target's name in the run file.
+  lines.push(c('bold', `${t.name ? `${t.name}:` : 'backup-canary probe:'} ${t.provider} ${t.bucket}/${t.prefix}${where}${r.shard ? ` (shard ${r.shard})` : ''}`));
   if (t.role) {
     const who = r.identity.source ? `${r.identity.source} → ` : '';
     lines.push(`  role ${who}${r.identity.assumedRoleArn ?? t.role}`);
@@ -45,15 +48,35 @@ export function renderText(r: RunResult, opts: TextOptions): string {
     for (const w of r.explain.warnings) lines.push(c('dim', `  note: ${w}`));
   }
 
+  lines.push(...changeLines(r));
+
   lines.push('');
   const n = (o: string) => r.checks.filter((k) => k.outcome === o).length;
-  const counts = `${n('allowed')} allowed, ${n('denied')} denied, ${n('error')} errors, ${n('skipped')} skipped`;
+  const counts = `${n('allowed')} allowed, ${n('denied')} denied, ${plural(n('error'), 'error')}, ${n('skipped')} skipped`;
   const verdict =
     r.verdict === 'pass' ? c('green', 'PASS') : r.verdict === 'fail' ? c('red', 'FAIL') : c('red', 'ERROR');
   const unmet = r.checks.filter((k) => !k.ok).length;
   const tail = r.verdict === 'pass' ? 'every expectation met' : `${unmet} expectation${unmet === 1 ? '' : 's'} not met`;
   lines.push(`${verdict}  ${counts}; ${tail}${r.interrupted ? `; interrupted by ${r.interrupted}` : ''} (${r.durationMs} ms)`);
   return `${lines.join('\n')}\n`;
+}
+
+/** With a baseline: "changed since 2026-11-30T01:30Z: s3:PutObject allowed → denied (put-object)". */
+function changeLines(r: RunResult): string[] {
+  if (!r.changes) return [];
+  const since = r.changes[0]?.since ?? r.policyChanges?.[0]?.since;
+  if (!r.changes.length && !r.policyChanges?.length) return ['', 'Nothing changed since the baseline run.'];
+  const lines = [''];
+  for (const ch of r.changes) lines.push(`changed since ${sinceLabel(ch.since)}: ${ch.action} ${ch.from} → ${ch.to} (${ch.check})`);
+  for (const p of r.policyChanges ?? []) {
+    const what = p.from === null ? 'now read' : p.to === null ? 'no longer read' : `${short(p.from)} → ${short(p.to)}`;
+    lines.push(`policy changed since ${sinceLabel(p.since ?? since ?? '')}: ${p.policy} ${what}`);
+  }
+  return lines;
+}
+
+function short(digest: string): string {
+  return digest.slice(0, 'sha256:'.length + 12);
 }
 
 type Paint = (name: keyof typeof codes, s: string) => string;

@@ -8,7 +8,7 @@ import { S3_ACTIONS } from '../../src/providers/aws/adapter.js';
 import { describeS3Request } from '../../src/providers/aws/request.js';
 
 export function denial(code = 'AccessDenied', status: number | null = 403): Denial {
-  return { stage: 'object', source: 'unknown', explicit: null, code, message: '', httpStatus: status, requestId: 'req-1', hint: 'h' };
+  return { stage: 'object', source: 'unknown', explicit: null, code, message: '', httpStatus: status, requestId: 'req-1', hint: 'h', rule: 'test.memory-adapter' };
 }
 
 export class MemoryAdapter implements StorageAdapter {

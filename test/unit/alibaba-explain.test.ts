@@ -183,7 +183,8 @@ t.test("OSS's PolicyType and the evaluation disagree: OSS wins, the disagreement
 t.test('trust failure: the trust policy does not name the caller; the fix names it', async (t) => {
   const { by } = await run({ sourceIp: '198.51.100.7' }, OUTSIDER);
   const a = by['assume-role']!;
-  t.match(a, { outcome: 'denied', denial: { source: 'trust-policy', code: 'NoPermission' }, explain: { decision: 'implicit-deny', decidedBy: 'trust-policy' } });
+  // NoPermission names no single cause: the denial keeps that, the evaluation names the trust policy
+  t.match(a, { outcome: 'denied', denial: { source: 'unknown', code: 'NoPermission' }, explain: { decision: 'implicit-deny', decidedBy: 'trust-policy', source: { source: 'trust-policy', explicit: false } } });
   t.match(a.explain!.fix, { policy: 'trust', snippet: { Effect: 'Allow', Principal: { RAM: [OUTSIDER_USER] }, Action: 'sts:AssumeRole' } });
 });
 
@@ -192,7 +193,7 @@ t.test("the trust policy admits the caller, yet STS says NoPermission: the calle
   const { by } = await run({}, OUTSIDER);
   const a = by['assume-role']!;
   // STS's word stays on the denial; the evaluation's reading of it is recorded, with why
-  t.match(a, { outcome: 'denied', explain: { decision: 'undetermined', decidedBy: 'trust-policy', source: { source: 'identity-policy' }, fix: { policy: 'identity' } }, denial: { source: 'trust-policy' } });
+  t.match(a, { outcome: 'denied', explain: { decision: 'undetermined', decidedBy: 'trust-policy', source: { source: 'identity-policy' }, fix: { policy: 'identity' } }, denial: { source: 'unknown', code: 'NoPermission' } });
   t.match(a.explain!.source!.why, /admits acs:ram::1234567890123456:user\/someone-else, so STS's NoPermission comes from the caller's side/);
   t.match(a.explain!.fix!.summary, /admits acs:ram::1234567890123456:user\/someone-else, so STS's NoPermission comes from the caller's side/);
 });

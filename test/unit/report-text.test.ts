@@ -46,7 +46,7 @@ t.test('run: each target as probe prints it, then the summary', async (t) => {
     '  FAIL  vault-over-privileged: aws vault/kopia/ (no-delete): 6/7 expectations met, 1 canary left behind (187 ms)',
     '  FAIL  office-nas: aws office-backups/nas/ (default): 2/16 expectations met (311 ms)',
     '',
-    'ERROR 2 passed, 2 failed, 1 could not complete; 30 allowed, 5 denied, 1 errors, 26 skipped (3127 ms)',
+    'ERROR 2 passed, 2 failed, 1 could not complete; 30 allowed, 5 denied, 1 error, 26 skipped (3127 ms)',
     '',
   ].join('\n'));
   const colored = FORMATS.text!(input, { color: true });

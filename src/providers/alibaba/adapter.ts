@@ -53,6 +53,8 @@ export interface AlibabaTargetOptions {
   maxAttempts: number;
   /** Source credentials given directly (tests); otherwise Alibaba's standard chain. */
   credentials?: SourceCredentials;
+  /** --explain is on: denial hints do not ask for it. */
+  explain?: boolean;
 }
 
 export { OSS_ACTIONS };
@@ -206,6 +208,9 @@ export class AlibabaAdapter implements StorageAdapter {
       endpoint: op === 'assumeRole' ? stsEndpointOf(this.o) : ossEndpointOf(this.o),
       durationSeconds: this.o.durationSeconds,
       sourceHasToken: this.sourceHasToken,
+      explain: this.o.explain === true,
+      sessionPolicy: this.o.sessionPolicy !== null,
+      externalId: this.o.externalId !== null,
     };
     if (key !== undefined) c.key = key;
     return c;

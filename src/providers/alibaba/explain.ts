@@ -3,6 +3,7 @@
 // request.ts) with the common keys (acs:SourceIp, acs:SourceVpc, acs:SecureTransport) in the Alibaba
 // dialect, and merge the evaluation into the result with the shared evaluator. OSS's own answer (EC, PolicyType) stands; a disagreement is shown, never hidden.
 
+import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { evaluate } from '../../explain/evaluate.js';
@@ -80,6 +81,7 @@ export class AlibabaExplainer implements Explainer {
       'VPC endpoint policies, bucket and object ACLs, Block Public Access, KMS key policies',
     ].join('; ');
     result.explain = { read: [...read.read, ...this.controls.map((p) => p.name)], notVisible: read.notVisible, warnings };
+    result.explain.digests = policyDigests([read.bucketPolicy, read.trust, ...read.identity, ...this.controls]);
 
     for (const check of result.checks) {
       if (check.outcome !== 'allowed' && check.outcome !== 'denied') continue;
@@ -134,9 +136,10 @@ export class AlibabaExplainer implements Explainer {
         summary: `${admits}; the caller's own RAM policies were not read`,
       };
       const d = check.denial!;
-      // NoPermission names both causes; the trust policy being clear leaves the caller's own policy.
-      // The denial keeps STS's word; the evaluation's reading is recorded under check.explain.
-      if (d.source === 'trust-policy' && d.explicit === null) {
+      // NoPermission names no single cause (the classifier leaves the source unknown, or says
+      // trust-policy); the trust policy being clear leaves the caller's own policy. The denial keeps
+      // STS's word; the evaluation's reading is recorded under check.explain.
+      if ((d.source === 'unknown' || d.source === 'trust-policy') && d.explicit === null) {
         const remedy = `attach a RAM policy to ${caller} allowing sts:AssumeRole on ${this.o.roleArn} (or AliyunSTSAssumeRoleAccess).`;
         check.explain.source = { source: 'identity-policy', explicit: null, why: `${admits}, so STS's NoPermission comes from the caller's side` };
         check.explain.fix = {

@@ -24,7 +24,6 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, SentRequest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
@@ -33,6 +32,7 @@ import { type Identity, type RequestRecord, RequestFailure } from '../../core/mo
 import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify.js';
 import { S3_ACTIONS } from './actions.js';
 import { withRawBody } from './raw-body.js';
+import { sourceCredentials } from './credentials.js';
 import { describeS3Request } from './request.js';
 
 export interface AwsTargetOptions {
@@ -52,6 +52,8 @@ export interface AwsTargetOptions {
   maxAttempts: number;
   /** Source credentials given directly (tests, run files); otherwise the standard AWS chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** --explain is on: denial hints do not ask for it. */
+  explain?: boolean;
 }
 
 export { S3_ACTIONS } from './actions.js';
@@ -102,9 +104,7 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   private sourceCredentials(): AwsCredentialIdentity | AwsCredentialIdentityProvider {
-    // A named profile means the shared config/credentials files (with SSO, role chaining and
-    // credential_process as configured there); otherwise the whole standard chain.
-    return this.o.credentials ?? (this.o.profile ? fromIni({ profile: this.o.profile }) : fromNodeProviderChain());
+    return sourceCredentials(this.o);
   }
 
   private stsClient(): STSClient {
@@ -141,6 +141,8 @@ export class AwsAdapter implements StorageAdapter {
       roleArn: this.o.roleArn,
       region: this.o.region,
       endpoint: op === 'assumeRole' ? (this.o.stsEndpoint ?? this.o.endpoint) : this.o.endpoint,
+      explain: this.o.explain === true,
+      sessionPolicy: this.o.sessionPolicy !== null,
     };
     if (key !== undefined) c.key = key;
     return c;

@@ -2,6 +2,7 @@
 // record (action, resource ARN and the context keys it set, recorded when it was sent: see
 // request.ts) as the principal that sent it, and merge the evaluation into the result.
 
+import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { explainCheck, fixScope } from '../../explain/merge.js';
@@ -95,6 +96,7 @@ export class AwsExplainer implements Explainer {
       'VPC endpoint policies, ACLs, KMS key policies',
     ].join('; ');
     result.explain = { read: [...read.read, ...this.scps.map((p) => p.name), ...this.rcps.map((p) => p.name)], notVisible: read.notVisible, warnings };
+    result.explain.digests = policyDigests([read.bucketPolicy, read.trust, read.boundary, ...read.identity, ...this.scps, ...this.rcps]);
 
     for (const check of result.checks) {
       if (check.outcome !== 'allowed' && check.outcome !== 'denied') continue;

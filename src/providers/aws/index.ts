@@ -3,6 +3,7 @@
 
 import type { Provider } from '../../core/provider.js';
 import { AwsAdapter } from './adapter.js';
+import { resolveAwsTarget } from './config.js';
 import { AwsExplainer } from './explain.js';
 import { info } from './info.js';
 
@@ -10,6 +11,7 @@ export { parseAwsRoleArn } from './arn.js';
 
 export const provider: Provider = {
   ...info,
+  resolve: resolveAwsTarget,
   createAdapter(o) {
     return new AwsAdapter(o);
   },
