@@ -78,6 +78,8 @@ t.test('(a2) without --source-ip the condition is undetermined, never guessed', 
   t.equal(put.explain!.decision, 'undetermined');
   t.same(put.explain!.undeterminedKeys, ['aws:SourceIp']);
   t.equal(put.denial!.source, 'unknown', 'the source stays unknown');
+  t.equal(put.denial!.rule, 'aws.s3.forbidden.rgw');
+  t.notMatch(put.denial!.hint, /run with --explain/, 'with --explain on, the hint does not ask for it');
   noMismatch(t, r.json);
 });
 
