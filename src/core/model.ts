@@ -47,15 +47,14 @@ export interface Denial {
 
 /** With --explain: the smallest safe change, as a policy snippet, evaluated before it is shown. */
 export interface ExplainFix {
-  /** The whole sentence: `evidence. remedy` when the fix rests on a statement. */
   summary: string;
-  /** The statement line the fix rests on (as in `CheckExplain.summary` when it is the decisive one). */
-  evidence?: string;
-  /** What to do. */
-  remedy?: string;
   policy: string;
   snippet: Record<string, unknown>;
   sessionName?: string;
+  /** false: no candidate could be proven safe on the store; nothing is to be applied. */
+  safe?: boolean;
+  /** Each candidate's evaluations on the patched policy set (role allowed, others unchanged, store supports). */
+  proof?: { store: string; candidates: Array<{ form: string; summary: string; shown: boolean; checks: Array<{ check: string; ok: boolean; detail: string; evaluations?: unknown[] }> }> };
 }
 
 export interface DenialStatement {
@@ -84,6 +83,12 @@ export interface CheckExplain {
   undeterminedKeys?: string[];
   /** Where the evaluation and what the service did disagree; never hidden. */
   mismatch?: string;
+  /** Policies that could have decided but were not read, and what would read them. */
+  unread?: { policy: string; why: string; readWith?: string }[];
+  /** Statements of read policies that could not be parsed, so were not evaluated. */
+  notEvaluated?: { policy: string; index: number; why: string }[];
+  /** The evaluation of this check failed: what could not be evaluated and why (the run went on). */
+  error?: string;
   /**
    * The source of the denial as the evaluation names it, with why, when the response did not name one
    * (or named a cause the evaluation rules out). The denial itself keeps what the service said.

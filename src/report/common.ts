@@ -100,16 +100,6 @@ export function fixSentence(k: CheckResult): string {
   return k.explain?.fix?.summary ?? k.denial?.hint ?? '';
 }
 
-/**
- * The next step under a "why" line that already shows the evaluation's summary: the fix's remedy when
- * the fix rests on that very statement line (composed from the fix's parts), else the whole sentence.
- */
-export function fixAfterWhy(k: CheckResult): string {
-  const f = k.explain?.fix;
-  if (f?.remedy && f.evidence !== undefined && f.evidence === k.explain?.summary) return f.remedy;
-  return fixSentence(k);
-}
-
 export function statementText(k: CheckResult): string | null {
   const s = k.explain?.statement;
   if (!s) return null;

@@ -3,7 +3,7 @@
 
 import { sinceLabel } from '../core/baseline.js';
 import type { CheckResult, RunResult } from '../core/model.js';
-import { fixAfterWhy, fixSentence, sourceText } from './common.js';
+import { fixSentence, sourceText } from './common.js';
 import { plural } from './style.js';
 
 export interface TextOptions {
@@ -104,11 +104,11 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   if (k.explain) lines.push(`      why: ${k.explain.summary}`);
   if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
   if (k.ok) return lines;
-  // The same next step for several checks is printed once; "why" is not repeated in "fix" (the
-  // fix's own parts say whether it rests on the statement line shown as "why").
+  // The same next step for several checks is printed once. The fix is printed whole: it is never
+  // cut apart to drop the statement line it may share with "why".
   const sentence = fixSentence(k);
   const seen = hints.get(sentence);
-  lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${fixAfterWhy(k)}`);
+  lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${sentence}`);
   if (k.note) lines.push(`      note: ${k.note}`);
   const fix = k.explain?.fix;
   if (!seen && fix) lines.push(`      ${fix.policy} policy: ${JSON.stringify(fix.snippet)}`);

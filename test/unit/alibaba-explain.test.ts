@@ -150,9 +150,15 @@ t.test('the seed story with --explain: the office-IP Deny named, its condition s
     conditions: [{ key: 'acs:SourceIp', operator: 'NotIpAddress', policyValues: ['203.0.113.0/24'], requestValues: ['198.51.100.7'], result: true }],
   });
   t.notOk(put.explain!.source, 'OSS named the source: the evaluation does not restate it');
-  t.ok(put.explain!.fix, 'a fix is proposed');
-  t.match(put.explain!.fix!.summary, /keep the Deny/i);
   t.notOk('fix' in put.denial! || 'statement' in put.denial!, 'the denial is as the classifier made it');
+  // On OSS no exemption can be proven safe for a Principal "*" Deny: NotPrincipal is not documented, and
+  // adding the role's source address exempts everyone from that address (issue 12 item 6).
+  t.match(put.explain!.fix, { safe: false, snippet: {} });
+  t.match(put.explain!.fix!.summary, /no change could be proven safe on oss/);
+  const forms = put.explain!.fix!.proof!.candidates.map((c) => [c.form, c.shown]);
+  t.same(forms, [['not-principal', false], ['source-exception', false]]);
+  const sourceException = put.explain!.fix!.proof!.candidates[1]!.checks.find((c) => c.check === 'others-unchanged');
+  t.match(sourceException, { ok: false, detail: /another RAM user of the account goes from explicit-deny to allowed \(acs:SourceIp=198\.51\.100\.7\)/ });
   t.equal(by['list-prefix']!.explain?.decision, 'allowed');
 });
 
@@ -183,8 +189,10 @@ t.test("OSS's PolicyType and the evaluation disagree: OSS wins, the disagreement
 t.test('trust failure: the trust policy does not name the caller; the fix names it', async (t) => {
   const { by } = await run({ sourceIp: '198.51.100.7' }, OUTSIDER);
   const a = by['assume-role']!;
-  // NoPermission names no single cause: the denial keeps that, the evaluation names the trust policy
-  t.match(a, { outcome: 'denied', denial: { source: 'unknown', code: 'NoPermission' }, explain: { decision: 'implicit-deny', decidedBy: 'trust-policy', source: { source: 'trust-policy', explicit: false } } });
+  // the caller's own RAM policies are not read: denied either way, but whether explicitly is unknown.
+  // NoPermission names no single cause: the denial keeps that, the evaluation names the trust policy.
+  t.match(a, { outcome: 'denied', denial: { source: 'unknown', code: 'NoPermission' }, explain: { decision: 'undetermined', decidedBy: 'trust-policy', source: { source: 'trust-policy', explicit: null } } });
+  t.match(a.explain!.unread, [{ policy: `the RAM policies of ${OUTSIDER_USER}` }]);
   t.match(a.explain!.fix, { policy: 'trust', snippet: { Effect: 'Allow', Principal: { RAM: [OUTSIDER_USER] }, Action: 'sts:AssumeRole' } });
 });
 
