@@ -43,21 +43,18 @@ export interface Denial {
   ec?: string;
   recommendDoc?: string;
   accessDeniedDetail?: Record<string, string>;
-  /** With --explain: the statement that decided (explicit deny), or the policies that did not allow. */
-  statement?: DenialStatement;
-  /** With --explain: the conditions of that statement, each with the request's value. */
-  conditions?: DenialCondition[];
-  /** With --explain: the smallest safe change, as a policy snippet. */
-  fix?: {
-    summary: string;
-    policy: string;
-    snippet: Record<string, unknown>;
-    sessionName?: string;
-    /** false: no candidate could be proven safe on the store; nothing is to be applied. */
-    safe?: boolean;
-    /** Each candidate's evaluations on the patched policy set (role allowed, others unchanged, store supports). */
-    proof?: { store: string; candidates: Array<{ form: string; summary: string; shown: boolean; checks: Array<{ check: string; ok: boolean; detail: string; evaluations?: unknown[] }> }> };
-  };
+}
+
+/** With --explain: the smallest safe change, as a policy snippet, evaluated before it is shown. */
+export interface ExplainFix {
+  summary: string;
+  policy: string;
+  snippet: Record<string, unknown>;
+  sessionName?: string;
+  /** false: no candidate could be proven safe on the store; nothing is to be applied. */
+  safe?: boolean;
+  /** Each candidate's evaluations on the patched policy set (role allowed, others unchanged, store supports). */
+  proof?: { store: string; candidates: Array<{ form: string; summary: string; shown: boolean; checks: Array<{ check: string; ok: boolean; detail: string; evaluations?: unknown[] }> }> };
 }
 
 export interface DenialStatement {
@@ -92,6 +89,16 @@ export interface CheckExplain {
   notEvaluated?: { policy: string; index: number; why: string }[];
   /** The evaluation of this check failed: what could not be evaluated and why (the run went on). */
   error?: string;
+  /**
+   * The source of the denial as the evaluation names it, with why, when the response did not name one
+   * (or named a cause the evaluation rules out). The denial itself keeps what the service said.
+   */
+  source?: { source: DenialSource; explicit: boolean | null; why: string };
+  /** The statement that decided (explicit deny), or the policies that did not allow. */
+  statement?: DenialStatement;
+  /** The conditions of that statement, each with the request's value. */
+  conditions?: DenialCondition[];
+  fix?: ExplainFix;
 }
 
 export interface ExplainSummary {

@@ -3,7 +3,7 @@
 // provider builds each check's request context and policy set; this file decides and annotates.
 
 import { checkRow } from '../core/checks.js';
-import type { CheckResult, DenialCondition, DenialSource, DenialStatement } from '../core/model.js';
+import type { CheckResult, DenialCondition, DenialSource, DenialStatement, ExplainFix } from '../core/model.js';
 import { evaluate } from './evaluate.js';
 import type { FixRequest } from './fix.js';
 import { provenFix, storeSemantics } from './proof.js';
@@ -31,9 +31,10 @@ const SOURCE_OF_LAYER: Record<Layer, DenialSource> = {
 };
 
 /**
- * Evaluate one check and merge: the service's word on what happened always stands; the evaluation
- * names the statement and condition, fills a source the response did not name, proposes the fix,
- * and any disagreement is reported in `explain.mismatch`.
+ * Evaluate one check and record: the service's word on what happened always stands and the denial is
+ * left as the classifier made it; the evaluation's decision, deciding layer, statement, conditions,
+ * the source when the response named none, and the fix go under `check.explain`, and any
+ * disagreement is reported in `explain.mismatch`.
  * `unseen` describes what the evaluation could not see (for mismatch messages).
  */
 export function explainCheck(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, unseen: string): EvaluationResult | null {
@@ -79,20 +80,24 @@ function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, u
   }
   if (!denies) return result; // undetermined: the summary says what it hinges on; nothing is guessed
   const layerSource = result.decidedBy ? SOURCE_OF_LAYER[result.decidedBy] : 'unknown';
+  // The denial stays as the classifier made it; what the evaluation adds lives under check.explain.
   if (d.source === 'unknown') {
-    d.source = layerSource;
-    d.explicit = deniedEither ? null : result.decision === 'explicit-deny';
+    check.explain.source = {
+      source: layerSource,
+      explicit: deniedEither ? null : result.decision === 'explicit-deny',
+      why: 'the response did not name the source; the evaluation of the policies read did',
+    };
   } else if (d.source !== layerSource && isPolicySource(d.source)) {
     check.explain.mismatch = `the response names ${d.source}${d.explicit === true ? ' (explicit deny)' : ''}, the evaluation found ${result.decision} in ${layerSource}; the response stands`;
   }
-  d.statement = statementOf(result);
+  check.explain.statement = statementOf(result);
   const decisive = result.decision === 'explicit-deny' ? result.statements.find((s) => s.effect === 'Deny' && s.applies === true) : undefined;
-  if (decisive) d.conditions = decisive.conditions.map(conditionOf);
+  if (decisive) check.explain.conditions = decisive.conditions.map(conditionOf);
   const fix = provenFix(input, result, ev.fix, storeSemantics(dialect, ev.store));
   if (fix) {
-    d.fix = { summary: fix.summary, policy: fix.policy, snippet: fix.snippet, safe: fix.safe, proof: fix.proof };
-    if (fix.sessionName && fix.safe) d.fix.sessionName = fix.sessionName;
-    d.hint = fix.summary;
+    const f: ExplainFix = { summary: fix.summary, policy: fix.policy, snippet: fix.snippet, safe: fix.safe, proof: fix.proof };
+    if (fix.sessionName && fix.safe) f.sessionName = fix.sessionName;
+    check.explain.fix = f;
   }
   return result;
 }

@@ -68,17 +68,32 @@ export function expectedWord(k: Pick<CheckResult, 'expect'>): string {
   return k.expect === 'allow' ? 'allowed' : k.expect === 'deny' ? 'denied' : 'either';
 }
 
+/**
+ * The source a report names: the evaluation's (recorded under check.explain with its reason) when the
+ * response named none or named one the evaluation rules out, else the response's.
+ */
+export function shownSource(k: CheckResult): { source: string; explicit: boolean | null } | null {
+  const d = k.denial;
+  if (!d) return null;
+  return k.explain?.source ?? { source: d.source, explicit: d.explicit };
+}
+
 /** `resource-policy (explicit deny)`, or what the response leaves open. */
 export function sourceText(k: CheckResult): string {
-  const d = k.denial;
-  if (!d) return '';
-  if (d.source === 'unknown') return 'source not named by the response';
-  const explicit = d.explicit === true ? ' (explicit deny)' : d.explicit === false ? ' (no statement allows it)' : '';
-  return `${d.source}${explicit}`;
+  const s = shownSource(k);
+  if (!s) return '';
+  if (s.source === 'unknown') return 'source not named by the response';
+  const explicit = s.explicit === true ? ' (explicit deny)' : s.explicit === false ? ' (no statement allows it)' : '';
+  return `${s.source}${explicit}`;
+}
+
+/** The next step as one sentence: the evaluated fix when there is one, else the classifier's hint. */
+export function fixSentence(k: CheckResult): string {
+  return k.explain?.fix?.summary ?? k.denial?.hint ?? '';
 }
 
 export function statementText(k: CheckResult): string | null {
-  const s = k.denial?.statement;
+  const s = k.explain?.statement;
   if (!s) return null;
   const sid = s.sid !== null ? ` Sid=${s.sid}` : s.index !== null ? ` #${s.index}` : '';
   return `${s.policy}${sid}${s.effect ? ` (${s.effect})` : ''}`;
@@ -106,26 +121,28 @@ export function evidenceLines(k: CheckResult): string[] {
     if (d.message) lines.push(`message: ${d.message}`);
     const st = statementText(k);
     if (st) lines.push(`statement: ${st}`);
-    for (const c of d.conditions ?? []) lines.push(`condition: ${conditionText(c)}`);
+    for (const c of k.explain?.conditions ?? []) lines.push(`condition: ${conditionText(c)}`);
   }
   if (k.explain) {
     lines.push(`evaluation: ${k.explain.decision}${k.explain.decidedBy ? ` by ${k.explain.decidedBy}` : ''}: ${k.explain.summary}`);
     if (k.explain.undeterminedKeys?.length) lines.push(`undetermined: ${k.explain.undeterminedKeys.join(', ')}`);
     if (k.explain.mismatch) lines.push(`mismatch: ${k.explain.mismatch}`);
+    if (k.explain.source) lines.push(`source by the evaluation: ${k.explain.source.source} (${k.explain.source.why})`);
   }
   if (k.note) lines.push(`note: ${k.note}`);
   if (d) {
     lines.push(`hint: ${d.hint}`);
-    if (d.fix) {
-      if (d.fix.summary !== d.hint) lines.push(`fix: ${d.fix.summary}`);
-      lines.push(`${policyName(d.fix.policy)}: ${JSON.stringify(d.fix.snippet)}`);
-      if (d.fix.sessionName) lines.push(`session name: ${d.fix.sessionName}`);
+    const fix = k.explain?.fix;
+    if (fix) {
+      lines.push(`fix: ${fix.summary}`);
+      lines.push(`${policyName(fix.policy)}: ${JSON.stringify(fix.snippet)}`);
+      if (fix.sessionName) lines.push(`session name: ${fix.sessionName}`);
     }
   }
   return lines;
 }
 
-export function conditionText(c: NonNullable<NonNullable<CheckResult['denial']>['conditions']>[number]): string {
+export function conditionText(c: NonNullable<NonNullable<CheckResult['explain']>['conditions']>[number]): string {
   const req = c.requestValues === null ? 'absent' : c.requestValues === 'undetermined' ? 'undetermined' : c.requestValues.join(', ');
   return `${c.operator} ${c.key} [${c.policyValues.join(', ')}] vs [${req}] → ${String(c.result)}`;
 }

@@ -18,7 +18,7 @@
 
 import { hostname as osHostname } from 'node:os';
 import type { CheckResult, RunResult } from '../core/model.js';
-import { evidenceLines, expectedWord, type ReportInput, sourceText, targetNames, unexpectedLeftovers } from './common.js';
+import { evidenceLines, expectedWord, fixSentence, type ReportInput, sourceText, targetNames, unexpectedLeftovers } from './common.js';
 
 export interface JunitOptions {
   /** Default: this machine's name, or `localhost` when it has none. */
@@ -105,7 +105,7 @@ function checkCase(k: CheckResult, r: RunResult): Case {
   if (k.outcome === 'error') {
     const d = k.denial;
     const what = d ? `${d.code}${d.httpStatus !== null ? ` ${d.httpStatus}` : ''}${d.message ? `: ${d.message}` : ''}` : (k.reason ?? 'failed');
-    c.result = { element: 'error', type: d?.code ?? 'error', message: `${k.action} could not complete at stage ${d?.stage ?? 'unknown'}: ${what}${d ? `. ${d.hint}` : ''}`, text: evidence };
+    c.result = { element: 'error', type: d?.code ?? 'error', message: `${k.action} could not complete at stage ${d?.stage ?? 'unknown'}: ${what}${d ? `. ${fixSentence(k)}` : ''}`, text: evidence };
     return c;
   }
   if (k.outcome === 'allowed') {
@@ -122,7 +122,7 @@ function checkCase(k: CheckResult, r: RunResult): Case {
   c.result = {
     element: 'failure',
     type: 'denied',
-    message: `${k.action} was denied, expected ${expected}: stage ${d?.stage ?? 'unknown'}, ${d ? sourceText(k) : 'no evidence'}. ${d?.hint ?? ''}`.trimEnd(),
+    message: `${k.action} was denied, expected ${expected}: stage ${d?.stage ?? 'unknown'}, ${d ? sourceText(k) : 'no evidence'}. ${fixSentence(k)}`.trimEnd(),
     text: evidence,
   };
   return c;

@@ -3,7 +3,7 @@
 // checks that failed their expectation below the table, and canaries left behind.
 
 import type { CheckResult, RunResult, Verdict } from '../core/model.js';
-import { expectedWord, type ReportInput, sourceText, statementText, targetNames, unexpectedLeftovers } from './common.js';
+import { expectedWord, fixSentence, type ReportInput, sourceText, statementText, targetNames, unexpectedLeftovers } from './common.js';
 
 const VERDICT_MARK: Record<Verdict, string> = { pass: '✅', fail: '❌', error: '❌' };
 
@@ -101,14 +101,16 @@ function fixLine(k: CheckResult, seen: Map<string, string>): string[] | null {
   }
   const d = k.denial;
   if (!d) return k.reason ? [`- ${code(k.id)}: ${md(k.reason)}`] : null;
-  const first = seen.get(d.hint);
+  const sentence = fixSentence(k);
+  const first = seen.get(sentence);
   if (first) return [`- ${code(k.id)}: as for ${code(first)}.`];
-  seen.set(d.hint, k.id);
-  const lines = [`- ${code(k.id)}${d.requestId ? ` (request ${code(d.requestId)})` : ''}: ${md(d.hint)}`];
+  seen.set(sentence, k.id);
+  const lines = [`- ${code(k.id)}${d.requestId ? ` (request ${code(d.requestId)})` : ''}: ${md(sentence)}`];
   if (k.note) lines.push(`  Note: ${md(k.note)}`);
   if (d.recommendDoc) lines.push(`  See ${md(d.recommendDoc)}`);
-  if (d.fix) {
-    lines.push(`  ${d.fix.policy} policy:`, '', '  ```json', `  ${JSON.stringify(d.fix.snippet)}`, '  ```', '');
+  const fix = k.explain?.fix;
+  if (fix) {
+    lines.push(`  ${fix.policy} policy:`, '', '  ```json', `  ${JSON.stringify(fix.snippet)}`, '  ```', '');
   }
   return lines;
 }

@@ -3,6 +3,7 @@
 
 import { sinceLabel } from '../core/baseline.js';
 import type { CheckResult, RunResult } from '../core/model.js';
+import { fixSentence, sourceText } from './common.js';
 import { plural } from './style.js';
 
 export interface TextOptions {
@@ -96,8 +97,8 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   }
   const d = k.denial;
   if (!d) return [`${head}  ${k.outcome}${expect}: ${k.reason ?? ''}`];
-  const explicit = d.explicit === true ? ' (explicit deny)' : d.explicit === false ? ' (no statement allows it)' : '';
-  const source = d.source === 'unknown' ? 'source not named by the response' : `by ${d.source}${explicit}`;
+  const shown = sourceText(k);
+  const source = shown === 'source not named by the response' ? shown : `by ${shown}`;
   const lines = [`${head}  ${k.outcome}${expect} · stage ${d.stage} · ${source}`];
   const evidence = [d.code, d.httpStatus ? String(d.httpStatus) : '', d.ec ? `EC ${d.ec}` : '', d.requestId ? `request ${d.requestId}` : '']
     .filter(Boolean)
@@ -106,14 +107,15 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   if (k.explain) lines.push(`      why: ${k.explain.summary}`);
   if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
   if (k.ok) return lines;
-  const seen = hints.get(d.hint);
-  // A fix derived from the evaluation may open with the same statement line as "why": say it once.
-  const summary = k.explain?.summary;
-  const hint = summary && d.hint.startsWith(`${summary}. `) ? d.hint.slice(summary.length + 2) : d.hint;
-  lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${hint}`);
+  // The same next step for several checks is printed once. The fix is printed whole: it is never
+  // cut apart to drop the statement line it may share with "why".
+  const sentence = fixSentence(k);
+  const seen = hints.get(sentence);
+  lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${sentence}`);
   if (k.note) lines.push(`      note: ${k.note}`);
-  if (!seen && d.fix) lines.push(`      ${d.fix.policy === 'bucket' ? 'bucket policy' : d.fix.policy === 'trust' ? 'trust policy' : `${d.fix.policy} policy`}: ${JSON.stringify(d.fix.snippet)}`);
-  if (!seen) hints.set(d.hint, k.id);
+  const fix = k.explain?.fix;
+  if (!seen && fix) lines.push(`      ${fix.policy} policy: ${JSON.stringify(fix.snippet)}`);
+  if (!seen) hints.set(sentence, k.id);
   return lines;
 }
 

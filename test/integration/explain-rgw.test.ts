@@ -50,18 +50,19 @@ t.test('(a) the office-IP bucket-policy Deny names the bucket policy, its Sid an
   const r = await explain(demo.role.arn, DEMO.lockedBucket, ['--source-ip', '127.0.0.1']);
   t.equal(r.code, 1);
   const put = r.by['put-object']!;
-  t.match(put.denial, {
-    source: 'resource-policy',
-    explicit: true,
+  // RGW's AccessDenied names no policy: the denial says so, the evaluation names it (recorded with why)
+  t.match(put.denial, { source: 'unknown', explicit: null });
+  t.match(put.explain, {
+    source: { source: 'resource-policy', explicit: true },
     statement: { policy: 'bucket-policy', sid: DEMO.lockedSid, index: 0, effect: 'Deny' },
     conditions: [{ key: 'aws:SourceIp', operator: 'NotIpAddress', policyValues: [DEMO.officeCidr], requestValues: ['127.0.0.1'], result: true }],
     fix: { policy: 'bucket' },
   });
   // The demo's Deny names only the backup role: an exemption would make it a no-op (and RGW does not
   // support aws:PrincipalArn at all), so it is reported as such (issue 12 item 6).
-  t.match(put.denial!.fix!.summary, /This Deny targets only the backup role: remove it or change its condition/);
-  t.notMatch(JSON.stringify(put.denial!.fix!.snippet), /aws:PrincipalArn/, 'no aws:PrincipalArn on RGW');
-  t.match(put.denial!.fix!.proof, { store: 'ceph-rgw', candidates: [{ form: 'role-only-deny' }] }, 'the store is detected from the RGW request ids');
+  t.match(put.explain!.fix!.summary, /This Deny targets only the backup role: remove it or change its condition/);
+  t.notMatch(JSON.stringify(put.explain!.fix!.snippet), /aws:PrincipalArn/, 'no aws:PrincipalArn on RGW');
+  t.match(put.explain!.fix!.proof, { store: 'ceph-rgw', candidates: [{ form: 'role-only-deny' }] }, 'the store is detected from the RGW request ids');
   t.match(put.explain, { decision: 'explicit-deny', decidedBy: 'resource-policy' });
   t.same(r.json.explain!.read, ['bucket-policy', 'trust-policy', 'role-inline:nightly-backup-writes']);
   t.match(r.json.explain!.notVisible, [{ policy: /ListAttachedRolePolicies/, why: /does not implement/ }]);
@@ -94,8 +95,8 @@ t.test('(b) a role policy missing one multipart action: implicit deny in the rol
   t.equal(r.code, 1);
   t.same(r.json.checks.filter((c) => !c.ok).map((c) => c.id), ['multipart-list-parts']);
   const lp = r.by['multipart-list-parts']!;
-  t.match(lp.denial, { source: 'identity-policy', explicit: false, statement: { policy: 'role-inline:backup-writes', sid: null, effect: null }, fix: { policy: 'identity' } });
-  t.same(lp.denial!.fix!.snippet, {
+  t.match(lp.explain, { source: { source: 'identity-policy', explicit: false }, statement: { policy: 'role-inline:backup-writes', sid: null, effect: null }, fix: { policy: 'identity' } });
+  t.same(lp.explain!.fix!.snippet, {
     Version: '2012-10-17',
     Statement: [{ Sid: 'BackupCanaryListMultipartUploadParts', Effect: 'Allow', Action: ['s3:ListMultipartUploadParts'], Resource: `arn:aws:s3:::${DEMO.bucket}/${DEMO.prefix}*` }],
   } as never, 'exactly the missing action, scoped to the bucket and prefix');
@@ -110,7 +111,7 @@ t.test('(c) an explicit Deny statement in the role policy is named by Sid', asyn
   await createRole(rgw, 'append-only', trust);
   await putRolePolicy(rgw, 'append-only', 'append-only', policy);
   const r = await explain(roleArn('append-only'), DEMO.bucket, ['--source-ip', '127.0.0.1']);
-  t.match(r.by['delete-object']!.denial, { source: 'identity-policy', explicit: true, statement: { policy: 'role-inline:append-only', sid: 'NeverDeleteBackups', effect: 'Deny' } });
+  t.match(r.by['delete-object']!.explain, { source: { source: 'identity-policy', explicit: true }, statement: { policy: 'role-inline:append-only', sid: 'NeverDeleteBackups', effect: 'Deny' } });
   noMismatch(t, r.json);
   // The role could not delete its canaries: they are leftovers, removed here as the owner.
   t.equal(r.json.leftovers.length, 2);
@@ -124,8 +125,10 @@ t.test('(d) a trust-policy mismatch names the trust policy', async (t) => {
   const r = await explain(demo.role.arn, DEMO.bucket, ['--caller-arn', userArn(stranger.uid)]);
   t.equal(r.code, 1);
   const a = r.by['assume-role']!;
-  t.match(a.denial, { stage: 'assume-role', source: 'trust-policy', statement: { policy: 'trust-policy' }, fix: { policy: 'trust' } });
-  t.match(JSON.stringify(a.denial!.fix!.snippet), /arn:aws:iam:::user\/stranger/);
+  t.match(a.denial, { stage: 'assume-role' });
+  t.match(a.explain, { statement: { policy: 'trust-policy' }, fix: { policy: 'trust' } });
+  t.equal(a.explain!.source?.source ?? a.denial!.source, 'trust-policy', 'named by the response or, when it named none, by the evaluation');
+  t.match(JSON.stringify(a.explain!.fix!.snippet), /arn:aws:iam:::user\/stranger/);
   // The caller's own policies are not read: denied either way (the trust policy does not admit it),
   // but whether an explicit Deny of the caller's also applies is not known.
   t.equal(a.explain!.decision, 'undetermined');

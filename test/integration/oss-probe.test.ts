@@ -407,3 +407,26 @@ t.test('bad input: exit 2, one line on stderr, no request', async (t) => {
   t.match(r.stderr, /--region is required for Alibaba Cloud/);
   t.same(server.state.requests, [], 'no request reached the server');
 });
+
+t.test('head-bucket on OSS is GetBucketInfo (oss:GetBucketInfo, bucket-level); the recursive listing sends no delimiter', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bc-oss-headbucket-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const def = join(dir, 'bucket-probe.yaml');
+  writeFileSync(def, 'name: bucket-probe\ndescription: d\nsource: s\nproviders: [alibaba]\nchecks:\n  assume-role: allow\n  head-bucket: allow\n  put-object: allow\n  list-prefix-recursive: allow\n  delete-object: allow\n');
+  const r = await probeJson(['--probe', def]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.by['head-bucket'], { outcome: 'allowed', action: 'oss:GetBucketInfo', request: { action: 'oss:GetBucketInfo', resource: `acs:oss:cn-hangzhou:${ACCOUNT}:${BUCKET}`, context: {} } });
+  const info = server.state.requests.find((q) => q.api === 'GetBucketInfo')!;
+  t.match(info, { method: 'GET', action: 'oss:GetBucketInfo', status: 200 });
+  const list = server.state.requests.find((q) => q.api === 'ListObjectsV2')!;
+  t.notOk('delimiter' in list.query, 'no delimiter sent');
+  t.same(r.by['list-prefix-recursive']!.request!.context, { 'oss:Prefix': PREFIX });
+  t.same(bucketState(), { objects: [], uploads: [] });
+
+  server.state.clearRequests();
+  server.script.deny({ action: 'oss:GetBucketInfo', principal: ROLE, bucket: BUCKET });
+  const d = await probeJson(['--probe', def]);
+  t.equal(d.code, 1);
+  t.match(d.by['head-bucket'], { outcome: 'denied', denial: { stage: 'bucket', code: 'AccessDenied' } });
+  t.match(d.by['head-bucket']!.denial!.hint, /matches oss:GetBucketInfo by role/, 'the hint names the action OSS refused');
+});

@@ -179,3 +179,42 @@ t.test('a bucket that does not exist and an endpoint that does not answer: exit 
   const j = JSON.parse(dead.stdout) as RunResult;
   t.match(j.checks[0], { outcome: 'error', denial: { stage: 'network', code: 'ECONNREFUSED' } });
 });
+
+t.test('head-bucket and list-prefix-recursive on RGW: HeadBucket needs an unprefixed ListBucket, the recursive listing no delimiter condition', async (t) => {
+  useCredentials(operator);
+  const bucketArn = `arn:aws:s3:::${DEMO.bucket}`;
+  const objects = { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], Resource: [`${bucketArn}/restic/*`] };
+  // the seed's prefix-scoped listing: restic's init (HeadBucket) is refused, the listings are not
+  await createRole(rgw, 'prefix-lister', trust);
+  await putRolePolicy(rgw, 'prefix-lister', 'p', {
+    Version: '2012-10-17',
+    Statement: [objects, { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn], Condition: { StringLike: { 's3:prefix': ['restic/', 'restic/*'] } } }],
+  });
+  const a = await probeJson(roleArn('prefix-lister'), DEMO.bucket, 'restic', ['--probe', 'restic-s3']);
+  t.equal(a.code, 1);
+  t.match(a.by['head-bucket'], { outcome: 'denied', action: 's3:ListBucket', denial: { stage: 'bucket' }, request: { action: 's3:ListBucket', resource: bucketArn, context: {} } });
+  t.match(a.by['list-prefix'], { outcome: 'allowed', request: { resource: bucketArn, context: { 's3:prefix': 'restic/', 's3:delimiter': '/', 's3:max-keys': 100 } } });
+  t.match(a.by['list-prefix-recursive'], { outcome: 'allowed', request: { context: { 's3:prefix': 'restic/' } } });
+  t.notOk('s3:delimiter' in a.by['list-prefix-recursive']!.request!.context, 'the recursive listing sends no delimiter');
+  t.same(a.json.checks.filter((c) => !c.ok).map((c) => c.id), ['head-bucket']);
+
+  // a delimiter condition: the delimited listing passes, the recursive one (rclone delete, restic check) is refused
+  await createRole(rgw, 'delimited-lister', trust);
+  await putRolePolicy(rgw, 'delimited-lister', 'p', {
+    Version: '2012-10-17',
+    Statement: [objects, { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn], Condition: { StringEquals: { 's3:delimiter': ['/'] } } }],
+  });
+  const b = await probeJson(roleArn('delimited-lister'), DEMO.bucket, 'restic', ['--probe', 'restic-s3']);
+  t.match(b.by['list-prefix'], { outcome: 'allowed' });
+  t.match(b.by['list-prefix-recursive'], { outcome: 'denied', denial: { stage: 'bucket' } });
+  t.match(b.by['head-bucket'], { outcome: 'denied' }, 'HeadBucket sends no delimiter either');
+
+  // the policy the generator prints for restic-s3 lets all of it through
+  const gen = await runCli(['policy', '--probe', 'restic-s3', '--bucket', DEMO.bucket, '--prefix', 'restic', '--format', 'json']);
+  t.equal(gen.code, 0, gen.stderr);
+  await createRole(rgw, 'generated-restic', trust);
+  await putRolePolicy(rgw, 'generated-restic', 'p', (JSON.parse(gen.stdout) as { identity: object }).identity);
+  const c = await probeJson(roleArn('generated-restic'), DEMO.bucket, 'restic', ['--probe', 'restic-s3']);
+  t.equal(c.code, 0, JSON.stringify(c.json.checks.filter((k) => !k.ok)));
+  t.same(await empty(DEMO.bucket), { objects: [], uploads: [] });
+});

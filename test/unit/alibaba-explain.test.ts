@@ -144,20 +144,20 @@ t.test('the seed story with --explain: the office-IP Deny named, its condition s
   const put = by['put-object']!;
   t.match(put.explain, { decision: 'explicit-deny', decidedBy: 'resource-policy' });
   t.notOk(put.explain!.mismatch);
-  t.match(put.denial, {
-    source: 'resource-policy',
-    explicit: true,
-    ec: '0003-00000101',
+  t.match(put.denial, { source: 'resource-policy', explicit: true, ec: '0003-00000101' });
+  t.match(put.explain, {
     statement: { policy: 'bucket-policy', sid: 'OfficeOnly', effect: 'Deny' },
     conditions: [{ key: 'acs:SourceIp', operator: 'NotIpAddress', policyValues: ['203.0.113.0/24'], requestValues: ['198.51.100.7'], result: true }],
   });
+  t.notOk(put.explain!.source, 'OSS named the source: the evaluation does not restate it');
+  t.notOk('fix' in put.denial! || 'statement' in put.denial!, 'the denial is as the classifier made it');
   // On OSS no exemption can be proven safe for a Principal "*" Deny: NotPrincipal is not documented, and
   // adding the role's source address exempts everyone from that address (issue 12 item 6).
-  t.match(put.denial!.fix, { safe: false, snippet: {} });
-  t.match(put.denial!.hint, /no change could be proven safe on oss/);
-  const forms = put.denial!.fix!.proof!.candidates.map((c) => [c.form, c.shown]);
+  t.match(put.explain!.fix, { safe: false, snippet: {} });
+  t.match(put.explain!.fix!.summary, /no change could be proven safe on oss/);
+  const forms = put.explain!.fix!.proof!.candidates.map((c) => [c.form, c.shown]);
   t.same(forms, [['not-principal', false], ['source-exception', false]]);
-  const sourceException = put.denial!.fix!.proof!.candidates[1]!.checks.find((c) => c.check === 'others-unchanged');
+  const sourceException = put.explain!.fix!.proof!.candidates[1]!.checks.find((c) => c.check === 'others-unchanged');
   t.match(sourceException, { ok: false, detail: /another RAM user of the account goes from explicit-deny to allowed \(acs:SourceIp=198\.51\.100\.7\)/ });
   t.equal(by['list-prefix']!.explain?.decision, 'allowed');
 });
@@ -189,18 +189,21 @@ t.test("OSS's PolicyType and the evaluation disagree: OSS wins, the disagreement
 t.test('trust failure: the trust policy does not name the caller; the fix names it', async (t) => {
   const { by } = await run({ sourceIp: '198.51.100.7' }, OUTSIDER);
   const a = by['assume-role']!;
-  // the caller's own RAM policies are not read: denied either way, but whether explicitly is unknown
-  t.match(a, { outcome: 'denied', denial: { source: 'trust-policy', code: 'NoPermission' }, explain: { decision: 'undetermined', decidedBy: 'trust-policy' } });
+  // the caller's own RAM policies are not read: denied either way, but whether explicitly is unknown.
+  // NoPermission names no single cause: the denial keeps that, the evaluation names the trust policy.
+  t.match(a, { outcome: 'denied', denial: { source: 'unknown', code: 'NoPermission' }, explain: { decision: 'undetermined', decidedBy: 'trust-policy', source: { source: 'trust-policy', explicit: null } } });
   t.match(a.explain!.unread, [{ policy: `the RAM policies of ${OUTSIDER_USER}` }]);
-  t.match(a.denial!.fix, { policy: 'trust', snippet: { Effect: 'Allow', Principal: { RAM: [OUTSIDER_USER] }, Action: 'sts:AssumeRole' } });
+  t.match(a.explain!.fix, { policy: 'trust', snippet: { Effect: 'Allow', Principal: { RAM: [OUTSIDER_USER] }, Action: 'sts:AssumeRole' } });
 });
 
 t.test("the trust policy admits the caller, yet STS says NoPermission: the caller's own RAM policy", async (t) => {
   ram.trust = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ACCOUNT}:root`] } }] };
   const { by } = await run({}, OUTSIDER);
   const a = by['assume-role']!;
-  t.match(a, { outcome: 'denied', explain: { decision: 'undetermined', decidedBy: 'trust-policy' }, denial: { source: 'identity-policy', fix: { policy: 'identity' } } });
-  t.match(a.denial!.hint, /admits acs:ram::1234567890123456:user\/someone-else, so STS's NoPermission comes from the caller's side/);
+  // STS's word stays on the denial; the evaluation's reading of it is recorded, with why
+  t.match(a, { outcome: 'denied', explain: { decision: 'undetermined', decidedBy: 'trust-policy', source: { source: 'identity-policy' }, fix: { policy: 'identity' } }, denial: { source: 'unknown', code: 'NoPermission' } });
+  t.match(a.explain!.source!.why, /admits acs:ram::1234567890123456:user\/someone-else, so STS's NoPermission comes from the caller's side/);
+  t.match(a.explain!.fix!.summary, /admits acs:ram::1234567890123456:user\/someone-else, so STS's NoPermission comes from the caller's side/);
 });
 
 t.test('RAM not readable: reported as not visible, nothing invented', async (t) => {

@@ -39,7 +39,8 @@ t.test('an evaluation error is reported on its check; the next check is still ex
   t.match(a.explain, { decision: 'undetermined', decidedBy: null, error: /the evaluation of s3:PutObject on arn:aws:s3:::b\/p\/k failed: role-inline:broken: not valid JSON/ });
   t.match(a.explain!.summary, /^not evaluated: /);
   t.equal(a.denial!.source, 'unknown', 'nothing is concluded from a failed evaluation');
-  t.notOk(a.denial!.fix, 'no fix');
+  t.notOk(a.explain!.fix, 'no fix');
+  t.notOk(a.explain!.source, 'no source concluded either');
   const r = explainCheck(b, { request, policies: { identity: [allowPut] }, fix }, 'aws', '');
   t.equal(r?.decision, 'allowed');
   t.match(b.explain, { decision: 'allowed', decidedBy: 'identity-policy' });

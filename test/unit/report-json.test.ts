@@ -161,10 +161,12 @@ t.test('the schema rejects what the contract does not allow', async (t) => {
   mutate('a skipped check that is ok', office, (r) => (r.checks.find((k: CheckResult) => k.outcome === 'skipped').ok = true), /const/);
   mutate('an interrupted run that passed', result('pass'), (r) => (r.interrupted = 'SIGINT'), /const/);
   mutate('a finding on a check that was denied', office, (r) => (put(r).finding = 'over-privileged'), /const/);
-  mutate('a statement effect outside the enum', office, (r) => (put(r).denial.statement.effect = 'Maybe'), /enum/);
-  mutate('a condition result outside the enum', office, (r) => (put(r).denial.conditions[0].result = 'maybe'), /enum/);
-  mutate('a fix for an unknown policy', office, (r) => (put(r).denial.fix.policy = 'everything'), /enum/);
-  mutate('a fix without snippet', office, (r) => delete put(r).denial.fix.snippet, /required/);
+  mutate('a statement effect outside the enum', office, (r) => (put(r).explain.statement.effect = 'Maybe'), /enum/);
+  mutate('a condition result outside the enum', office, (r) => (put(r).explain.conditions[0].result = 'maybe'), /enum/);
+  mutate('a fix for an unknown policy', office, (r) => (put(r).explain.fix.policy = 'everything'), /enum/);
+  mutate('a fix without snippet', office, (r) => delete put(r).explain.fix.snippet, /required/);
+  mutate('a fix on the denial (it lives under explain)', office, (r) => (put(r).denial.fix = put(r).explain.fix), /additionalProperties/);
+  mutate('an evaluation source outside the enum', office, (r) => (put(r).explain.source.source = 'magic'), /enum/);
   mutate('an explain decision outside the enum', office, (r) => (put(r).explain.decision = 'denied'), /enum/);
   mutate('explain.notVisible without why', office, (r) => delete r.explain.notVisible[0].why, /required/);
   mutate('an AccessDeniedDetail value that is not a string', oss, (r) => (put(r).denial.accessDeniedDetail.AuthPrincipalOwnerId = 1234567890123456), /type/);
@@ -195,12 +197,12 @@ const KEYS = {
   CheckResult: { id: 1, action: 1, expect: 1, outcome: 1, ok: 1, durationMs: 1, key: 1, uploadId: 1, reason: 1, request: 1, note: 1, explain: 1, finding: 1, retries: 1, denial: 1 } satisfies Record<keyof CheckResult, 1>,
   Denial: {
     stage: 1, source: 1, explicit: 1, code: 1, message: 1, httpStatus: 1, requestId: 1, extendedRequestId: 1, hint: 1, rule: 1, ec: 1, recommendDoc: 1,
-    accessDeniedDetail: 1, statement: 1, conditions: 1, fix: 1,
+    accessDeniedDetail: 1,
   } satisfies Record<keyof Denial, 1>,
   DenialStatement: { policy: 1, sid: 1, index: 1, effect: 1 } satisfies Record<keyof DenialStatement, 1>,
   DenialCondition: { key: 1, operator: 1, policyValues: 1, requestValues: 1, result: 1 } satisfies Record<keyof DenialCondition, 1>,
-  Fix: { summary: 1, policy: 1, snippet: 1, sessionName: 1, safe: 1, proof: 1 } satisfies Record<keyof NonNullable<Denial['fix']>, 1>,
-  CheckExplain: { decision: 1, decidedBy: 1, summary: 1, undeterminedKeys: 1, mismatch: 1, unread: 1, notEvaluated: 1, error: 1 } satisfies Record<keyof CheckExplain, 1>,
+  Fix: { summary: 1, policy: 1, snippet: 1, sessionName: 1, safe: 1, proof: 1 } satisfies Record<keyof NonNullable<CheckExplain['fix']>, 1>,
+  CheckExplain: { decision: 1, decidedBy: 1, summary: 1, undeterminedKeys: 1, mismatch: 1, unread: 1, notEvaluated: 1, error: 1, source: 1, statement: 1, conditions: 1, fix: 1 } satisfies Record<keyof CheckExplain, 1>,
   ExplainSummary: { read: 1, notVisible: 1, warnings: 1, digests: 1 } satisfies Record<keyof ExplainSummary, 1>,
   Leftover: { key: 1, uploadId: 1, versionId: 1, deleteMarker: 1, retainUntil: 1, mode: 1, why: 1 } satisfies Record<keyof Leftover, 1>,
 };

@@ -201,6 +201,8 @@ t.test('escaping: markup, quotes, whitespace, and characters XML 1.0 forbids', a
   const r = result('office-ip');
   const put = r.checks.find((k) => k.id === 'put-object')!;
   put.denial!.hint = nasty;
+  // the message's next step is the evaluated fix when there is one (it lives under explain)
+  put.explain!.fix!.summary = nasty;
   put.denial!.message = nasty;
   r.target.name = 'name with "quotes" & <angles>';
   const xml = junit(singleRun(r));

@@ -133,13 +133,14 @@ export class AlibabaExplainer implements Explainer {
         summary: `${admits}; the caller's own RAM policies were not read`,
       };
       const d = check.denial!;
-      // NoPermission names no single cause (the classifier leaves the source unknown); the trust
-      // policy being clear leaves the caller's own policy.
+      // NoPermission names no single cause (the classifier leaves the source unknown, or says
+      // trust-policy); the trust policy being clear leaves the caller's own policy. The denial keeps
+      // STS's word; the evaluation's reading is recorded under check.explain.
       if ((d.source === 'unknown' || d.source === 'trust-policy') && d.explicit === null) {
-        d.source = 'identity-policy';
-        d.hint = `The trust policy of ${this.o.roleArn} admits ${caller}, so STS's NoPermission comes from the caller's side: attach a RAM policy to ${caller} allowing sts:AssumeRole on ${this.o.roleArn} (or AliyunSTSAssumeRoleAccess).`;
-        d.fix = {
-          summary: d.hint,
+        const remedy = `attach a RAM policy to ${caller} allowing sts:AssumeRole on ${this.o.roleArn} (or AliyunSTSAssumeRoleAccess).`;
+        check.explain.source = { source: 'identity-policy', explicit: null, why: `${admits}, so STS's NoPermission comes from the caller's side` };
+        check.explain.fix = {
+          summary: `The trust policy of ${this.o.roleArn} admits ${caller}, so STS's NoPermission comes from the caller's side: ${remedy}`,
           policy: 'identity',
           snippet: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: this.o.roleArn }] },
         };
