@@ -3,7 +3,7 @@
 // without loading an SDK — names, dialect, the flags it adds, validation; index.ts: the adapter and the
 // explainer); the registry only lists them by name.
 
-import type { StorageAdapter } from './adapter.js';
+import type { Operation, StorageAdapter } from './adapter.js';
 import type { Explainer } from './explainer.js';
 import type { Dialect } from '../explain/types.js';
 
@@ -61,6 +61,33 @@ export interface ProviderFlag {
   describe: string;
 }
 
+/** What the least-privilege generator (src/policy/generate.ts) needs to know of a provider's policies. */
+export interface PolicyFacts {
+  /** The IAM/RAM action each operation is authorised as. */
+  actions: Record<Operation, string>;
+  /** The listing's prefix and delimiter condition keys (`s3:prefix`, `oss:Prefix`). */
+  prefixKey: string;
+  delimiterKey: string;
+  /** GET/HEAD of a missing key answers 404 only to a caller that may list the bucket without a prefix (S3). */
+  missingKeyNeedsUnprefixedList: boolean;
+  /** A bucket check (HeadBucket) is authorised as the listing action without a prefix (S3). */
+  headBucketIsUnprefixedList: boolean;
+  /** Conditional-write keys (s3:if-none-match, s3:ObjectCreationOperation) let a policy deny overwrites. */
+  conditionalWriteKeys: boolean;
+  /** Why an overwrite cannot be denied by an identity policy, where it cannot (`{prefix}` filled in). */
+  overwriteUnexpressible: string | null;
+  /** A canned-ACL condition key exists on writes (s3:x-amz-acl). */
+  cannedAclKey: boolean;
+  /** Bucket policies can exempt one role from a Deny and grant a role of another account (AWS). */
+  bucketPolicyForRole: boolean;
+  /** Said instead where bucketPolicyForRole is false and a role is named. */
+  noBucketPolicyForRole: string;
+  /** The note on sts:AssumeRole (never part of the generated policy). */
+  assumeRoleNote: string;
+  /** The partition of ARNs when no role names one (AWS `aws`; '' where there are none). */
+  defaultPartition: string;
+}
+
 /** What is known about a provider without loading its SDK (for --help, `policy`, validation). */
 export interface ProviderInfo {
   name: string;
@@ -70,6 +97,8 @@ export interface ProviderInfo {
   policyKind: string;
   /** The scheme its ARNs start with (`arn:`, `acs:`): a role ARN picks its provider. */
   arnScheme: string;
+  /** What its policies can express, for the least-privilege generator. */
+  policy: PolicyFacts;
   /** Parses a role ARN; throws UsageError naming `flag`. */
   parseRoleArn(value: string, flag?: string): RoleArn;
   flags: ProviderFlag[];

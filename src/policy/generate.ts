@@ -33,11 +33,14 @@ import type { Operation } from '../core/adapter.js';
 import type { Expectation } from '../core/model.js';
 import { type CheckRow, checkRow } from '../core/checks.js';
 import type { ProbeDefinition } from '../core/definition.js';
-import { OSS_ACTIONS } from '../providers/alibaba/actions.js';
-import { S3_ACTIONS } from '../providers/aws/actions.js';
+import type { PolicyFacts } from '../core/provider.js';
+import type { DialectName } from '../explain/dialects/names.js';
+import { rulesOf } from '../explain/dialects/index.js';
 import { scopedStatement } from '../explain/fix.js';
+import { providerInfo } from '../providers/registry.js';
 
-export type PolicyProvider = 'aws' | 'alibaba';
+/** A provider whose name is also its policy dialect's (each provider's info.ts). */
+export type PolicyProvider = DialectName;
 
 export interface GenerateOptions {
   profile: Pick<ProbeDefinition, 'name' | 'checks' | 'options'>;
@@ -144,8 +147,8 @@ interface Grants {
 export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   const { checks, options } = o.profile;
   const prefix = o.prefix;
-  const aws = o.provider === 'aws';
-  const actions = aws ? S3_ACTIONS : OSS_ACTIONS;
+  const f = factsOf(o);
+  const actions = f.actions;
   const ids = Object.keys(checks).filter((id) => checkSpec(id, actions));
   const spec = (id: string) => checkSpec(id, actions)!;
   const expect = (id: string): Expectation | undefined => checks[id];
@@ -168,11 +171,11 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   // bucket; a GetObject request carries no s3:prefix, so a prefix-scoped ListBucket does not count.
   // read-missing-object therefore needs ListBucket without the prefix condition, unless the definition
   // forbids listing the root (then it cannot be expressed; reported below).
-  const missingNeedsList = aws && expect('read-missing-object') === 'allow';
+  const missingNeedsList = f.missingKeyNeedsUnprefixedList && expect('read-missing-object') === 'allow';
   if (missingNeedsList && expect('list-bucket-root') !== 'deny') g.list = g.listRoot = true;
   const putOp = (op: Operation) => actions[op] === actions.putObject;
   const needsPut = allowIds.some((id) => spec(id).where === 'prefix' && putOp(spec(id).op));
-  if (aws && needsPut && expect('overwrite-object') === 'deny') {
+  if (f.conditionalWriteKeys && needsPut && expect('overwrite-object') === 'deny') {
     g.conditionalPut = true;
     g.parts = allowIds.some((id) => spec(id).where === 'prefix' && putOp(spec(id).op) && spec(id).creation === false);
   }
@@ -185,7 +188,7 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
       case 'outside': {
         if (s.where === 'outside' && prefix !== '') return false;
         if (!g.object.has(action)) return false;
-        if (id === 'read-missing-object' && aws && !(g.listRoot || prefix === '')) return false;
+        if (id === 'read-missing-object' && f.missingKeyNeedsUnprefixedList && !(g.listRoot || prefix === '')) return false;
         if (action !== actions.putObject || !g.conditionalPut) return true;
         return s.creation ? Boolean(s.ifNoneMatch) : g.parts;
       }
@@ -236,15 +239,11 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
     }
   }
 
-  const identity: PolicyDocument = { Version: aws ? '2012-10-17' : '1', Statement: statements(g, o, actions) };
+  const identity: PolicyDocument = { Version: rulesOf(o.provider).policyVersion, Statement: statements(g, o, actions) };
   const out: GeneratedPolicy = { provider: o.provider, identity, unexpressed, notes };
 
   // 4. Notes: what this policy does not cover, and the decisions behind it.
-  notes.push(
-    aws
-      ? 'sts:AssumeRole is not part of this policy: the role\'s trust policy must name the caller, and the caller\'s own policy must allow sts:AssumeRole on the role.'
-      : 'sts:AssumeRole is not part of this policy: the role\'s trust policy must name the caller, and the caller needs sts:AssumeRole on the role.',
-  );
+  notes.push(f.assumeRoleNote);
   const anyIds = ids.filter((id) => expect(id) === 'any' && !allowed(id));
   if (anyIds.length) notes.push(`Checks expected "any" (${anyIds.join(', ')}) get no permission: the tool does not need them, so least privilege leaves them out; they pass either way.`);
   for (const action of g.cleanup) {
@@ -260,29 +259,29 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
       's3:ListBucket has no prefix condition: read-missing-object reads a key that does not exist, and Amazon S3 (like Ceph RGW) answers 404 only to a caller that may s3:ListBucket the bucket, 403 otherwise; a GetObject request carries no s3:prefix, so a prefix-scoped ListBucket does not count. This lets the role list the whole bucket.',
     );
   }
-  if (aws && allowIds.some((id) => spec(id).unprefixedList)) {
+  if (f.headBucketIsUnprefixedList && allowIds.some((id) => spec(id).unprefixedList)) {
     notes.push(
       's3:ListBucket has no prefix condition: head-bucket sends HeadBucket (restic init checks the bucket with it), which Amazon S3 authorises as s3:ListBucket and which carries no s3:prefix (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html); a prefix-scoped ListBucket refuses it (restic 0.14: "client.BucketExists: Access Denied"). This lets the role list the whole bucket.',
     );
   }
   if (allowIds.includes('list-prefix-recursive')) {
     notes.push(
-      `The listing is not conditioned on ${aws ? 's3:delimiter' : 'oss:Delimiter'}: list-prefix-recursive lists without a delimiter, as rclone delete/purge and restic check/prune do; a StringEquals ${aws ? 's3:delimiter' : 'oss:Delimiter'} "/" condition would refuse it.`,
+      `The listing is not conditioned on ${f.delimiterKey}: list-prefix-recursive lists without a delimiter, as rclone delete/purge and restic check/prune do; a StringEquals ${f.delimiterKey} "/" condition would refuse it.`,
     );
   }
   if (options.sse === 'aws:kms' || options.sse === 'aws:kms:dsse' || options.sse === 'KMS') {
     notes.push(`Writes use KMS encryption${options['kms-key-id'] ? ` (key ${options['kms-key-id']})` : ''}: the role also needs kms:GenerateDataKey and kms:Decrypt on that key (key policy or identity policy); not generated here.`);
   }
-  if (options.acl && aws) {
+  if (options.acl && f.cannedAclKey) {
     notes.push(`Writes send the canned ACL "${options.acl}" (s3:x-amz-acl). A bucket owner may require it with a StringEquals s3:x-amz-acl condition on s3:PutObject; multipart part and complete requests carry no ACL header, so such a condition must not cover them.`);
   }
   if (prefix === '') notes.push('The prefix is the bucket root: object actions cover the whole bucket and s3:ListBucket has no prefix condition.');
-  if (o.roleArn && aws) {
+  if (o.roleArn && f.bucketPolicyForRole) {
     out.bucketException = bucketException(o, g);
     out.bucketGrant = bucketGrant(identity, o.roleArn);
   } else if (o.roleArn) {
-    notes.push('Alibaba Cloud documents no principal-ARN condition key for bucket policies: a restrictive bucket-policy Deny cannot exempt only this role.');
-  } else if (aws) {
+    notes.push(f.noBucketPolicyForRole);
+  } else if (f.bucketPolicyForRole) {
     notes.push('Name the role (--role) to also get the bucket-policy exception for a restrictive Deny and the cross-account grant.');
   }
   return out;
@@ -290,9 +289,8 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
 
 function conflictReason(id: string, s: CheckSpec, o: GenerateOptions, actions: Record<Operation, string>, allowIds: string[]): string {
   const action = actions[s.op];
-  if (id === 'overwrite-object' && o.provider === 'alibaba') {
-    return `oss:PutObject is needed for the first write, and RAM has no condition key that tells an overwrite from it: forbid overwrites with the bucket's overwrite protection (PutBucketOverwriteConfig, action forbid, prefix "${o.prefix}") or the x-oss-forbid-overwrite header`;
-  }
+  const overwrite = factsOf(o).overwriteUnexpressible;
+  if (id === 'overwrite-object' && overwrite) return overwrite.replace('{prefix}', o.prefix);
   if (s.where === 'list-root') {
     if (o.prefix === '') return 'with the bucket root as prefix, listing the prefix is listing the root';
     const by = allowIds.filter((x) => checkSpec(x, actions)?.where === 'list-root' || x === 'read-missing-object');
@@ -305,14 +303,19 @@ function conflictReason(id: string, s: CheckSpec, o: GenerateOptions, actions: R
   return `${action} on the prefix is needed by ${by.length ? by.join(', ') : 'the probe\'s cleanup'}: an identity policy cannot allow one and deny the other`;
 }
 
+function factsOf(o: GenerateOptions): PolicyFacts {
+  return providerInfo(o.provider).policy;
+}
+
 function fixReq(o: GenerateOptions, action: string) {
-  const partition = o.partition ?? (o.roleArn ? (/^arn:([^:]+):/.exec(o.roleArn)?.[1] ?? 'aws') : 'aws');
+  const fallback = factsOf(o).defaultPartition;
+  const partition = o.partition ?? (o.roleArn ? (/^arn:([^:]+):/.exec(o.roleArn)?.[1] ?? fallback) : fallback);
   return { action, bucket: o.bucket, prefix: o.prefix, roleArn: o.roleArn?.startsWith('arn:') ? o.roleArn : `arn:${partition}:iam:::role/backup` };
 }
 
 function merged(o: GenerateOptions, names: string[], sid: string): PolicyStatement {
   const first = scopedStatement(fixReq(o, names[0]!), o.provider) as unknown as PolicyStatement;
-  const st: PolicyStatement = { ...(o.provider === 'aws' ? { Sid: sid } : {}), Effect: 'Allow', Action: names, Resource: first.Resource };
+  const st: PolicyStatement = { ...(rulesOf(o.provider).statementSids ? { Sid: sid } : {}), Effect: 'Allow', Action: names, Resource: first.Resource };
   if (first.Condition) st.Condition = first.Condition;
   return st;
 }
@@ -338,7 +341,7 @@ function statements(g: Grants, o: GenerateOptions, actions: Record<Operation, st
       if (st.Sid) st.Sid = 'ListBackupBucket';
     }
     else {
-      const key = o.provider === 'aws' ? 's3:prefix' : 'oss:Prefix';
+      const key = factsOf(o).prefixKey;
       const values = o.profile.options.list === 'plain' ? [`${o.prefix}*`] : [o.prefix, `${o.prefix}*`];
       st.Condition = { StringLike: { [key]: values } };
     }

@@ -7,6 +7,7 @@ import { rulesOf } from '../../explain/dialects/index.js';
 import { alibabaProfileExists } from './profiles.js';
 import { validateRegion } from '../../core/target.js';
 import { parseAcsRoleArn, parseRamRoleArn } from './arn.js';
+import { policyFacts } from './policy-facts.js';
 
 /** The region id an OSS endpoint names (`oss-cn-hangzhou[-internal].aliyuncs.com`), if any. */
 export function regionFromOssEndpoint(endpoint: string | null): string | null {
@@ -50,6 +51,7 @@ export const info: ProviderInfo = {
   name: 'alibaba',
   dialect: 'alibaba',
   policyKind: 'RAM policy',
+  policy: policyFacts,
   arnScheme: 'acs:',
   parseRoleArn: parseRamRoleArn,
   flags: [

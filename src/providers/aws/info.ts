@@ -7,11 +7,13 @@ import { rulesOf } from '../../explain/dialects/index.js';
 import { awsProfileExists } from './profiles.js';
 import { validateRegion } from '../../core/target.js';
 import { parseAwsRoleArn } from './arn.js';
+import { policyFacts } from './policy-facts.js';
 
 export const info: ProviderInfo = {
   name: 'aws',
   dialect: 'aws',
   policyKind: 'IAM identity policy',
+  policy: policyFacts,
   arnScheme: 'arn:',
   parseRoleArn: parseAwsRoleArn,
   flags: [{ name: 'path-style', option: 'pathStyle', describe: 'Path-style addressing (http://host/bucket/key), for S3-compatible stores' }],
