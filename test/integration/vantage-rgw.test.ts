@@ -1,0 +1,110 @@
+// Issue 11 on a real Ceph RGW: a PASS that holds only from this vantage says so under the check
+// (hingesOn), the same recorded requests evaluated as the backup would send them (--backup-*) fail
+// the run where the backup would be refused, session names that decide are named, and
+// `explain --replay` gates a policy change before it is applied.
+import t from 'tap';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBucket, createRole, DEMO, demoRolePolicy, listEverything, putBucketPolicy, putRolePolicy, radosgwAdmin, roleArn, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
+import type { RunResult } from '../../src/core/model.js';
+import { runCli, useCredentials } from '../helpers/cli.js';
+
+const rgw = await startRgw();
+t.teardown(() => rgw.stop());
+const demo = await seedDemo(rgw);
+const owner = demo.users.bucketOwner;
+const operator = demo.users.sourceIdentity;
+await radosgwAdmin(rgw, ['caps', 'add', `--uid=${owner.uid}`, '--caps=roles=read']);
+
+const dir = mkdtempSync(join(tmpdir(), 'bc-vantage-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'credentials'), `[policy-reader]\naws_access_key_id = ${owner.accessKeyId}\naws_secret_access_key = ${owner.secretAccessKey}\n`);
+process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+process.env.AWS_CONFIG_FILE = join(dir, 'config-none');
+
+const OFFICE = 'office-only';
+const SESSIONS = 'sessions-only';
+const ROLE = 'vantage-backup';
+const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: [userArn(operator.uid)] }, Action: ['sts:AssumeRole'] }] };
+await createRole(rgw, ROLE, trust);
+await putRolePolicy(rgw, ROLE, 'backup-writes', demoRolePolicy([OFFICE, SESSIONS]));
+await createBucket(rgw, owner, OFFICE);
+await createBucket(rgw, owner, SESSIONS);
+const officeOnly = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'OfficeOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: ['s3:PutObject'],
+      Resource: [`arn:aws:s3:::${OFFICE}/*`],
+      Condition: { NotIpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '203.0.113.0/24'] } },
+    },
+  ],
+};
+await putBucketPolicy(rgw, owner, OFFICE, officeOnly);
+
+let runs = 0;
+async function probe(bucket: string, extra: string[] = []) {
+  const textFile = join(dir, `run-${runs}.txt`);
+  const jsonFile = join(dir, `run-${runs++}.json`);
+  const argv = ['probe', '--role', roleArn(ROLE), '--bucket', bucket, '--prefix', DEMO.prefix, '--endpoint', rgw.endpoint, '--path-style', '--explain', '--explain-profile', 'policy-reader', '--format', 'json', '--output', jsonFile, '--format', 'text', ...extra];
+  const r = await runCli(argv);
+  t.comment(`backup-canary probe --bucket ${bucket} ${extra.join(' ')} (text report):\n${r.stdout}${r.stderr}`);
+  const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as RunResult;
+  return { ...r, text: r.stdout, json, jsonFile, by: Object.fromEntries(json.checks.map((c) => [c.id, c])) };
+}
+
+t.test('item 1: a network-conditional allow is named under the check (JSON and text)', async (t) => {
+  useCredentials(operator);
+  const r = await probe(OFFICE, ['--source-ip', '127.0.0.1']);
+  t.equal(r.code, 0, 'the live run passes from 127.0.0.1');
+  const put = r.by['put-object']!;
+  t.equal(put.outcome, 'allowed');
+  t.match(put.explain!.hingesOn, [{ key: 'aws:SourceIp', operator: 'NotIpAddress', values: ['127.0.0.0/8', '203.0.113.0/24'], policy: 'bucket-policy', sid: 'OfficeOnly', effect: 'Deny' }]);
+  t.match(put.explain!.summary, /the PASS holds from this vantage only/);
+  t.notOk(put.explain!.mismatch);
+  t.notOk(r.by['get-object']!.explain!.hingesOn, 'a check the Deny does not touch hinges on nothing');
+  t.notOk(r.by['list-prefix']!.explain!.hingesOn, 'the request\'s own keys (s3:prefix) are not a vantage');
+  t.match(r.text, /✓ s3:PutObject\s+put-object\s+allowed.*\n {6}holds only for aws:SourceIp in 127\.0\.0\.0\/8, 203\.0\.113\.0\/24 \(bucket-policy Sid OfficeOnly\)\n/);
+  t.match(r.text, /PASS .*the PASS holds from this vantage/);
+  t.same(await listEverything(rgw, owner, OFFICE), { objects: [], uploads: [] });
+});
+
+t.test('item 2: --backup-source-ip turns the live pass into an asBackup fail naming the Sid (exit 1)', async (t) => {
+  useCredentials(operator);
+  const r = await probe(OFFICE, ['--source-ip', '127.0.0.1', '--backup-source-ip', '198.51.100.7']);
+  t.equal(r.code, 1, 'the backup would fail: the run fails');
+  t.equal(r.json.verdict, 'fail');
+  t.ok(r.json.checks.every((c) => c.ok), 'every live check met its expectation');
+  const b = r.json.asBackup!;
+  t.equal(b.verdict, 'fail');
+  t.same(b.vantage, { sourceIp: '198.51.100.7' });
+  const put = b.checks.find((c) => c.id === 'put-object')!;
+  t.match(put, { action: 's3:PutObject', decision: 'explicit-deny', decidedBy: 'resource-policy', statement: { policy: 'bucket-policy', sid: 'OfficeOnly', effect: 'Deny' }, ok: false });
+  t.match(put.differs, /this run was allowed; from the backup's vantage bucket-policy Sid=OfficeOnly \(Deny\): NotIpAddress aws:SourceIp 127\.0\.0\.0\/8,203\.0\.113\.0\/24 vs 198\.51\.100\.7 → matched/);
+  t.match(b.checks.find((c) => c.id === 'get-object'), { decision: 'allowed', ok: true });
+  t.match(r.text, /As the backup \(from 198\.51\.100\.7\): ✗ put-object — bucket-policy Sid OfficeOnly\n/);
+  t.match(r.text, /FAIL .*check.? the backup would fail/);
+  // from an address the Deny admits, the backup holds
+  const ok = await probe(OFFICE, ['--source-ip', '127.0.0.1', '--backup-source-ip', '203.0.113.9']);
+  t.equal(ok.code, 0);
+  t.equal(ok.json.asBackup!.verdict, 'pass');
+  t.same(await listEverything(rgw, owner, OFFICE), { objects: [], uploads: [] });
+});
+
+t.test('bad backup vantage input: exit 2, no stack trace', async (t) => {
+  const base = ['probe', '--role', roleArn(ROLE), '--bucket', OFFICE, '--prefix', DEMO.prefix, '--endpoint', rgw.endpoint, '--path-style'];
+  for (const [argv, re] of [
+    [[...base, '--backup-source-ip', '198.51.100.7'], /--backup-source-ip goes with --explain/],
+    [[...base, '--explain', '--backup-source-ip', 'office'], /--backup-source-ip: "office" is not an IPv4 or IPv6 address/],
+    [[...base, '--explain', '--backup-principal', 'someone'], /--backup-principal: "someone" is neither/],
+  ] as const) {
+    const r = await runCli([...argv]);
+    t.equal(r.code, 2, argv.join(' '));
+    t.match(r.stderr, re);
+    t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
