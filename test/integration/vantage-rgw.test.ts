@@ -57,9 +57,11 @@ async function probe(bucket: string, extra: string[] = []) {
   return { ...r, text: r.stdout, json, jsonFile, by: Object.fromEntries(json.checks.map((c) => [c.id, c])) };
 }
 
+let officeReport = '';
 t.test('item 1: a network-conditional allow is named under the check (JSON and text)', async (t) => {
   useCredentials(operator);
   const r = await probe(OFFICE, ['--source-ip', '127.0.0.1']);
+  officeReport = r.jsonFile;
   t.equal(r.code, 0, 'the live run passes from 127.0.0.1');
   const put = r.by['put-object']!;
   t.equal(put.outcome, 'allowed');
@@ -106,5 +108,45 @@ t.test('bad backup vantage input: exit 2, no stack trace', async (t) => {
     t.equal(r.code, 2, argv.join(' '));
     t.match(r.stderr, re);
     t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+t.test('item 5: explain --replay gates a bucket-policy change on the recorded requests', async (t) => {
+  t.ok(officeReport, 'the item 1 report exists');
+  const rep = JSON.parse(readFileSync(officeReport, 'utf8')) as RunResult;
+  t.match(rep.explain!.policies, { 'bucket-policy': officeOnly, 'role-inline:backup-writes': { Statement: Array } }, 'the documents read are recorded');
+  t.match(rep.checks.find((c) => c.id === 'put-object')!.explain!.input, { dialect: 'aws', request: { action: 's3:PutObject', context: { 'aws:SourceIp': '127.0.0.1' } }, policies: { resource: 'bucket-policy', identity: ['role-inline:backup-writes'] } });
+  const freeze = { Version: '2012-10-17', Statement: [...officeOnly.Statement, { Sid: 'FreezeWrites', Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${OFFICE}/*`] }] };
+  const unrelated = { Version: '2012-10-17', Statement: [...officeOnly.Statement, { Sid: 'KeepBucket', Effect: 'Deny', Principal: '*', Action: ['s3:DeleteBucket'], Resource: [`arn:aws:s3:::${OFFICE}`] }] };
+  writeFileSync(join(dir, 'freeze.json'), JSON.stringify(freeze));
+  writeFileSync(join(dir, 'unrelated.json'), JSON.stringify(unrelated));
+  const bad = await runCli(['explain', '--replay', officeReport, '--bucket-policy', join(dir, 'freeze.json')]);
+  t.comment(`explain --replay REPORT.json --bucket-policy freeze.json (exit ${bad.code}):\n${bad.stdout}${bad.stderr}`);
+  t.equal(bad.code, 1);
+  t.match(bad.stdout, /✗ put-object \(s3:PutObject\): allowed → explicit-deny — bucket-policy Sid FreezeWrites\n/);
+  t.match(bad.stdout, /FAIL {2}\d+ checks that were allowed would be denied: put-object, /);
+  t.notMatch(bad.stdout, /✗ get-object/);
+  const json = await runCli(['explain', '--replay', officeReport, '--bucket-policy', join(dir, 'freeze.json'), '--format', 'json']);
+  t.equal(json.code, 1);
+  t.match(JSON.parse(json.stdout), { verdict: 'fail', checks: [{ id: 'put-object', change: 'newly-denied', statement: { policy: 'bucket-policy', sid: 'FreezeWrites', effect: 'Deny' } }] });
+  const good = await runCli(['explain', '--replay', officeReport, '--bucket-policy', join(dir, 'unrelated.json')]);
+  t.comment(`explain --replay REPORT.json --bucket-policy unrelated.json (exit ${good.code}):\n${good.stdout}${good.stderr}`);
+  t.equal(good.code, 0);
+  t.match(good.stdout, /PASS {2}nothing that was allowed becomes denied/);
+  // the recorded policy applied for real confirms the gate: RGW refuses the write after the freeze
+  await putBucketPolicy(rgw, owner, OFFICE, freeze);
+  useCredentials(operator);
+  const live = await probe(OFFICE, ['--source-ip', '127.0.0.1']);
+  t.equal(live.code, 1);
+  t.equal(live.by['put-object']!.outcome, 'denied', 'RGW denies what the replay said it would');
+  await putBucketPolicy(rgw, owner, OFFICE, officeOnly);
+  for (const [argv, re] of [
+    [['explain', '--replay', join(dir, 'nope.json'), '--bucket-policy', join(dir, 'freeze.json')], /--replay: cannot read/],
+    [['explain', '--replay', officeReport], /--replay: give the changed documents/],
+    [['explain', '--replay', join(dir, 'freeze.json'), '--bucket-policy', join(dir, 'freeze.json')], /is not a backup-canary JSON report/],
+  ] as const) {
+    const r = await runCli([...argv]);
+    t.equal(r.code, 2, argv.join(' '));
+    t.match(r.stderr, re);
   }
 });
