@@ -256,6 +256,26 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
     };
   }
 
+  if (layer === 'kms-key-policy') {
+    // "Key policies in AWS KMS": a key-policy statement names its principal; its Resource is the key
+    // ("*" there means this key; the key's own ARN says the same without a wildcard)
+    const rules = rulesOf(dialect);
+    const statement = {
+      ...(rules.statementSids ? { Sid: `BackupCanary${req.action.split(':')[1] ?? ''}` } : {}),
+      Effect: 'Allow',
+      Principal: rules.rolePrincipal(req.roleArn),
+      Action: [req.action],
+      Resource: result.request.resource,
+    };
+    return {
+      summary: `The KMS key policy does not let ${req.roleArn} use the key for ${req.action} (an IAM policy alone cannot). Add this statement to the key policy.`,
+      policy: 'kms',
+      snippet: statement,
+      form: 'scoped-allow',
+      change: { kind: 'add-statement', slot: 'kms', statement },
+    };
+  }
+
   if (layer === 'resource-policy') {
     const statement = scopedStatement(req, dialect, rulesOf(dialect).rolePrincipal(req.roleArn));
     return {

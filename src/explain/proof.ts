@@ -246,7 +246,13 @@ export function provenFix(input: EvaluateInput, result: EvaluationResult, req: F
   if (!candidates.length) return null;
   const proofs: CandidateProof[] = [];
   for (const c of candidates) {
-    const p = prove(input, result, c, store);
+    let p: CandidateProof;
+    try {
+      p = prove(input, result, c, store);
+    } catch (err) {
+      // a candidate that does not even parse in its policy is rejected, never shown
+      p = { form: c.form ?? 'change', summary: c.summary, shown: false, checks: [{ check: 'store-supports', ok: false, detail: `the changed policy is not valid: ${(err as Error).message}` }] };
+    }
     proofs.push(p);
     if (p.shown) return { ...c, proof: { store: store.name, candidates: proofs }, safe: true };
   }

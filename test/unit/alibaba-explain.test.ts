@@ -215,3 +215,15 @@ t.test('session ARNs are evaluated in the assumed-role form', async (t) => {
   t.equal(sessionArnForEvaluation(`acs:ram::${ACCOUNT}:assumed-role/polardb-backup/s1`), `acs:ram::${ACCOUNT}:assumed-role/polardb-backup/s1`);
   t.equal(sessionArnForEvaluation('something-else'), 'something-else');
 });
+
+t.test('acs:AccessId is known (the session key the adapter received): a Deny on another key id does not leave the check undetermined', async (t) => {
+  server.state.setBucketPolicy(BUCKET, {
+    Version: '1',
+    Statement: [{ Sid: 'RevokedKey', Effect: 'Deny', Action: ['oss:PutObject'], Principal: ['*'], Resource: [`acs:oss:*:${ACCOUNT}:${BUCKET}/*`], Condition: { StringEquals: { 'acs:AccessId': ['STS.revoked-key'] } } }],
+  });
+  const { by } = await run({ sourceIp: '198.51.100.7' });
+  const put = by['put-object']!;
+  t.equal(put.explain!.decision, 'allowed', put.explain!.summary);
+  t.notOk(put.explain!.undeterminedKeys?.includes('acs:AccessId'));
+  server.state.setBucketPolicy(BUCKET, undefined);
+});

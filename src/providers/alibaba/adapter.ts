@@ -123,6 +123,13 @@ export class AlibabaAdapter implements StorageAdapter {
     return this.roleId;
   }
 
+  /** The session's AccessKey ID (an identifier, not a secret): the value of acs:AccessId, for --explain. */
+  sessionAccessKeyId(): string | null {
+    return this.sessionKeyId;
+  }
+
+  private sessionKeyId: string | null = null;
+
   /** The source credentials (memoized), for STS and for reading policies with --explain. */
   sourceCredentials(): Promise<SourceCredentials> {
     this.source ??= this.o.credentials ? Promise.resolve(this.o.credentials) : loadSourceCredentials(this.o.profile);
@@ -307,6 +314,7 @@ export class AlibabaAdapter implements StorageAdapter {
       this.oss = this.ossClientFor({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken });
       this.ident = { source: await who, assumedRoleArn: r.body?.assumedRoleUser?.arn ?? null };
       this.roleId = r.body?.assumedRoleUser?.assumedRoleId ?? null;
+      this.sessionKeyId = c.accessKeyId;
       return { retries: retries.n };
     } catch (err) {
       this.ident = { source: await who, assumedRoleArn: null };

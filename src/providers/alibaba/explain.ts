@@ -164,6 +164,9 @@ export class AlibabaExplainer implements Explainer {
     if (!roleArn || !sessionArn || !sent) return; // --no-assume: the caller's own policies are not read
     const account = /^acs:ram::(\d+):/.exec(roleArn)?.[1] ?? '*';
     const context = { ...this.common(), ...sent.context };
+    // the session's AccessKey ID is known: acs:AccessId is filled, not undetermined
+    const keyId = this.adapter.sessionAccessKeyId();
+    if (keyId) context['acs:AccessId'] = keyId;
     const principal: RequestContext['principal'] = { arn: sessionArnForEvaluation(sessionArn), roleArn };
     const userId = this.adapter.assumedRoleId();
     if (userId) principal.userId = userId;
