@@ -118,3 +118,18 @@ export function describeHinge(h: Hinge): string {
 export function sessionNamesDeciding(hinges: Hinge[]): string[] {
   return [...new Set(hinges.flatMap((h) => h.sessionNames ?? []))];
 }
+
+/**
+ * A denied check: the session names (or patterns) the applying Denies exempt - a NotPrincipal's
+ * assumed-role entries, or a negated aws:userid / principal-ARN condition's values. Empty when no
+ * Deny distinguishes role sessions.
+ */
+export function exemptSessionNames(r: EvaluationResult): string[] {
+  const out: string[] = [];
+  for (const s of r.statements) {
+    if (s.effect !== 'Deny' || s.applies === false) continue;
+    if ('NotPrincipal' in s.statement) out.push(...sessionNamesOf(notPrincipalEntries(s.statement)));
+    for (const c of s.conditions) if (SESSION_KEYS.test(c.key) && NEGATED.test(c.operator)) out.push(...sessionNamesOf(c.policyValues));
+  }
+  return [...new Set(out)];
+}

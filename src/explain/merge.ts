@@ -6,7 +6,7 @@ import { checkRow } from '../core/checks.js';
 import type { CheckResult, DenialCondition, DenialSource, DenialStatement } from '../core/model.js';
 import { evaluate } from './evaluate.js';
 import type { FixRequest } from './fix.js';
-import { hingesOf, sessionNamesDeciding } from './hinges.js';
+import { exemptSessionNames, hingesOf, sessionNamesDeciding } from './hinges.js';
 import { provenFix, storeSemantics } from './proof.js';
 import { recordInput } from './record.js';
 import { summarise } from './summary.js';
@@ -83,6 +83,8 @@ function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, u
   }
 
   const d = check.denial!;
+  const exempt = exemptSessionNames(result);
+  if (exempt.length) check.explain.sessionNames = exempt;
   if (result.decision === 'allowed') {
     check.explain.mismatch = `the service denied ${check.action}, but the policies read allow it: the denial comes from something the evaluation could not see (${unseen})`;
     return result;

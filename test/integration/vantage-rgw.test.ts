@@ -57,6 +57,21 @@ async function probe(bucket: string, extra: string[] = []) {
   return { ...r, text: r.stdout, json, jsonFile, by: Object.fromEntries(json.checks.map((c) => [c.id, c])) };
 }
 
+const sessionsOnly = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'OnlyTheBackupSession',
+      Effect: 'Deny',
+      Principal: { AWS: [roleArn(ROLE)] },
+      Action: ['s3:PutObject'],
+      Resource: [`arn:aws:s3:::${SESSIONS}/*`],
+      Condition: { StringNotLike: { 'aws:userid': ['*:daebaksrv-S3Backup'] } },
+    },
+  ],
+};
+await putBucketPolicy(rgw, owner, SESSIONS, sessionsOnly);
+
 let officeReport = '';
 t.test('item 1: a network-conditional allow is named under the check (JSON and text)', async (t) => {
   useCredentials(operator);
@@ -149,4 +164,31 @@ t.test('item 5: explain --replay gates a bucket-policy change on the recorded re
     t.equal(r.code, 2, argv.join(' '));
     t.match(r.stderr, re);
   }
+});
+
+t.test('item 3: a session-name-scoped Deny names the session name that passes', async (t) => {
+  useCredentials(operator);
+  const denied = await probe(SESSIONS, ['--source-ip', '127.0.0.1']);
+  t.equal(denied.code, 1, 'the default session name is refused');
+  const put = denied.by['put-object']!;
+  t.equal(put.outcome, 'denied');
+  // RGW's AssumeRole answer carries no AssumedRoleId, so aws:userid is not known: the evaluation is
+  // undetermined (never guessed), and still names the session name that the Deny exempts.
+  t.match(put.explain, { decision: 'undetermined', undeterminedKeys: ['aws:userid'] });
+  t.match(put.explain!.summary, /bucket-policy Sid=OnlyTheBackupSession \(Deny\): StringNotLike aws:userid \*:daebaksrv-S3Backup/);
+  t.same(put.explain!.sessionNames, ['daebaksrv-S3Backup']);
+  t.match(denied.text, /Session names: the role session name decides; the policies read let pass daebaksrv-S3Backup\.\n {2}Probe with the session name the backup really uses \(--session-name NAME\)/);
+  const passed = await probe(SESSIONS, ['--source-ip', '127.0.0.1', '--session-name', 'daebaksrv-S3Backup']);
+  t.equal(passed.code, 0, 'the backup\'s session name passes');
+  t.match(passed.by['put-object']!.explain!.hingesOn, [{ key: 'aws:userid', operator: 'StringNotLike', values: ['*:daebaksrv-S3Backup'], sid: 'OnlyTheBackupSession', sessionNames: ['daebaksrv-S3Backup'], undetermined: true }]);
+  t.match(passed.text, /holds only for aws:userid like \*:daebaksrv-S3Backup \(bucket-policy Sid OnlyTheBackupSession\) — undetermined in this run/);
+  t.notOk(passed.by['put-object']!.explain!.mismatch);
+  // and the other way round: probing as the backup's session, another session name would be refused
+  // (aws:userid unknown on RGW: the backup's verdict is undetermined, and said so, not a pass)
+  const other = await probe(SESSIONS, ['--source-ip', '127.0.0.1', '--session-name', 'daebaksrv-S3Backup', '--backup-session-name', 'nightly-job']);
+  t.match(other.json.asBackup, { verdict: 'undetermined', vantage: { sessionName: 'nightly-job' } });
+  t.match(other.json.asBackup!.checks.find((c) => c.id === 'put-object'), { decision: 'undetermined', ok: false, statement: { sid: 'OnlyTheBackupSession' } });
+  t.match(other.text, /As the backup \(session nightly-job\): \? put-object — bucket-policy Sid OnlyTheBackupSession\n/);
+  t.match(other.text, /as the backup: undetermined for the backup/);
+  t.same(await listEverything(rgw, owner, SESSIONS), { objects: [], uploads: [] });
 });
