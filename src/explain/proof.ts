@@ -204,7 +204,7 @@ function prove(input: EvaluateInput, original: EvaluationResult, fix: Fix, store
     check: 'role-allowed',
     ok: after.decision === 'allowed' || openOnlyOnUnread,
     detail: openOnlyOnUnread ? `allowed unless a policy that was not read denies (${after.unread.map((u) => u.policy).join(', ')})` : `the role's request is ${after.decision} after the change`,
-    evaluations: [{ who: 'the backup role', context: request.context ?? {}, before: original.decision, after: after.decision, ok: after.decision === 'allowed' || openOnlyOnUnread }],
+    evaluations: [{ who: 'the backup role', context: {}, before: original.decision, after: after.decision, ok: after.decision === 'allowed' || openOnlyOnUnread }],
   });
   if (change.kind !== 'session-name') {
     const decisive = original.statements.find((s) => s.effect === 'Deny' && s.applies === true);
@@ -217,7 +217,9 @@ function prove(input: EvaluateInput, original: EvaluationResult, fix: Fix, store
         const req: RequestContext = { ...input.request, principal: other.principal, context };
         const b = evaluate({ ...input, request: req, policies: beforeSet, store });
         const a = evaluate({ ...input, request: req, policies: afterSet, store });
-        evaluations.push({ who: other.who, context, before: b.decision, after: a.decision, ok: outcomeOf(a) === outcomeOf(b) });
+        // record only the keys the statement distinguishes (readable, and nothing else of the request)
+        const shown = Object.fromEntries(Object.entries(context).filter(([k]) => decisive?.conditions.some((c) => c.key === k)));
+        evaluations.push({ who: other.who, context: shown, before: b.decision, after: a.decision, ok: outcomeOf(a) === outcomeOf(b) });
       }
     }
     const bad = evaluations.filter((e) => !e.ok);
@@ -225,7 +227,7 @@ function prove(input: EvaluateInput, original: EvaluationResult, fix: Fix, store
       check: 'others-unchanged',
       ok: bad.length === 0,
       detail: bad.length
-        ? `${bad[0]!.who} goes from ${bad[0]!.before} to ${bad[0]!.after} (${Object.entries(bad[0]!.context).filter(([k]) => decisive?.conditions.some((c) => c.key === k)).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'any request'})`
+        ? `${bad[0]!.who} goes from ${bad[0]!.before} to ${bad[0]!.after} (${Object.entries(bad[0]!.context).map(([k, v]) => `${k}=${String(v)}`).join(', ') || 'any request'})`
         : `${evaluations.length} evaluations of other principals: each answered as before`,
       evaluations,
     });
