@@ -11,8 +11,7 @@
 //     everyone, so the proof rejects it whenever others would get through).
 
 import { rulesOf } from './dialects/index.js';
-import type { Fix, FixRequest } from './fix.js';
-import { LAYER_POLICY } from './fix.js';
+import { type Fix, type FixRequest, LAYER_POLICY } from './fix-types.js';
 import { parseCaller } from './context.js';
 import { parsePolicy } from './policy.js';
 import { matchPrincipal } from './principal.js';

@@ -5,7 +5,7 @@
 /** Three-valued truth: `'undetermined'` when the answer depends on a context key we cannot know. */
 export type Tri = true | false | 'undetermined';
 
-import type { DialectName } from './dialects/index.js';
+import type { DialectName } from './dialects/names.js';
 
 /** A policy language; its rules live in src/explain/dialects/<name>/. */
 export type Dialect = DialectName;

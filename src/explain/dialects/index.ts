@@ -2,13 +2,12 @@
 
 import { alibaba } from './alibaba/index.js';
 import { aws } from './aws/index.js';
+import { DIALECT_NAMES, type DialectName } from './names.js';
 import type { DialectRules } from './types.js';
 
-const DIALECTS = { aws, alibaba } as const;
+const DIALECTS: Record<DialectName, DialectRules> = { aws, alibaba };
 
-export type DialectName = keyof typeof DIALECTS;
-
-export const DIALECT_NAMES = Object.keys(DIALECTS) as DialectName[];
+export { DIALECT_NAMES, type DialectName };
 
 export function isDialect(name: unknown): name is DialectName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(DIALECTS, name);
