@@ -105,6 +105,10 @@ t.test('item 2: --backup-source-ip turns the live pass into an asBackup fail nam
   t.match(b.checks.find((c) => c.id === 'get-object'), { decision: 'allowed', ok: true });
   t.match(r.text, /As the backup \(from 198\.51\.100\.7\): ✗ put-object — bucket-policy Sid OfficeOnly\n/);
   t.match(r.text, /FAIL .*check.? the backup would fail/);
+  const md = await runCli(['probe', '--role', roleArn(ROLE), '--bucket', OFFICE, '--prefix', DEMO.prefix, '--endpoint', rgw.endpoint, '--path-style', '--explain', '--explain-profile', 'policy-reader', '--source-ip', '127.0.0.1', '--backup-source-ip', '198.51.100.7', '--format', 'markdown']);
+  t.equal(md.code, 1);
+  t.match(md.stdout, /\*\*As the backup\*\* \(`198\.51\.100\.7`\): fail\n\n- ❌ `put-object`: this run was allowed; from the backup's vantage bucket-policy Sid=OfficeOnly/);
+  t.match(md.stdout, /The PASS holds from this vantage: holds only for aws:SourceIp in 127\.0\.0\.0\/8, 203\.0\.113\.0\/24 \(bucket-policy Sid OfficeOnly\)/);
   // from an address the Deny admits, the backup holds
   const ok = await probe(OFFICE, ['--source-ip', '127.0.0.1', '--backup-source-ip', '203.0.113.9']);
   t.equal(ok.code, 0);
