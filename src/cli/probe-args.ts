@@ -19,6 +19,7 @@ export function probeBuilder(y: Argv): Argv<ProbeArgs> {
     .option('probe', { type: 'string', default: 'default', describe: 'Probe definition: a name from `backup-canary probes list`, or a YAML file', group: 'Target:' })
     .option('part-size', { type: 'string', describe: 'Size of the first multipart part (5MiB-512MiB; default: the definition\'s, else 5MiB)', group: 'Requests:' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Log each check as it starts and ends to standard error (never secrets)', group: 'Output:' })
+    .option('trust-policy', { type: 'string', describe: 'The role\'s trust policy file, when it cannot be read: a role only a service can assume is then recognised (no trust change is proposed)', group: 'Target:' })
     .option('quick', { type: 'boolean', default: false, describe: 'One small part instead of a part-size part and a small one', group: 'Requests:' })
     .option('explain', { type: 'boolean', default: false, describe: 'Read the policies that apply and name the statement and condition behind each denial, with a fix', group: 'Explain:' })
     .option('store', { type: 'string', describe: 'The store a proposed fix is proven on: aws-s3, ceph-rgw, s3-compatible (AWS), oss. Default: aws-s3 without --endpoint; with one, ceph-rgw when its request ids are RGW\'s (tx...-default), else s3-compatible', group: 'Explain:' })

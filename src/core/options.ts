@@ -71,12 +71,15 @@ export interface ProbeFlags {
   probe: string;
   'part-size'?: string;
   quick: boolean;
+  /** The role's trust policy, when it cannot be read (a role only a service can assume is then recognised). */
+  'trust-policy'?: string;
 }
 
 export const PROBE_FLAGS: Record<keyof ProbeFlags, FlagSpec> = {
   probe: { type: 'string', default: 'default' },
   'part-size': { type: 'string' },
   quick: { type: 'boolean', default: false },
+  'trust-policy': { type: 'string' },
 };
 
 /** Every option a run-file target may set, with its type: the common ones, the providers' and the probe's. */

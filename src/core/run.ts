@@ -33,6 +33,8 @@ export interface PreparedTarget {
   partSizeSet: boolean;
   quick: boolean;
   explain: ExplainFlags | null;
+  /** --trust-policy FILE: the role's trust policy as given (JSON text). */
+  trustPolicy?: string;
 }
 
 /** The provider and validated options of a target's flags (shared by probes and the sweeper); no request. */
@@ -61,7 +63,8 @@ export async function prepareTarget(a: ProbeRequest, name = '', env: NodeJS.Proc
   for (const f of explain?.rcpFiles ?? []) checkPolicyFile(f, '--rcp', provider.dialect);
   const partSize = validatePartSize(parseSize('--part-size', a['part-size'] ?? definition.options['part-size'] ?? '5MiB'));
   const partSizeSet = a['part-size'] !== undefined || definition.options['part-size'] !== undefined;
-  return { name, providerName: provider.name, provider, target, definition, partSize, partSizeSet, quick: a.quick, explain };
+  const trust = a['trust-policy'] !== undefined ? checkPolicyFile(a['trust-policy'], '--trust-policy', provider.dialect).text : undefined;
+  return { name, providerName: provider.name, provider, target, definition, partSize, partSizeSet, quick: a.quick, explain, ...(trust !== undefined ? { trustPolicy: trust } : {}) };
 }
 
 /** Every target of a run file, prepared; a bad one is refused with the file and line of its entry. */
@@ -107,7 +110,7 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
       run,
       ...(explainer ? { explainer } : {}),
     });
-    afterExplain(result, p.explain?.backup);
+    afterExplain(result, p.explain?.backup, p.trustPolicy);
     return result;
   } finally {
     adapter.close();

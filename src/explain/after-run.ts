@@ -7,10 +7,10 @@ import { hoistPolicies } from './record.js';
 import { adviseServiceRole } from './service-role.js';
 import { type BackupVantage, evaluateAsBackup } from './vantage.js';
 
-export function afterExplain(result: RunResult, backup: BackupVantage | undefined): void {
+export function afterExplain(result: RunResult, backup: BackupVantage | undefined, trustPolicy?: string): void {
   if (result.explain) hoistPolicies(result);
   // a service-linked role is known by its name alone; a service-only trust from the policy read
-  adviseServiceRole(result);
+  adviseServiceRole(result, trustPolicy);
   if (!result.explain) return;
   if (!backup) return;
   result.asBackup = evaluateAsBackup(result, backup);

@@ -49,21 +49,21 @@ function assumeCheck(r: RunResult): CheckResult | undefined {
 }
 
 /** The finding, when AssumeRole was refused and the role is one only a service can assume. */
-export function serviceRoleFinding(r: RunResult): ServiceRoleFinding | null {
+export function serviceRoleFinding(r: RunResult, given?: string): ServiceRoleFinding | null {
   const role = r.target.role;
   const check = assumeCheck(r);
   if (!role || !check) return null;
   const linked = isServiceLinked(role);
   const trustName = check.explain?.input?.policies.trust;
-  const trust = typeof trustName === 'string' ? r.explain?.policies?.[trustName] : undefined;
+  const trust = typeof trustName === 'string' && r.explain?.policies?.[trustName] !== undefined ? r.explain.policies[trustName] : given;
   const services = trust !== undefined ? servicesOnly(trust) : null;
   if (!linked && !services) return null;
   return { role, serviceLinked: linked, services: services ?? [] };
 }
 
 /** Replace any trust-widening advice on the refused AssumeRole with the safe paths. */
-export function adviseServiceRole(r: RunResult): void {
-  const f = serviceRoleFinding(r);
+export function adviseServiceRole(r: RunResult, given?: string): void {
+  const f = serviceRoleFinding(r, given);
   const check = assumeCheck(r);
   if (!f || !check?.denial) return;
   const who = f.services.length ? f.services.join(', ') : 'its service';

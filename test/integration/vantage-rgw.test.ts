@@ -217,6 +217,18 @@ t.test('item 4: a role that trusts only backup.amazonaws.com: not assumable by a
   t.notMatch(text.stdout, /trust policy: \{/, 'no trust snippet in the text either');
   t.notMatch(text.stdout, new RegExp(`"AWS":\\s*\\[?"${userArn(operator.uid)}`), 'the caller is never proposed as a principal of the production role');
 
+  // without --explain, the trust policy given as a file is enough
+  const trustFile0 = join(dir, 'service-trust.json');
+  writeFileSync(trustFile0, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'backup.amazonaws.com' }, Action: 'sts:AssumeRole' }] }));
+  const given = await runCli(['probe', '--role', roleArn(SVC), '--bucket', OFFICE, '--prefix', DEMO.prefix, '--endpoint', rgw.endpoint, '--path-style', '--trust-policy', trustFile0, '--format', 'json']);
+  t.equal(given.code, 1);
+  const ga = (JSON.parse(given.stdout) as RunResult).checks.find((c) => c.id === 'assume-role')!;
+  t.match(ga.denial!.hint, /admits only backup\.amazonaws\.com: a canary cannot stand in for backup\.amazonaws\.com/);
+  t.notOk(ga.denial!.fix);
+  const badTrust = await runCli(['probe', '--role', roleArn(SVC), '--bucket', OFFICE, '--prefix', DEMO.prefix, '--endpoint', rgw.endpoint, '--path-style', '--trust-policy', join(dir, 'none.json')]);
+  t.equal(badTrust.code, 2);
+  t.match(badTrust.stderr, /--trust-policy: cannot read/);
+
   const twin = await runCli(['policy', '--bucket', OFFICE, '--prefix', DEMO.prefix, '--role', roleArn(SVC), '--twin-role', 'aws-backup-service-canary-twin', '--twin-caller', userArn(operator.uid), '--twin-external-id', 'canary-twin-0001']);
   t.comment(`backup-canary policy --twin-role aws-backup-service-canary-twin ... (exit ${twin.code}):\n${twin.stdout}${twin.stderr}`);
   t.equal(twin.code, 0);
