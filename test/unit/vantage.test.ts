@@ -66,3 +66,14 @@ t.test('the backup\'s request', async (t) => {
   t.equal(asBackupRequest({ ...base, action: 'sts:AssumeRole', resource: ROLE }, { principal: ROLE }, 'aws'), null, 'the real role does not assume itself');
   t.same(asBackupRequest(base, { sourceVpc: 'vpc-1', sourceIp: '100.104.0.9' }, 'alibaba')!.context, { 'aws:SourceIp': '203.0.113.5', 'acs:SourceIp': '100.104.0.9', 'acs:SourceVpc': 'vpc-1', 'acs:SourceVpcId': 'vpc-1' });
 });
+
+t.test('roles only a service can assume', async (t) => {
+  const { isServiceLinked, servicesOnly } = await import('../../src/explain/service-role.js');
+  t.ok(isServiceLinked('arn:aws:iam::111122223333:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup'));
+  t.ok(isServiceLinked('arn:aws:iam::111122223333:role/AWSServiceRoleForBackup'));
+  t.ok(isServiceLinked('acs:ram::1234567890123456:role/AliyunServiceRoleForDBS'));
+  t.notOk(isServiceLinked('arn:aws:iam::111122223333:role/backup'));
+  t.same(servicesOnly({ Version: '1', Statement: [{ Effect: 'Allow', Principal: { Service: ['polardb.aliyuncs.com'] }, Action: 'sts:AssumeRole' }] }), ['polardb.aliyuncs.com']);
+  t.equal(servicesOnly({ Statement: [{ Effect: 'Allow', Principal: { Service: 'backup.amazonaws.com', AWS: 'arn:aws:iam::1:root' }, Action: 'sts:AssumeRole' }] }), null, 'a service and an account: someone else may assume it');
+  t.equal(servicesOnly({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] }), null);
+});
