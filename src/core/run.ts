@@ -13,6 +13,7 @@ import type { CommonTargetOptions, ExplainFlags, Provider } from './provider.js'
 import type { RunOptions } from './runner.js';
 import type { RunFile } from './runfile.js';
 import { parseSize, validatePartSize } from './target.js';
+import { afterExplain } from '../explain/after-run.js';
 import { checkPolicyFile } from '../explain/read.js';
 import { loadProvider } from '../providers/registry.js';
 import { VERSION } from '../version.js';
@@ -32,6 +33,8 @@ export interface PreparedTarget {
   partSizeSet: boolean;
   quick: boolean;
   explain: ExplainFlags | null;
+  /** --trust-policy FILE: the role's trust policy as given (JSON text). */
+  trustPolicy?: string;
 }
 
 /** The provider and validated options of a target's flags (shared by probes and the sweeper); no request. */
@@ -60,7 +63,8 @@ export async function prepareTarget(a: ProbeRequest, name = '', env: NodeJS.Proc
   for (const f of explain?.rcpFiles ?? []) checkPolicyFile(f, '--rcp', provider.dialect);
   const partSize = validatePartSize(parseSize('--part-size', a['part-size'] ?? definition.options['part-size'] ?? '5MiB'));
   const partSizeSet = a['part-size'] !== undefined || definition.options['part-size'] !== undefined;
-  return { name, providerName: provider.name, provider, target, definition, partSize, partSizeSet, quick: a.quick, explain };
+  const trust = a['trust-policy'] !== undefined ? checkPolicyFile(a['trust-policy'], '--trust-policy', provider.dialect).text : undefined;
+  return { name, providerName: provider.name, provider, target, definition, partSize, partSizeSet, quick: a.quick, explain, ...(trust !== undefined ? { trustPolicy: trust } : {}) };
 }
 
 /** Every target of a run file, prepared; a bad one is refused with the file and line of its entry. */
@@ -88,7 +92,7 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
   const adapter = p.provider.createAdapter(p.explain ? { ...target, explain: true } : target);
   try {
     const explainer = p.explain ? p.provider.createExplainer(adapter, target, p.explain) : undefined;
-    return await probe({
+    const result = await probe({
       adapter,
       version: VERSION,
       target: describeTarget(p),
@@ -106,6 +110,8 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
       run,
       ...(explainer ? { explainer } : {}),
     });
+    afterExplain(result, p.explain?.backup, p.trustPolicy);
+    return result;
   } finally {
     adapter.close();
   }

@@ -62,6 +62,15 @@ function target(r: RunResult, name: string | null): string[] {
     }
     out.push('');
   }
+  // issue 11: the checks the backup itself would fail (--backup-*), and what a PASS hinges on
+  const bad = r.asBackup?.checks.filter((c) => !c.ok) ?? [];
+  if (bad.length) {
+    out.push(`**As the backup** (${Object.values(r.asBackup!.vantage).map(code).join(', ')}): ${r.asBackup!.verdict}`, '');
+    for (const c of bad) out.push(`- ${c.decision === 'undetermined' ? '❔' : '❌'} ${code(c.id)}: ${md(c.differs ?? c.summary)}`);
+    out.push('');
+  }
+  const hinges = [...new Set(r.checks.flatMap((k) => (k.explain?.hingesOn ?? []).map((h) => `holds only for ${h.holds} (${h.policy}${h.sid ? ` Sid ${h.sid}` : ''})`)))];
+  if (hinges.length) out.push(`The PASS holds from this vantage: ${hinges.map(md).join('; ')}`, '');
   if (r.explain?.notVisible.length) {
     out.push(`Policies not visible to the evaluation: ${r.explain.notVisible.map((n) => `${code(n.policy)} (${md(n.why)})`).join(', ')}`, '');
   }
