@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { EXIT, UsageError } from '../core/model.js';
 import { validateExternalId } from '../core/target.js';
-import type { GeneratedPolicy } from '../policy/generate.js';
+import type { GeneratedPolicy, PolicyProvider } from '../policy/generate.js';
 import { twinRole } from '../policy/twin.js';
 import { renderTwinRole } from '../report/twin.js';
 import type { Io } from './io.js';
@@ -17,7 +17,7 @@ export function runTwinRole(a: PolicyArgs, provider: string, permissions: Genera
   if (caller === undefined) throw new UsageError('--twin-role: --twin-caller ARN is required (the identity the canary runs as)');
   if (!/^(arn|acs):[^:]*:[^:]+:[^:]*:[^:]*:.+$/.test(caller)) throw new UsageError(`--twin-caller: "${caller}" is not an ARN`);
   const externalId = validateExternalId(a['twin-external-id'] ?? `backup-canary-${randomBytes(8).toString('hex')}`);
-  const t = twinRole({ name, provider: provider === 'alibaba' ? 'alibaba' : 'aws', caller, externalId, permissions, realRole: a.role ?? null });
+  const t = twinRole({ name, provider: provider as PolicyProvider, caller, externalId, permissions, realRole: a.role ?? null });
   io.stdout(renderTwinRole(t, a.format === 'json' ? 'json' : 'text'));
   return EXIT.ok;
 }

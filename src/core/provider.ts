@@ -88,6 +88,14 @@ export interface PolicyFacts {
   assumeRoleNote: string;
   /** The partition of ARNs when no role names one (AWS `aws`; '' where there are none). */
   defaultPartition: string;
+  /** A canary twin role (src/policy/twin.ts): its trust policy for one caller, and what differs. */
+  twin: {
+    /** The trust-policy key that pins the session name, or null where none is documented. */
+    sessionNameKey: string | null;
+    trustPolicy(caller: string, condition: Record<string, Record<string, string>>): Record<string, unknown>;
+    /** What a service-linked role is exempt from that the twin is not. */
+    controlPolicyExemption: string;
+  };
 }
 
 /** What is known about a provider without loading its SDK (for --help, `policy`, validation). */

@@ -5,6 +5,7 @@
 // passed, and where the two verdicts differ the statement that makes the difference is named.
 
 import type { AsBackup, AsBackupCheck, RunResult } from '../core/model.js';
+import { rulesOf } from './dialects/index.js';
 import { evaluate } from './evaluate.js';
 import { recordedInputs } from './record.js';
 import { describeStatement, summarise } from './summary.js';
@@ -18,8 +19,6 @@ export interface BackupVantage {
   /** A service principal (`backup.amazonaws.com`) or an ARN (the real role, or a session of it). */
   principal?: string;
 }
-
-const KEY_PREFIX: Record<Dialect, string> = { aws: 'aws', alibaba: 'acs' };
 
 /** `from 198.51.100.7, via vpce-1, session daebaksrv-S3Backup, as backup.amazonaws.com`. */
 export function describeVantage(v: BackupVantage): string {
@@ -54,17 +53,14 @@ function withSession(arn: string, session: string): string {
 /** The backup's request: the canary's, with the vantage's keys and principal. null: not the backup's request. */
 export function asBackupRequest(req: RequestContext, v: BackupVantage, dialect: Dialect): RequestContext | null {
   const r: RequestContext = JSON.parse(JSON.stringify(req)) as RequestContext;
-  const p = KEY_PREFIX[dialect];
+  const rules = rulesOf(dialect);
+  const keys = rules.networkKeys;
   const assume = /^sts:AssumeRole/i.test(r.action);
-  if (v.sourceIp) setKey(r, `${p}:SourceIp`, v.sourceIp);
-  if (v.sourceVpc) {
-    setKey(r, `${p}:SourceVpc`, v.sourceVpc);
-    if (dialect === 'alibaba') setKey(r, 'acs:SourceVpcId', v.sourceVpc);
-  }
-  if (v.sourceVpce) setKey(r, 'aws:SourceVpce', v.sourceVpce);
-  // A request through a VPC endpoint carries no public aws:SourceIp ("aws:SourceIp" in the global
-  // condition context keys: not available for requests through a VPC endpoint).
-  if ((v.sourceVpce || v.sourceVpc) && !v.sourceIp && dialect === 'aws') dropKey(r, 'aws:SourceIp');
+  if (v.sourceIp) setKey(r, keys.sourceIp, v.sourceIp);
+  if (v.sourceVpc) for (const k of keys.sourceVpc) setKey(r, k, v.sourceVpc);
+  if (v.sourceVpce && keys.sourceVpce) setKey(r, keys.sourceVpce, v.sourceVpce);
+  // e.g. AWS: a request through a VPC endpoint carries no public aws:SourceIp
+  if ((v.sourceVpce || v.sourceVpc) && !v.sourceIp && keys.vpcHidesSourceIp) dropKey(r, keys.sourceIp);
   const session = v.sessionName;
   if (v.principal) {
     if (/^[a-z0-9.-]+\.(amazonaws\.com|aliyuncs\.com)$/i.test(v.principal)) {
@@ -72,10 +68,8 @@ export function asBackupRequest(req: RequestContext, v: BackupVantage, dialect: 
     } else if (assume) {
       return null; // the real role does not assume itself: its trust is not the canary's question
     } else if (/:role\//.test(v.principal)) {
-      const m = /^(arn|acs):([^:]*):(?:iam|ram)::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(v.principal);
-      const name = m?.[4] ?? v.principal;
       const sess = session ?? /\/([^/]+)$/.exec(req.principal.arn ?? '')?.[1] ?? 'backup';
-      const arn = m?.[1] === 'acs' ? `acs:ram::${m[3]}:assumed-role/${name}/${sess}` : `arn:${m?.[2] ?? 'aws'}:sts::${m?.[3] ?? ''}:assumed-role/${name}/${sess}`;
+      const arn = rules.sessionArnOf(v.principal, sess) ?? v.principal;
       r.principal = { arn, roleArn: v.principal };
       r.undetermined = [...(r.undetermined ?? []), 'aws:userid'];
     } else {

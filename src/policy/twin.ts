@@ -8,11 +8,12 @@
 // Alibaba RAM trust policies: sts:ExternalId ("Condition keys of STS", RAM documentation); a session
 // name condition is not documented there, so none is written for Alibaba.
 
-import type { GeneratedPolicy } from './generate.js';
+import { providerInfo } from '../providers/registry.js';
+import type { GeneratedPolicy, PolicyProvider } from './generate.js';
 
 export interface TwinRoleInput {
   name: string;
-  provider: 'aws' | 'alibaba';
+  provider: PolicyProvider;
   caller: string;
   externalId: string;
   /** The permission policy the twin needs (the least-privilege one for the probe definition). */
@@ -31,19 +32,15 @@ export interface TwinRole {
 }
 
 export function twinRole(o: TwinRoleInput): TwinRole {
-  const aws = o.provider === 'aws';
-  const session = aws ? 'backup-canary-*' : null;
+  const facts = providerInfo(o.provider).policy.twin;
+  const session = facts.sessionNameKey ? 'backup-canary-*' : null;
   const condition: Record<string, Record<string, string>> = { StringEquals: { 'sts:ExternalId': o.externalId } };
-  if (session) condition.StringLike = { 'sts:RoleSessionName': session };
-  const trust = aws
-    ? { Version: '2012-10-17', Statement: [{ Sid: 'CanaryCallerOnly', Effect: 'Allow', Principal: { AWS: o.caller }, Action: 'sts:AssumeRole', Condition: condition }] }
-    : { Version: '1', Statement: [{ Effect: 'Allow', Principal: { RAM: [o.caller] }, Action: 'sts:AssumeRole', Condition: condition }] };
+  if (session && facts.sessionNameKey) condition.StringLike = { [facts.sessionNameKey]: session };
+  const trust = facts.trustPolicy(o.caller, condition);
   const real = o.realRole ?? 'the real role';
   const doesNotCarryOver = [
     `bucket policies that name ${real}: the twin is not named by them; evaluate them as the real role meets them with --backup-principal ${o.realRole ?? 'ARN'}`,
-    aws
-      ? 'a service-linked role\'s exemption from service control policies: SCPs apply to the twin, not to the service-linked role'
-      : 'a service-linked role\'s exemption from Resource Directory control policies: they apply to the twin',
+    facts.controlPolicyExemption,
     'the service\'s own network vantage: probe from where the service calls, or evaluate it with --backup-source-ip/--backup-source-vpc',
   ];
   const probeWith = `backup-canary probe --role <the twin's ARN> --external-id ${o.externalId} --explain${o.realRole ? ` --backup-principal ${o.realRole}` : ''} ...`;

@@ -85,4 +85,12 @@ export interface DialectRules {
   notPrincipalForms(roleArn: string, sessionArn: string): Array<{ form: string; value: unknown }>;
   /** The Principal value a trust policy uses to name a caller. */
   trustPrincipal(callerArn: string): unknown;
+  /**
+   * The network keys a request carries (--backup-source-*): the source address key, the VPC keys, the
+   * VPC endpoint key (null where none is documented), and whether a request from a VPC carries no
+   * public source address.
+   */
+  readonly networkKeys: { sourceIp: string; sourceVpc: readonly string[]; sourceVpce: string | null; vpcHidesSourceIp: boolean };
+  /** The session ARN of a role ARN with a session name, or null when the ARN is not a role of this dialect. */
+  sessionArnOf(roleArn: string, session: string): string | null;
 }

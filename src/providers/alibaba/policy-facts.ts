@@ -23,4 +23,10 @@ export const policyFacts: PolicyFacts = {
     'Alibaba Cloud documents no principal-ARN condition key for bucket policies: a restrictive bucket-policy Deny cannot exempt only this role.',
   assumeRoleNote: "sts:AssumeRole is not part of this policy: the role's trust policy must name the caller, and the caller needs sts:AssumeRole on the role.",
   defaultPartition: '',
+  // RAM trust policies: sts:ExternalId ("Condition keys of STS"); no session-name key is documented
+  twin: {
+    sessionNameKey: null,
+    trustPolicy: (caller, condition) => ({ Version: '1', Statement: [{ Effect: 'Allow', Principal: { RAM: [caller] }, Action: 'sts:AssumeRole', Condition: condition }] }),
+    controlPolicyExemption: "a service-linked role's exemption from Resource Directory control policies: they apply to the twin",
+  },
 };

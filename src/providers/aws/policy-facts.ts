@@ -23,4 +23,14 @@ export const policyFacts: PolicyFacts = {
   assumeRoleNote:
     "sts:AssumeRole is not part of this policy: the role's trust policy must name the caller, and the caller's own policy must allow sts:AssumeRole on the role.",
   defaultPartition: 'aws',
+  // trust-policy keys sts:ExternalId and sts:RoleSessionName ("Available keys for AWS STS"); SCPs do not
+  // apply to service-linked roles ("Using service-linked roles", IAM User Guide)
+  twin: {
+    sessionNameKey: 'sts:RoleSessionName',
+    trustPolicy: (caller, condition) => ({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'CanaryCallerOnly', Effect: 'Allow', Principal: { AWS: caller }, Action: 'sts:AssumeRole', Condition: condition }],
+    }),
+    controlPolicyExemption: "a service-linked role's exemption from service control policies: SCPs apply to the twin, not to the service-linked role",
+  },
 };

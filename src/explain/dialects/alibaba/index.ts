@@ -76,6 +76,12 @@ export const alibaba: DialectRules = {
     return m ? `acs:ram::${m[1]}:role/${m[2]}` : null;
   },
   roleArn: (account, name) => `acs:ram::${account}:role/${name}`,
+  // OSS bucket policies: acs:SourceIp, acs:SourceVpc and acs:SourceVpcId; no VPC endpoint key
+  networkKeys: { sourceIp: 'acs:SourceIp', sourceVpc: ['acs:SourceVpc', 'acs:SourceVpcId'], sourceVpce: null, vpcHidesSourceIp: false },
+  sessionArnOf(roleArn, session) {
+    const m = /^acs:ram::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+    return m ? `acs:ram::${m[1]}:assumed-role/${m[2]}/${session}` : null;
+  },
   policyVersion: '1',
   statementSids: false,
   bucketArn: (bucket) => `acs:oss:*:*:${bucket}`,

@@ -107,6 +107,12 @@ export const aws: DialectRules = {
     return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : null;
   },
   roleArn: (account, name) => `arn:aws:iam::${account}:role/${name}`,
+  // aws:SourceIp is not available for requests through a VPC endpoint (global condition context keys)
+  networkKeys: { sourceIp: 'aws:SourceIp', sourceVpc: ['aws:SourceVpc'], sourceVpce: 'aws:SourceVpce', vpcHidesSourceIp: true },
+  sessionArnOf(roleArn, session) {
+    const m = /^arn:([^:]*):iam::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
+    return m ? `arn:${m[1] || DEFAULT_PARTITION}:sts::${m[2]}:assumed-role/${m[3]}/${session}` : null;
+  },
   policyVersion: '2012-10-17',
   statementSids: true,
   bucketArn: (bucket, partition) => `arn:${partition}:s3:::${bucket}`,
