@@ -4,8 +4,9 @@ import type { Argv } from 'yargs';
 import { DIALECTS } from '../providers/registry.js';
 
 export interface ExplainArgs {
-  action: string;
-  resource: string;
+  action?: string;
+  resource?: string;
+  replay?: string;
   principal?: string;
   'principal-type'?: string;
   'role-arn'?: string;
@@ -31,8 +32,9 @@ export interface ExplainArgs {
 export function explainBuilder(y: Argv): Argv<ExplainArgs> {
   return y
     .usage('$0 explain --action ACTION --resource ARN --principal ARN [policy files] [--context key=value]...')
-    .option('action', { type: 'string', demandOption: true, describe: 'The request\'s action, e.g. s3:PutObject', group: 'Request:' })
-    .option('resource', { type: 'string', demandOption: true, describe: 'The resource ARN, e.g. arn:aws:s3:::bucket/prefix/key, or * (s3:ListAllMyBuckets)', group: 'Request:' })
+    .option('replay', { type: 'string', describe: 'A probe\'s JSON report (--explain): re-evaluate every request it recorded with the given policy files replacing the recorded ones; exit 1 names each allowed check that would be denied', group: 'Replay:' })
+    .option('action', { type: 'string', describe: 'The request\'s action, e.g. s3:PutObject', group: 'Request:' })
+    .option('resource', { type: 'string', describe: 'The resource ARN, e.g. arn:aws:s3:::bucket/prefix/key, or * (s3:ListAllMyBuckets)', group: 'Request:' })
     .option('principal', { type: 'string', describe: 'The caller: a role session, role, user or account ARN; with --principal-type service, the service (ec2.amazonaws.com)', group: 'Request:' })
     .option('principal-type', { type: 'string', choices: ['arn', 'service', 'anonymous'], default: 'arn', describe: 'What --principal names: an ARN (default), a service principal, or anonymous (no --principal)', group: 'Request:' })
     .option('role-arn', { type: 'string', describe: 'The role (with its path) when --principal is a role session', group: 'Request:' })
@@ -53,5 +55,6 @@ export function explainBuilder(y: Argv): Argv<ExplainArgs> {
     .option('dialect', { type: 'string', default: DIALECTS[0], choices: DIALECTS, describe: 'Policy language: aws, or alibaba (RAM and OSS)', group: 'Output:' })
     .option('format', { type: 'string', default: 'text', choices: ['text', 'json'], describe: 'Output format', group: 'Output:' })
     .option('output', { type: 'string', describe: 'Write to this file instead of standard output', group: 'Output:' })
-    .example('$0 explain --action s3:PutObject --resource arn:aws:s3:::backups/db/x --principal arn:aws:sts::123456789012:assumed-role/backup/s --role-arn arn:aws:iam::123456789012:role/backup --identity-policy role.json --bucket-policy bucket.json --context aws:SourceIp=198.51.100.7', 'Check a policy change before applying it') as unknown as Argv<ExplainArgs>;
+    .example('$0 explain --action s3:PutObject --resource arn:aws:s3:::backups/db/x --principal arn:aws:sts::123456789012:assumed-role/backup/s --role-arn arn:aws:iam::123456789012:role/backup --identity-policy role.json --bucket-policy bucket.json --context aws:SourceIp=198.51.100.7', 'Check a policy change before applying it')
+    .example('$0 explain --replay last-probe.json --bucket-policy new-bucket-policy.json', 'Gate a bucket-policy change on what the probe recorded: exit 1 names the checks it would deny') as unknown as Argv<ExplainArgs>;
 }

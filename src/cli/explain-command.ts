@@ -12,6 +12,10 @@ import type { Io } from './io.js';
 import { afterWriteFailure, checkWritable, writeOutput } from './output.js';
 
 export async function runExplainCommand(a: ExplainArgs, io: Io): Promise<number> {
+  if (a.replay !== undefined) {
+    const { runReplayCommand } = await import('./replay-command.js');
+    return runReplayCommand({ ...a, replay: a.replay }, io);
+  }
   const dialect = a.dialect as Dialect;
   const request = requestOf(a);
   const policies = policiesOf(a);
@@ -55,6 +59,8 @@ function principalOf(a: ExplainArgs): RequestContext['principal'] {
 }
 
 function requestOf(a: ExplainArgs): RequestContext {
+  if (a.action === undefined) throw new UsageError('--action: required (or --replay REPORT.json)');
+  if (a.resource === undefined) throw new UsageError('--resource: required (or --replay REPORT.json)');
   if (!/^[\w-]+:[\w*?]+$/.test(a.action)) throw new UsageError(`--action: "${a.action}" is not an action (service:Action)`);
   if (a.resource !== '*' && !/^(arn|acs):/.test(a.resource)) throw new UsageError(`--resource: "${a.resource}" is not an ARN (or *)`);
   const context: Record<string, ContextValue> = {};
@@ -66,7 +72,7 @@ function requestOf(a: ExplainArgs): RequestContext {
     const prev = context[key];
     context[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
-  const request: RequestContext = { action: a.action, resource: a.resource, principal: principalOf(a), context };
+  const request: RequestContext = { action: a.action!, resource: a.resource!, principal: principalOf(a), context };
   if (a['role-arn']) request.principal.roleArn = a['role-arn'];
   if (a.undetermined?.length) request.undetermined = a.undetermined;
   if (a['resource-account'] !== undefined) {

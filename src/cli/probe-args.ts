@@ -28,6 +28,11 @@ export function probeBuilder(y: Argv): Argv<ProbeArgs> {
     .option('source-vpce', { type: 'string', describe: 'aws:SourceVpce of the requests, when they go through a VPC endpoint', group: 'Explain:' })
     .option('caller-arn', { type: 'string', describe: 'ARN of the source identity, where the store has no sts:GetCallerIdentity (Ceph RGW)', group: 'Explain:' })
     .option('scp', { type: 'string', array: true, describe: 'Service control policy file to evaluate (repeatable)', group: 'Explain:' })
+    .option('backup-source-ip', { type: 'string', describe: 'The address the backup itself calls from: every check is evaluated a second time as the backup would send it (asBackup)', group: 'Backup vantage (with --explain):' })
+    .option('backup-source-vpc', { type: 'string', describe: 'The VPC the backup calls from (aws:SourceVpc / acs:SourceVpc)', group: 'Backup vantage (with --explain):' })
+    .option('backup-source-vpce', { type: 'string', describe: 'The VPC endpoint the backup calls through (aws:SourceVpce)', group: 'Backup vantage (with --explain):' })
+    .option('backup-session-name', { type: 'string', describe: 'The role session name the backup uses', group: 'Backup vantage (with --explain):' })
+    .option('backup-principal', { type: 'string', describe: 'The backup\'s own principal: a service (backup.amazonaws.com) or the real role\'s ARN (when probing a twin)', group: 'Backup vantage (with --explain):' })
     .option('rcp', { type: 'string', array: true, describe: 'Resource control policy file to evaluate (repeatable)', group: 'Explain:' })
     .example('$0 probe --role arn:aws:iam::123456789012:role/backup --bucket corp-backups --prefix db/nightly/', 'Probe an AWS S3 target')
     .example('$0 probe --role arn:aws:iam:::role/backup --bucket b --prefix p/ --endpoint http://127.0.0.1:7480 --path-style', 'Probe an S3-compatible store') as unknown as Argv<ProbeArgs>;

@@ -92,6 +92,54 @@ export interface CheckExplain {
   notEvaluated?: { policy: string; index: number; why: string }[];
   /** The evaluation of this check failed: what could not be evaluated and why (the run went on). */
   error?: string;
+  /** An allowed check: the conditions its allow hinges on (src/explain/hinges.ts). */
+  hingesOn?: HingeRecord[];
+  /** The role session names (or patterns) the read policies let pass, when they distinguish sessions. */
+  sessionNames?: string[];
+  /** What was evaluated: the request as authorised, and the policies by slot (names in explain.policies). */
+  input?: EvaluationInputRecord;
+}
+
+export interface HingeRecord {
+  key: string;
+  operator: string;
+  values: string[];
+  policy: string;
+  sid: string | null;
+  effect: 'Allow' | 'Deny';
+  holds: string;
+  undetermined?: boolean;
+  sessionNames?: string[];
+}
+
+/** A check's evaluation input, replayable (`explain --replay`): documents are in RunResult.explain.policies. */
+export interface EvaluationInputRecord {
+  dialect: string;
+  store: string | null;
+  request: Record<string, unknown>;
+  /** Slot -> policy names (identity/scp/rcp/vpce/session: lists). */
+  policies: Record<string, string | string[]>;
+  notVisible?: { slot: string; policy: string; why: string; readWith?: string }[];
+}
+
+/** `--backup-*`: the backup's own vantage, and each check evaluated from it. */
+export interface AsBackup {
+  verdict: 'pass' | 'fail' | 'undetermined';
+  vantage: { sourceIp?: string; sourceVpc?: string; sourceVpce?: string; sessionName?: string; principal?: string };
+  checks: AsBackupCheck[];
+}
+
+export interface AsBackupCheck {
+  id: string;
+  action: string;
+  decision: 'allowed' | 'explicit-deny' | 'implicit-deny' | 'undetermined';
+  decidedBy: string | null;
+  /** The statement that decides from the backup's vantage (a Deny that applies, or the granting Allow). */
+  statement: { policy: string; sid: string | null; effect: 'Allow' | 'Deny' | null } | null;
+  summary: string;
+  ok: boolean;
+  /** Where the live check and the backup's verdict differ: the statement that makes the difference. */
+  differs?: string;
 }
 
 export interface ExplainSummary {
@@ -102,6 +150,8 @@ export interface ExplainSummary {
   warnings: string[];
   /** `sha256:<hex>` of each policy document read, by name (for `--baseline`: which document changed). */
   digests?: Record<string, string>;
+  /** The policy documents evaluated, by name (what `explain --replay` replaces). */
+  policies?: Record<string, unknown>;
 }
 
 export type Expectation = 'allow' | 'deny' | 'any';
@@ -197,6 +247,8 @@ export interface RunResult {
   leftovers: Leftover[];
   /** With --explain: which policies were read and which could not be. */
   explain?: ExplainSummary;
+  /** With --backup-*: every check's request evaluated from the backup's vantage. */
+  asBackup?: AsBackup;
   /** A target that could not run at all (`backup-canary run`): why. */
   error?: string;
   /** Set when the run was interrupted by a signal. */

@@ -155,11 +155,47 @@ export interface ExplainInput {
   scp?: string[];
   rcp?: string[];
   store?: string;
+  'backup-source-ip'?: string;
+  'backup-source-vpc'?: string;
+  'backup-source-vpce'?: string;
+  'backup-session-name'?: string;
+  'backup-principal'?: string;
+}
+
+/** The backup's vantage flags (also run-file keys): its requests are evaluated a second time from there. */
+export const BACKUP_FLAGS = ['backup-source-ip', 'backup-source-vpc', 'backup-source-vpce', 'backup-session-name', 'backup-principal'] as const;
+
+function backupVantage(a: ExplainInput): ExplainFlags['backup'] {
+  const v: NonNullable<ExplainFlags['backup']> = {};
+  const ip = a['backup-source-ip'];
+  if (ip !== undefined) {
+    if (!isIP(ip)) throw new UsageError(`--backup-source-ip: "${ip}" is not an IPv4 or IPv6 address`);
+    v.sourceIp = ip;
+  }
+  const vpc = a['backup-source-vpc'];
+  if (vpc !== undefined) {
+    if (!/^vpc-[0-9a-z]+$/.test(vpc)) throw new UsageError(`--backup-source-vpc: "${vpc}" is not a VPC id (vpc-...)`);
+    v.sourceVpc = vpc;
+  }
+  const vpce = a['backup-source-vpce'];
+  if (vpce !== undefined) {
+    if (!/^vpce-[0-9a-z]+$/.test(vpce)) throw new UsageError(`--backup-source-vpce: "${vpce}" is not a VPC endpoint id (vpce-...)`);
+    v.sourceVpce = vpce;
+  }
+  if (a['backup-session-name'] !== undefined) v.sessionName = validateSessionName(a['backup-session-name']);
+  const who = a['backup-principal'];
+  if (who !== undefined) {
+    if (!/^[a-z0-9.-]+\.(amazonaws\.com|aliyuncs\.com)$/i.test(who) && !/^(arn|acs):[^:]*:[^:]+:[^:]*:[^:]*:.+$/.test(who)) {
+      throw new UsageError(`--backup-principal: "${who}" is neither a service principal (backup.amazonaws.com, polardb.aliyuncs.com) nor an ARN`);
+    }
+    v.principal = who;
+  }
+  return Object.keys(v).length ? v : undefined;
 }
 
 /** The --explain flags, checked; null without --explain (and then none of them may be given). */
 export function explainFlags(a: ExplainInput): ExplainFlags | null {
-  const given = (['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'store'] as const).filter((k) => a[k] !== undefined);
+  const given = (['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'store', ...BACKUP_FLAGS] as const).filter((k) => a[k] !== undefined);
   if (!a.explain) {
     if (given.length) throw new UsageError(`--${given[0]} goes with --explain`);
     return null;
@@ -170,7 +206,9 @@ export function explainFlags(a: ExplainInput): ExplainFlags | null {
   if (caller !== undefined && !/^(arn|acs):[^:]*:[^:]+:[^:]*:[^:]*:.+$/.test(caller)) throw new UsageError(`--caller-arn: "${caller}" is not an ARN`);
   if (a['source-vpc'] !== undefined && !/^vpc-[0-9a-z]+$/.test(a['source-vpc'])) throw new UsageError(`--source-vpc: "${a['source-vpc']}" is not a VPC id (vpc-...)`);
   if (a['source-vpce'] !== undefined && !/^vpce-[0-9a-z]+$/.test(a['source-vpce'])) throw new UsageError(`--source-vpce: "${a['source-vpce']}" is not a VPC endpoint id (vpce-...)`);
+  const backup = backupVantage(a);
   return {
+    ...(backup ? { backup } : {}),
     explainProfile: a['explain-profile'] !== undefined ? checkText('--explain-profile', a['explain-profile']) : null,
     sourceIp: ip ?? null,
     sourceVpc: a['source-vpc'] ?? null,

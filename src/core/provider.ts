@@ -41,6 +41,8 @@ export interface ExplainFlags {
   rcpFiles: string[];
   /** The store a fix is proven on (aws-s3, ceph-rgw, s3-compatible, oss); null: detected. */
   store?: string | null;
+  /** --backup-*: the backup's vantage (src/explain/vantage.ts). */
+  backup?: { sourceIp?: string; sourceVpc?: string; sourceVpce?: string; sessionName?: string; principal?: string };
 }
 
 /** A role ARN, parsed by the provider it belongs to. */

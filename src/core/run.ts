@@ -13,6 +13,7 @@ import type { CommonTargetOptions, ExplainFlags, Provider } from './provider.js'
 import type { RunOptions } from './runner.js';
 import type { RunFile } from './runfile.js';
 import { parseSize, validatePartSize } from './target.js';
+import { afterExplain } from '../explain/after-run.js';
 import { checkPolicyFile } from '../explain/read.js';
 import { loadProvider } from '../providers/registry.js';
 import { VERSION } from '../version.js';
@@ -85,7 +86,7 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
   const adapter = p.provider.createAdapter(p.explain ? { ...target, explain: true } : target);
   try {
     const explainer = p.explain ? p.provider.createExplainer(adapter, target, p.explain) : undefined;
-    return await probe({
+    const result = await probe({
       adapter,
       version: VERSION,
       target: describeTarget(p),
@@ -102,6 +103,8 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
       run,
       ...(explainer ? { explainer } : {}),
     });
+    if (p.explain) afterExplain(result, p.explain.backup);
+    return result;
   } finally {
     adapter.close();
   }

@@ -6,7 +6,9 @@ import { checkRow } from '../core/checks.js';
 import type { CheckResult, DenialCondition, DenialSource, DenialStatement } from '../core/model.js';
 import { evaluate } from './evaluate.js';
 import type { FixRequest } from './fix.js';
+import { exemptSessionNames, hingesOf, sessionNamesDeciding } from './hinges.js';
 import { provenFix, storeSemantics } from './proof.js';
+import { recordInput } from './record.js';
 import { summarise } from './summary.js';
 import type { Dialect, EvaluationResult, Layer, PolicySet, RequestContext } from './types.js';
 
@@ -62,10 +64,18 @@ function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, u
   if (result.undetermined) check.explain.undeterminedKeys = result.undeterminedKeys;
   if (result.unread.length) check.explain.unread = result.unread.map((u) => ({ policy: u.policy, why: u.why, ...(u.readWith ? { readWith: u.readWith } : {}) }));
   if (result.notEvaluated.length) check.explain.notEvaluated = result.notEvaluated.map((k) => ({ policy: k.policy, index: k.index, why: k.why }));
+  recordInput(check, ev.request, ev.policies, dialect, ev.store ?? null);
 
   const deniedEither = result.decision === 'undetermined' && !result.possibleDecisions.includes('allowed');
   const denies = result.decision === 'explicit-deny' || result.decision === 'implicit-deny' || deniedEither;
   if (check.outcome === 'allowed') {
+    const hinges = hingesOf(result);
+    if (hinges.length) {
+      check.explain.hingesOn = hinges;
+      const names = sessionNamesDeciding(hinges);
+      if (names.length) check.explain.sessionNames = names;
+      check.explain.summary = `${summary}; the PASS holds from this vantage only`;
+    }
     if (denies) {
       check.explain.mismatch = `the service allowed ${check.action}, but the policies read give ${result.decision} (${result.decidedBy ?? 'no layer'}): the store grants access another way (ACL, bucket ownership, or its own rules)`;
     }
@@ -73,6 +83,8 @@ function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, u
   }
 
   const d = check.denial!;
+  const exempt = exemptSessionNames(result);
+  if (exempt.length) check.explain.sessionNames = exempt;
   if (result.decision === 'allowed') {
     check.explain.mismatch = `the service denied ${check.action}, but the policies read allow it: the denial comes from something the evaluation could not see (${unseen})`;
     return result;

@@ -4,6 +4,7 @@
 import { sinceLabel } from '../core/baseline.js';
 import type { CheckResult, RunResult } from '../core/model.js';
 import { plural } from './style.js';
+import { asBackupLines, hingeLines, sessionNameLines } from './vantage.js';
 
 export interface TextOptions {
   color: boolean;
@@ -45,7 +46,9 @@ export function renderText(r: RunResult, opts: TextOptions): string {
     lines.push(`Explain: read ${r.explain.read.join(', ') || 'no policy'}`);
     for (const n of r.explain.notVisible) lines.push(`  not visible: ${n.policy}: ${n.why}`);
     for (const w of r.explain.warnings) lines.push(c('dim', `  note: ${w}`));
+    lines.push(...sessionNameLines(r));
   }
+  lines.push(...asBackupLines(r));
 
   lines.push(...changeLines(r));
 
@@ -55,7 +58,11 @@ export function renderText(r: RunResult, opts: TextOptions): string {
   const verdict =
     r.verdict === 'pass' ? c('green', 'PASS') : r.verdict === 'fail' ? c('red', 'FAIL') : c('red', 'ERROR');
   const unmet = r.checks.filter((k) => !k.ok).length;
-  const tail = r.verdict === 'pass' ? 'every expectation met' : `${unmet} expectation${unmet === 1 ? '' : 's'} not met`;
+  const backupFails = r.asBackup?.checks.filter((k) => !k.ok && k.decision !== 'undetermined').length ?? 0;
+  const tail =
+    r.verdict === 'pass'
+      ? `every expectation met${r.checks.some((k) => k.explain?.hingesOn?.length) ? '; the PASS holds from this vantage (see "holds only for")' : ''}`
+      : `${unmet} expectation${unmet === 1 ? '' : 's'} not met${backupFails ? `; ${backupFails} check${backupFails === 1 ? '' : 's'} the backup would fail` : ''}`;
   lines.push(`${verdict}  ${counts}; ${tail}${r.interrupted ? `; interrupted by ${r.interrupted}` : ''} (${r.durationMs} ms)`);
   return `${lines.join('\n')}\n`;
 }
@@ -89,6 +96,7 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   if (k.outcome === 'allowed') {
     const lines = [`${head}  allowed${expect} ${c('dim', `${k.durationMs} ms${retries}`)}`];
     if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
+    lines.push(...hingeLines(k));
     return lines;
   }
   const d = k.denial;

@@ -190,7 +190,7 @@ t.test('the schema rejects what the contract does not allow', async (t) => {
 // The schema follows the model: every field of each type (a new field in model.ts breaks this
 // file's type-check until it is added here and to the schema) and every enum value.
 const KEYS = {
-  RunResult: { schemaVersion: 1, tool: 1, runId: 1, startedAt: 1, verdict: 1, target: 1, identity: 1, checks: 1, leftovers: 1, explain: 1, error: 1, interrupted: 1, shard: 1, changes: 1, policyChanges: 1, durationMs: 1 } satisfies Record<keyof RunResult, 1>,
+  RunResult: { schemaVersion: 1, tool: 1, runId: 1, startedAt: 1, verdict: 1, target: 1, identity: 1, checks: 1, leftovers: 1, explain: 1, error: 1, interrupted: 1, shard: 1, changes: 1, policyChanges: 1, asBackup: 1, durationMs: 1 } satisfies Record<keyof RunResult, 1>,
   TargetDescription: { name: 1, provider: 1, bucket: 1, prefix: 1, region: 1, endpoint: 1, role: 1, probe: 1 } satisfies Record<keyof TargetDescription, 1>,
   CheckResult: { id: 1, action: 1, expect: 1, outcome: 1, ok: 1, durationMs: 1, key: 1, uploadId: 1, reason: 1, request: 1, note: 1, explain: 1, finding: 1, retries: 1, denial: 1 } satisfies Record<keyof CheckResult, 1>,
   Denial: {
@@ -200,8 +200,8 @@ const KEYS = {
   DenialStatement: { policy: 1, sid: 1, index: 1, effect: 1 } satisfies Record<keyof DenialStatement, 1>,
   DenialCondition: { key: 1, operator: 1, policyValues: 1, requestValues: 1, result: 1 } satisfies Record<keyof DenialCondition, 1>,
   Fix: { summary: 1, policy: 1, snippet: 1, sessionName: 1, safe: 1, proof: 1 } satisfies Record<keyof NonNullable<Denial['fix']>, 1>,
-  CheckExplain: { decision: 1, decidedBy: 1, summary: 1, undeterminedKeys: 1, mismatch: 1, unread: 1, notEvaluated: 1, error: 1 } satisfies Record<keyof CheckExplain, 1>,
-  ExplainSummary: { read: 1, notVisible: 1, warnings: 1, digests: 1 } satisfies Record<keyof ExplainSummary, 1>,
+  CheckExplain: { decision: 1, decidedBy: 1, summary: 1, undeterminedKeys: 1, mismatch: 1, unread: 1, notEvaluated: 1, error: 1, hingesOn: 1, sessionNames: 1, input: 1 } satisfies Record<keyof CheckExplain, 1>,
+  ExplainSummary: { read: 1, notVisible: 1, warnings: 1, digests: 1, policies: 1 } satisfies Record<keyof ExplainSummary, 1>,
   Leftover: { key: 1, uploadId: 1, why: 1 } satisfies Record<keyof Leftover, 1>,
 };
 const IDENTITY_KEYS = { source: 1, assumedRoleArn: 1 } satisfies Record<keyof Identity, 1>;

@@ -1,0 +1,49 @@
+// `backup-canary explain --replay REPORT.json [--bucket-policy F] [--identity-policy F]... [--scp F]...`:
+// the gate before a policy change. Exit 0 when nothing that was allowed becomes denied, 1 naming each
+// check that would be, 3 when undetermined, 2 on bad input.
+
+import { readFileSync } from 'node:fs';
+import { EXIT, type RunResult, UsageError } from '../core/model.js';
+import { checkPolicyFile } from '../explain/read.js';
+import { replay, type Replacements } from '../explain/replay.js';
+import type { Dialect, NamedPolicy } from '../explain/types.js';
+import { renderReplay } from '../report/replay.js';
+import type { ExplainArgs } from './explain-args.js';
+import type { Io } from './io.js';
+import { afterWriteFailure, checkWritable, writeOutput } from './output.js';
+
+function readReport(file: string): RunResult[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--replay: cannot read "${file}" as JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const list = Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null && Array.isArray((doc as { results?: unknown }).results) ? (doc as { results: unknown[] }).results : [doc];
+  const results = list.filter((r): r is RunResult => typeof r === 'object' && r !== null && Array.isArray((r as RunResult).checks));
+  if (!results.length) throw new UsageError(`--replay: "${file}" is not a backup-canary JSON report`);
+  if (!results.some((r) => r.checks.some((c) => c.explain?.input))) {
+    throw new UsageError(`--replay: "${file}" records no evaluated requests (probe with --explain and --format json)`);
+  }
+  return results;
+}
+
+export async function runReplayCommand(a: ExplainArgs & { replay: string }, io: Io): Promise<number> {
+  const results = readReport(a.replay);
+  const dialect = (results.flatMap((r) => r.checks).find((c) => c.explain?.input)?.explain?.input?.dialect ?? a.dialect) as Dialect;
+  const load = (flag: string, file: string, name: string): NamedPolicy => ({ name, document: checkPolicyFile(file, `--${flag}`, dialect).text });
+  const r: Replacements = {};
+  const given: string[] = [];
+  if (a['bucket-policy']) (r.resource = load('bucket-policy', a['bucket-policy'], 'bucket-policy')), given.push(`--bucket-policy ${a['bucket-policy']}`);
+  if (a['identity-policy']?.length) (r.identity = a['identity-policy'].map((f) => load('identity-policy', f, `identity:${f}`))), given.push(...a['identity-policy'].map((f) => `--identity-policy ${f}`));
+  if (a.scp?.length) (r.scp = a.scp.map((f) => load('scp', f, `scp:${f}`))), given.push(...a.scp.map((f) => `--scp ${f}`));
+  if (a.rcp?.length) (r.rcp = a.rcp.map((f) => load('rcp', f, `rcp:${f}`))), given.push(...a.rcp.map((f) => `--rcp ${f}`));
+  if (a['trust-policy']) (r.trust = load('trust-policy', a['trust-policy'], 'trust-policy')), given.push(`--trust-policy ${a['trust-policy']}`);
+  if (!given.length) throw new UsageError('--replay: give the changed documents (--bucket-policy, --identity-policy, --scp, --rcp, --trust-policy)');
+  if (a.output) checkWritable(a.output);
+  const out = replay(results, r);
+  const text = renderReplay(out, a.replay, given, a.format === 'json' ? 'json' : 'text');
+  const written = a.output ? writeOutput(a.output, text, io) : (io.stdout(text), true);
+  const code = out.verdict === 'pass' ? EXIT.ok : out.verdict === 'fail' ? EXIT.failed : EXIT.incomplete;
+  return written ? code : afterWriteFailure(code);
+}
