@@ -20,7 +20,8 @@ export async function runCleanupCommand(a: CleanupArgs, io: Io): Promise<number>
     if (target.roleArn) await adapter.assumeRole();
     const outcome = await sweepCanaries(adapter, { prefix: target.prefix, olderThanSeconds: olderThan, remove: a.yes });
     io.stdout(renderCleanupReport({ bucket: target.bucket, prefix: target.prefix, olderThan: a['older-than'], olderThanSeconds: olderThan, outcome }, format));
-    return outcome.leftovers.length ? EXIT.failed : EXIT.ok;
+    // Versions under Object Lock / WORM retention stay until their date by design: not a failure.
+    return outcome.leftovers.some((l) => !l.retainUntil) ? EXIT.failed : EXIT.ok;
   } catch (err) {
     if (err instanceof RequestFailure) {
       io.stderr(`backup-canary cleanup: ${err.denial.code}${err.denial.httpStatus ? ` ${err.denial.httpStatus}` : ''} at ${err.denial.stage}: ${err.denial.hint}\n`);

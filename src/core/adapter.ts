@@ -19,7 +19,12 @@ export type Operation =
   | 'abortMultipartUpload'
   | 'deleteObject'
   | 'listBuckets'
-  | 'getBucketPolicy';
+  | 'getBucketPolicy'
+  | 'getBucketVersioning'
+  | 'getObjectLockConfiguration'
+  | 'listObjectVersions'
+  | 'deleteObjectVersion'
+  | 'putObjectRetention';
 
 export interface OpMeta {
   /** SDK retries before the answer (attempts - 1). */
@@ -57,6 +62,63 @@ export interface WriteOptions {
   storageClass?: string;
 }
 
+/** What a write returned: the version it created (versioned buckets) and its ETag. */
+export interface WriteMeta extends OpMeta {
+  /** The new version's id (`null` on a suspended bucket is the string "null"); absent when unversioned. */
+  versionId?: string;
+  etag?: string;
+}
+
+/** What a delete without a version id returned: on a versioned bucket, the delete marker it created. */
+export interface DeleteMeta extends OpMeta {
+  deleteMarker?: boolean;
+  versionId?: string;
+}
+
+/** What HEAD returned: size, and (when the store says) version, ETag, user metadata and retention. */
+export interface HeadMeta extends OpMeta {
+  size: number | null;
+  versionId?: string;
+  etag?: string;
+  /** User metadata, lower-case names without the `x-amz-meta-` / `x-oss-meta-` prefix. */
+  metadata?: Record<string, string>;
+  /** Object Lock retention of this version (S3), ISO time. */
+  retainUntil?: string;
+  lockMode?: string;
+}
+
+export type VersioningStatus = 'Enabled' | 'Suspended' | 'Off';
+
+/** Object Lock (S3) or a WORM retention policy (OSS) of the bucket. */
+export interface ObjectLockInfo {
+  enabled: boolean;
+  /** `COMPLIANCE` / `GOVERNANCE` (S3 default retention), `WORM` (OSS retention policy); null: none. */
+  mode: string | null;
+  /** Default retention in days (S3 Years are converted at 365 days); null: none. */
+  days: number | null;
+  /** OSS: `InProgress` or `Locked`. */
+  state?: string;
+}
+
+export interface ObjectVersion {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  size?: number;
+  etag?: string;
+  lastModified?: string;
+}
+
+/** Headers a write of a canary carries besides the definition's options. */
+export interface CanaryWrite extends WriteOptions {
+  /** User metadata: the canary marker `backup-canary-run: <run id>`. */
+  metadata?: Record<string, string>;
+}
+
+/** The canary marker's metadata name (`x-amz-meta-backup-canary-run`, `x-oss-meta-backup-canary-run`). */
+export const CANARY_MARKER = 'backup-canary-run';
+
 /**
  * What a step sends, provider-neutral (see src/core/checks.ts for which check sends what). The plan
  * passes the same values to the adapter call, and the adapter turns them into the request record
@@ -91,22 +153,23 @@ export interface StorageAdapter {
    * plan does only on a key this run created. */
   /** Does the bucket exist and may we use it: S3 HeadBucket (s3:ListBucket, no prefix), OSS GetBucketInfo. */
   headBucket(): Promise<OpMeta>;
-  putObject(key: string, body: Buffer, write?: WriteOptions & { overwrite?: boolean }): Promise<OpMeta>;
-  headObject(key: string): Promise<OpMeta & { size: number | null }>;
+  putObject(key: string, body: Buffer, write?: CanaryWrite & { overwrite?: boolean }): Promise<WriteMeta>;
+  /** HEAD the object (or, with `versionId`, that version). */
+  headObject(key: string, versionId?: string): Promise<HeadMeta>;
   /** Read the object; what comes back is its length and SHA-256, hashed as it streams in. */
   getObject(key: string): Promise<OpMeta & { read: ReadDigest }>;
   /** ListObjectsV2 of one page of LIST_MAX_KEYS keys; no delimiter is sent when it is undefined.
    * `startAfter` only moves the page (it does not change how the request is authorised). */
   listObjects(prefix: string, delimiter: string | undefined, startAfter?: string): Promise<ListResult>;
-  createMultipartUpload(key: string, write?: WriteOptions): Promise<OpMeta & { uploadId: string }>;
+  createMultipartUpload(key: string, write?: CanaryWrite): Promise<OpMeta & { uploadId: string }>;
   uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }>;
   listParts(key: string, uploadId: string): Promise<OpMeta & { parts: PartInfo[] }>;
   /** Uploads under a listing prefix (the core passes the canary folder, `<prefix>.backup-canary/`). */
   listMultipartUploads(prefix: string): Promise<UploadListing>;
   /** Complete; must never overwrite an existing object. */
-  completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<OpMeta>;
+  completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<WriteMeta>;
   abortMultipartUpload(key: string, uploadId: string): Promise<OpMeta>;
-  deleteObject(key: string): Promise<OpMeta>;
+  deleteObject(key: string): Promise<DeleteMeta>;
   /** Least-privilege checks: list the buckets of the account. Optional per provider. */
   listBuckets?(): Promise<OpMeta>;
   /** Least-privilege checks: read the bucket policy (none set counts as allowed). Optional per provider. */
@@ -115,6 +178,16 @@ export interface StorageAdapter {
   listKeys?(prefix: string): Promise<string[]>;
   /** The sweeper: every incomplete multipart upload under a prefix (paginated). */
   listAllUploads?(prefix: string): Promise<{ key: string; uploadId: string }[]>;
+  /** The bucket's versioning status (S3 GetBucketVersioning, OSS GetBucketVersioning). */
+  getBucketVersioning?(): Promise<OpMeta & { status: VersioningStatus }>;
+  /** S3 GetObjectLockConfiguration, OSS GetBucketWorm. */
+  getObjectLockConfiguration?(): Promise<OpMeta & { lock: ObjectLockInfo }>;
+  /** Every version and delete marker under a prefix (paginated). */
+  listObjectVersions?(prefix: string): Promise<OpMeta & { versions: ObjectVersion[] }>;
+  /** Delete one version (or delete marker) by id. Never bypasses a governance retention. */
+  deleteObjectVersion?(key: string, versionId: string): Promise<OpMeta>;
+  /** S3 PutObjectRetention on one version (never with the governance bypass header). */
+  putObjectRetention?(key: string, versionId: string, mode: string, retainUntil: Date): Promise<OpMeta>;
   /** Release sockets and timers. */
   close(): void;
 }

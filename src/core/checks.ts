@@ -32,7 +32,7 @@ export interface ListSends {
   delimiter: '/' | 'none' | 'definition';
 }
 
-/** What the request carries beyond the operation itself. The probe never sends a version id. */
+/** What the request carries beyond the operation itself. */
 export interface Sends {
   key?: CheckKey;
   /** `If-None-Match: *` (S3) / `x-oss-forbid-overwrite: true` (OSS): never replaces an object. */
@@ -42,6 +42,8 @@ export interface Sends {
   /** The definition's write headers (ACL, encryption, storage class). */
   writeHeaders?: boolean;
   uploadId?: boolean;
+  /** The version id this run's own write returned (`null` on an unversioned bucket). */
+  versionId?: boolean;
   list?: ListSends;
 }
 
@@ -88,6 +90,10 @@ export const CHECKS = [
   { id: 'read-missing-object', op: 'getObject', level: 'object', scope: 'prefix', sends: { key: 'missing' }, needs: [A], after: [], does: 'GetObject of a never-created key: 404 means the read is authorised' },
   { id: 'delete-object', op: 'deleteObject', level: 'object', scope: 'prefix', sends: { key: 'object' }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive', 'overwrite-object'], does: 'DeleteObject of the canary' },
   { id: 'delete-multipart-object', op: 'deleteObject', level: 'object', scope: 'prefix', sends: { key: 'multipart' }, needs: ['multipart-complete'], after: ['multipart-get'], does: 'DeleteObject of the completed upload' },
+  // Versioned and Object Lock / WORM buckets (issue 13): only this run's own canary version, by id.
+  { id: 'delete-object-version', op: 'deleteObjectVersion', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive', 'overwrite-object', 'delete-object'], does: 'DeleteObject with the canary\'s own VersionId (s3:DeleteObjectVersion)' },
+  { id: 'delete-locked-version', op: 'deleteObjectVersion', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive', 'shorten-retention'], does: 'DeleteObject of the canary\'s retained version by id: the lock must refuse it' },
+  { id: 'shorten-retention', op: 'putObjectRetention', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive'], does: 'PutObjectRetention to an earlier date (no governance bypass): the lock must refuse it' },
   // Least privilege: a definition expects these denied. Only keys of this run, outside the prefix.
   { id: 'write-outside-prefix', op: 'putObject', level: 'object', scope: 'outside', sends: { key: 'outside', ifNoneMatch: true, objectCreation: true, writeHeaders: true }, needs: [A], after: [], does: 'PutObject outside the prefix (removed at once if allowed)' },
   { id: 'delete-outside-prefix', op: 'deleteObject', level: 'object', scope: 'outside', sends: { key: 'outside-missing' }, needs: [A], after: [], does: 'DeleteObject of a never-created key outside the prefix' },
@@ -100,6 +106,16 @@ export type CheckId = (typeof CHECKS)[number]['id'];
 
 /** Every check id, in report order. */
 export const CHECK_IDS: readonly CheckId[] = CHECKS.map((c) => c.id);
+
+/**
+ * Requests the probe makes that are not checks of their own: reading the bucket's versioning and
+ * Object Lock / WORM configuration before writing, and listing versions in cleanup (issue 13).
+ */
+export const NOT_A_CHECK: Partial<Record<Operation, CheckLevel>> = {
+  getBucketVersioning: 'bucket',
+  getObjectLockConfiguration: 'bucket',
+  listObjectVersions: 'bucket',
+};
 
 const BY_ID = new Map<string, CheckRow>(CHECKS.map((c) => [c.id, c as CheckRow]));
 
@@ -114,6 +130,8 @@ export function checkRow(id: string): CheckRow | undefined {
  */
 export function levelOf(op: Operation): CheckLevel {
   for (const c of CHECKS) if (c.op === op) return c.level;
+  const extra = NOT_A_CHECK[op];
+  if (extra) return extra;
   throw new Error(`no check row uses operation ${op}`);
 }
 

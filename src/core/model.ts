@@ -183,8 +183,11 @@ export interface CheckResult {
   /** What the check itself knows about its denial (e.g. read-missing-object's 403 may be about listing). */
   note?: string;
   explain?: CheckExplain;
-  /** `over-privileged`: allowed where the definition requires a denial (the object, if any, was removed at once). */
-  finding?: 'over-privileged';
+  /**
+   * `over-privileged`: allowed where the definition requires a denial (the object, if any, was removed
+   * at once). `not-immutable`: a request the bucket's Object Lock / WORM retention must refuse succeeded.
+   */
+  finding?: 'over-privileged' | 'not-immutable';
   /** Retries the SDK made before the final answer. */
   retries?: number;
   denial?: Denial;
@@ -193,7 +196,33 @@ export interface CheckResult {
 export interface Leftover {
   key: string;
   uploadId?: string;
+  /** On a versioned bucket: the version (or delete marker) that stays. */
+  versionId?: string;
+  deleteMarker?: boolean;
+  /** A version under Object Lock / WORM retention: until when, and the mode. Expected, not a failure. */
+  retainUntil?: string;
+  mode?: string;
   why: string;
+}
+
+/** What the probe learned about the bucket's versioning before writing (or from the writes' answers). */
+export interface VersioningDescription {
+  status: 'Enabled' | 'Suspended' | 'Off' | 'unknown';
+  /** `GetBucketVersioning`, or `write-responses` when the role may not read it. */
+  from: 'GetBucketVersioning' | 'write-responses';
+  /** What could not be read, and why. */
+  note?: string;
+}
+
+export interface ObjectLockDescription {
+  /** null: could not be read. */
+  enabled: boolean | null;
+  /** COMPLIANCE / GOVERNANCE (S3 default retention), WORM (OSS); null: no default retention. */
+  mode: string | null;
+  days: number | null;
+  /** OSS WORM: InProgress or Locked. */
+  state?: string;
+  note?: string;
 }
 
 export type Verdict = 'pass' | 'fail' | 'error';
@@ -227,6 +256,9 @@ export interface TargetDescription {
   endpoint: string | null;
   role: string | null;
   probe: string;
+  /** Read before writing (issue 13): versioned buckets keep versions and delete markers. */
+  versioning?: VersioningDescription;
+  objectLock?: ObjectLockDescription;
 }
 
 export interface Identity {

@@ -3,54 +3,27 @@
 // What each check sends, its operation and its dependencies are rows of the catalog (checks.ts);
 // this file only runs them and verifies the answers.
 
-import type { Operation, PartInfo, ReadDigest, SentRequest, StorageAdapter, WriteOptions } from './adapter.js';
-import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody } from './canary.js';
+import { createHash } from 'node:crypto';
+import { CANARY_MARKER, type CanaryWrite, type PartInfo, type ReadDigest, type SentRequest, type StorageAdapter, type WriteOptions } from './adapter.js';
+import { BucketFacts } from './bucket.js';
+import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody, type CanaryBody } from './canary.js';
 import { type CheckId, type CheckKey, type CheckRow, checkRow, LIST_MAX_KEYS } from './checks.js';
-import { type CheckResult, RequestFailure, UsageError, type Expectation } from './model.js';
-import { Resources } from './resources.js';
+import { collisionGuards } from './collision.js';
+import { lockSteps } from './lock-steps.js';
+import { RequestFailure, UsageError, type Expectation } from './model.js';
+import { proves } from './removal.js';
+import { type Proof, Resources } from './resources.js';
+import { SkipStep, type Step, type StepOutput, VerificationError } from './step.js';
 
-/** Thrown by a step when the service answered but the answer is wrong (bytes, listing). */
-export class VerificationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VerificationError';
-  }
-}
-
-/** Thrown by a step that does not apply to this target (e.g. no prefix, so nothing is outside it). */
-export class SkipStep extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'SkipStep';
-  }
-}
-
-export interface StepOutput {
-  retries: number;
-  key?: string;
-  uploadId?: string;
-}
-
-export interface Step {
-  id: string;
-  op: Operation;
-  /** What the step sends (the adapter turns it into the result's request record). */
-  sent: SentRequest;
-  expect: Expectation;
-  /** Steps that must have been allowed for this one to run. */
-  needs: string[];
-  /** What the check knows about a denial of its own request (kept beside the classifier's denial). */
-  noteWhenDenied?: (r: CheckResult) => string | undefined;
-  /** Steps that must have finished (whatever their outcome) before this one starts. */
-  after: string[];
-  run(): Promise<StepOutput>;
-}
+export { SkipStep, VerificationError, type Step, type StepOutput } from './step.js';
 
 export interface Plan {
   runId: string;
   root: string;
   steps: Step[];
   resources: Resources;
+  /** Versioning and Object Lock of the bucket, read by the first write step. */
+  bucket: BucketFacts;
   /** A definition that requires deletes (or aborts) to be denied (aborts: or does not need them) expects its canaries to stay. */
   leftoversExpected: { objects: boolean; uploads: boolean };
 }
@@ -59,6 +32,8 @@ export interface PlanOptions {
   prefix: string;
   runId: string;
   partSize: number;
+  /** Whether the user (or the definition) chose the part size; if not, Object Lock buckets get one small part. */
+  partSizeSet?: boolean;
   /** One small part instead of a part-size part plus a small one. */
   quick: boolean;
   /** Whether to assume a role first (false: the source credentials are probed directly). */
@@ -92,11 +67,39 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   const mpuKey = keys.multipart;
   const abortKey = keys.aborted;
   const w = o.write ?? {};
+  const bucket = new BucketFacts(adapter);
+  const marker = { [CANARY_MARKER]: o.runId };
   const body = canaryBody(SMALL);
-  const part1 = o.quick ? canaryBody(SMALL) : sharedCanaryBody(o.partSize);
+  // With --quick one small part. On an Object Lock / WORM bucket every completed version stays until
+  // its retention ends: unless the part size was chosen, part 1 is small and the upload is completed
+  // with part 1 only (a single part may be smaller than 5 MiB), so 64 KiB stays.
+  let small: boolean | null = null;
+  const smallParts = async () => {
+    if (small === null) {
+      await bucket.read();
+      small = o.quick || (!o.partSizeSet && bucket.locked());
+    }
+    return small;
+  };
+  let part1: CanaryBody | null = null;
   const part2 = o.quick ? null : canaryBody(SMALL);
-  const mpuDigest = part2 ? sha256(part1.bytes, part2.bytes) : part1.sha256;
-  const mpuSize = part1.bytes.length + (part2?.bytes.length ?? 0);
+  let choosing: Promise<CanaryBody> | null = null;
+  // Memoized as a promise: parts 1 and 2 run concurrently and must see the same body.
+  const firstPart = () => (choosing ??= smallParts().then((sm) => (part1 = sm ? canaryBody(SMALL) : sharedCanaryBody(o.partSize))));
+  /** The parts CompleteMultipartUpload names, and the digest, size and ETag of the object they make. */
+  const completed = () => {
+    if (!part1) throw new VerificationError('part 1 was not uploaded');
+    const used = small || !part2 ? [part1] : [part1, part2];
+    const md5s = used.map((b) => createHash('md5').update(b.bytes).digest());
+    return {
+      numbers: used.map((_, i) => i + 1),
+      digest: used.length === 1 ? used[0]!.sha256 : sha256(...used.map((b) => b.bytes)),
+      size: used.reduce((n, b) => n + b.bytes.length, 0),
+      etag: `${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${used.length}`,
+    };
+  };
+  const kms = Boolean(w.sse && /kms/i.test(w.sse));
+  const proofOf = (b: Buffer): Proof => ({ runId: o.runId, size: b.length, etag: kms ? null : createHash('md5').update(b).digest('hex') });
   let uploadId = '';
   let abortUploadId = '';
   const parts: PartInfo[] = [];
@@ -118,26 +121,33 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     return sent;
   };
 
+  const { absent, noOverwrite } = collisionGuards(adapter, res);
+
   const all: Step[] = [];
-  const add = (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>) => {
+  const add = (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>, finding?: 'not-immutable') => {
     const row = checkRow(id)!;
     const sent = sentOf(row);
     // assume-role is a dependency only when the probe assumes one; part 2 is not sent with --quick
     const needs = row.needs.filter((n) => (n !== 'assume-role' || o.assume) && (n !== 'multipart-upload-part-2' || part2));
-    all.push({ id, op: row.op, sent, expect: o.expectations[id] ?? 'allow', needs, after: [...row.after], run: () => run(sent) });
+    const step: Step = { id, op: row.op, sent, expect: o.expectations[id] ?? 'allow', needs, after: [...row.after], run: () => run(sent) };
+    if (finding) step.finding = finding;
+    all.push(step);
   };
-  const writeOpts = (sent: SentRequest) => sent.write ?? {};
+  /** The definition's write headers, and always the canary marker (x-amz-meta- / x-oss-meta-backup-canary-run). */
+  const writeOpts = (sent: SentRequest): CanaryWrite => ({ ...(sent.write ?? {}), metadata: marker });
 
   if (o.assume) add('assume-role', async () => adapter.assumeRole());
 
   add('head-bucket', async () => adapter.headBucket());
 
   add('put-object', async (sent) => {
-    res.pending(objectKey);
+    await bucket.read();
+    res.pending(objectKey, proofOf(body.bytes));
     try {
       const r = await adapter.putObject(objectKey, body.bytes, writeOpts(sent));
-      res.created(objectKey);
-      return { ...r, key: objectKey };
+      res.created(objectKey, r);
+      await noOverwrite(objectKey, r.versionId, 'PutObject');
+      return { retries: r.retries, key: objectKey };
     } catch (e) {
       res.failedCreate(objectKey, e);
       throw e;
@@ -178,18 +188,33 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   });
 
   add('multipart-create', async (sent) => {
+    await bucket.read();
     const r = await adapter.createMultipartUpload(mpuKey, writeOpts(sent));
     uploadId = r.uploadId;
     res.uploadStarted(mpuKey, uploadId);
     return { retries: r.retries, key: mpuKey, uploadId };
   });
-  const uploadPart = (n: number, bytes: Buffer) => async () => {
-    const r = await adapter.uploadPart(mpuKey, uploadId, n, bytes);
-    parts.push({ partNumber: n, etag: r.etag, size: bytes.length });
+  const uploadPart = async (n: number, b: Buffer) => {
+    const r = await adapter.uploadPart(mpuKey, uploadId, n, b);
+    parts.push({ partNumber: n, etag: r.etag, size: b.length });
     return { retries: r.retries, key: mpuKey, uploadId };
   };
-  add('multipart-upload-part-1', uploadPart(1, part1.bytes));
-  if (part2) add('multipart-upload-part-2', uploadPart(2, part2.bytes));
+  add('multipart-upload-part-1', async () => uploadPart(1, (await firstPart()).bytes));
+  const sideKey = `${root}multipart-part-2.bin`;
+  if (part2) {
+    add('multipart-upload-part-2', async (sent) => {
+      await firstPart();
+      if (!small) return uploadPart(2, part2.bytes);
+      // Object Lock: RGW refuses to complete a subset of the uploaded parts (InvalidPart) and every
+      // part but the last must be 5 MiB, so part 2 goes to an upload of its own, aborted at once:
+      // the request is the same UploadPart, and the completed canary stays one small part.
+      const side = await adapter.createMultipartUpload(sideKey, writeOpts(sent));
+      res.uploadStarted(sideKey, side.uploadId);
+      const r = await adapter.uploadPart(sideKey, side.uploadId, 2, part2.bytes);
+      await adapter.abortMultipartUpload(sideKey, side.uploadId).then(() => res.uploadEnded(side.uploadId), () => undefined);
+      return { retries: r.retries, key: sideKey, uploadId: side.uploadId };
+    });
+  }
   add('multipart-list-parts', async () => {
     const r = await adapter.listParts(mpuKey, uploadId);
     const seen = r.parts.map((p) => p.partNumber).sort((a, b) => a - b);
@@ -207,25 +232,47 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     return { retries: r.retries, key: o.prefix, uploadId };
   });
   add('multipart-complete', async () => {
-    const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-    res.pending(mpuKey);
+    const c = completed();
+    const sorted = parts.filter((p) => c.numbers.includes(p.partNumber)).sort((a, b) => a.partNumber - b.partNumber);
+    const proof: Proof = { runId: o.runId, size: c.size, etag: kms ? null : c.etag };
+    // If-None-Match: * is sent, but RGW ignores it on CompleteMultipartUpload (it honours it on
+    // PutObject): the key is checked absent first and the object verified as the canary's after.
+    const before = await absent(mpuKey);
+    if (before.exists) {
+      throw new VerificationError(`an object already exists at the canary key ${mpuKey}${before.versionId ? ` (version ${before.versionId})` : ''}: not completing the upload over it (it is left untouched)`);
+    }
+    res.pending(mpuKey, proof);
+    let r;
     try {
-      const r = await adapter.completeMultipartUpload(mpuKey, uploadId, sorted);
-      res.uploadEnded(uploadId);
-      res.created(mpuKey);
-      return { retries: r.retries, key: mpuKey, uploadId };
+      r = await adapter.completeMultipartUpload(mpuKey, uploadId, sorted);
     } catch (e) {
       res.failedCreate(mpuKey, e);
       throw e;
     }
+    res.uploadEnded(uploadId);
+    const after = await adapter.headObject(mpuKey, r.versionId).catch(() => null);
+    if (after) {
+      const notOurs = proves(after, proof);
+      if (notOurs) {
+        // Not ours at our key: someone wrote it; never delete it. Our version (if any) stays known.
+        res.created(mpuKey, r);
+        if (!r.versionId) res.disown(mpuKey);
+        throw new VerificationError(`after CompleteMultipartUpload the object at ${mpuKey} is not the canary (${notOurs}): another writer's object, left untouched`);
+      }
+    }
+    res.created(mpuKey, r, proof);
+    await noOverwrite(mpuKey, r.versionId, 'CompleteMultipartUpload');
+    return { retries: r.retries, key: mpuKey, uploadId };
   });
   add('multipart-get', async () => {
     const r = await adapter.getObject(mpuKey);
-    verifyBytes(r.read, mpuSize, mpuDigest);
+    const c = completed();
+    verifyBytes(r.read, c.size, c.digest);
     return { retries: r.retries, key: mpuKey };
   });
 
   add('abort-create', async (sent) => {
+    await bucket.read();
     const r = await adapter.createMultipartUpload(abortKey, writeOpts(sent));
     abortUploadId = r.uploadId;
     res.uploadStarted(abortKey, abortUploadId);
@@ -239,8 +286,10 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   add('overwrite-object', async (sent) => {
     // Only ever this run's own canary: an append-only posture must refuse it.
-    const r = await adapter.putObject(objectKey, canaryBody(SMALL).bytes, { ...writeOpts(sent), overwrite: true });
-    return { ...r, key: objectKey };
+    const next = canaryBody(SMALL).bytes;
+    const r = await adapter.putObject(objectKey, next, { ...writeOpts(sent), overwrite: true });
+    res.created(objectKey, r, proofOf(next));
+    return { retries: r.retries, key: objectKey };
   });
   add('read-missing-object', async (sent) => {
     const key = sent.key!;
@@ -259,14 +308,15 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       : undefined;
   add('delete-object', async () => {
     const r = await adapter.deleteObject(objectKey);
-    res.deleted(objectKey);
+    res.deleted(objectKey, r);
     return { retries: r.retries, key: objectKey };
   });
   add('delete-multipart-object', async () => {
     const r = await adapter.deleteObject(mpuKey);
-    res.deleted(mpuKey);
+    res.deleted(mpuKey, r);
     return { retries: r.retries, key: mpuKey };
   });
+  lockSteps({ adapter, res, bucket, objectKey, add });
 
   const outsideApplies = () => {
     if (o.prefix === '') throw new SkipStep('the prefix is the bucket root: nothing is outside it');
@@ -274,7 +324,8 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   add('write-outside-prefix', async (sent) => {
     outsideApplies();
     const outsideKey = sent.key!;
-    res.pending(outsideKey);
+    await bucket.read();
+    res.pending(outsideKey, proofOf(body.bytes));
     let r;
     try {
       r = await adapter.putObject(outsideKey, body.bytes, writeOpts(sent));
@@ -282,15 +333,18 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       res.failedCreate(outsideKey, e);
       throw e;
     }
-    res.created(outsideKey);
-    // Over-privileged: remove it at once; cleanup retries if this delete fails.
-    await adapter.deleteObject(outsideKey).then(() => res.deleted(outsideKey), () => undefined);
-    return { ...r, key: outsideKey };
+    res.created(outsideKey, r);
+    // Over-privileged: remove it at once (unversioned; by version id in cleanup otherwise).
+    if (!r.versionId) await adapter.deleteObject(outsideKey).then((d) => res.deleted(outsideKey, d), () => undefined);
+    return { retries: r.retries, key: outsideKey };
   });
   add('delete-outside-prefix', async (sent) => {
     outsideApplies();
     // A key of this run that was never created: the request is authorised or not; no object is touched.
-    return { ...(await adapter.deleteObject(sent.key!)), key: sent.key! };
+    const d = await adapter.deleteObject(sent.key!);
+    // On a versioned bucket even this creates a delete marker: cleanup removes it by version id.
+    res.deleted(sent.key!, d);
+    return { retries: d.retries, key: sent.key! };
   });
   add('list-bucket-root', async (sent) => ({ ...(await adapter.listObjects(sent.prefix!, sent.delimiter, beforeCanaries(sent.prefix!))), key: '' }));
   add('list-all-buckets', async () => {
@@ -314,6 +368,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     root,
     steps,
     resources: res,
+    bucket,
     // An abort expected `any` (the client never needs it, e.g. rclone) that is denied leaves its canary
     // upload: listed for the owner, not a failure of the client's posture.
     leftoversExpected: { objects: o.expectations['delete-object'] === 'deny', uploads: ['deny', 'any'].includes(o.expectations['multipart-abort'] ?? '') },

@@ -28,7 +28,7 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     runId: plan.runId,
     startedAt: startedAt.toISOString(),
     verdict: verdictOf(out.checks, out.leftovers, Boolean(signal?.aborted), plan.leftoversExpected),
-    target: input.target,
+    target: { ...input.target, ...plan.bucket.describe(plan.resources) },
     identity: input.adapter.identity(),
     checks: out.checks,
     leftovers: out.leftovers,
@@ -51,8 +51,9 @@ export function verdictOf(
   expected: { objects: boolean; uploads: boolean } = { objects: false, uploads: false },
 ): Verdict {
   if (interrupted || checks.some((c) => c.outcome === 'error')) return 'error';
-  // Canaries a definition expects to stay (the role must not delete or abort) are listed, not failed.
-  const unexpected = leftovers.filter((l) => (l.uploadId ? !expected.uploads : !expected.objects));
+  // Canaries a definition expects to stay (the role must not delete or abort) are listed, not failed;
+  // so are versions an Object Lock / WORM retention keeps (reported with their date).
+  const unexpected = leftovers.filter((l) => !l.retainUntil && (l.uploadId ? !expected.uploads : !expected.objects));
   if (checks.some((c) => !c.ok) || unexpected.length > 0) return 'fail';
   return 'pass';
 }

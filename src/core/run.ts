@@ -29,6 +29,8 @@ export interface PreparedTarget {
   target: CommonTargetOptions;
   definition: ProbeDefinition;
   partSize: number;
+  /** --part-size or the definition's part-size was given (Object Lock buckets otherwise get one small part). */
+  partSizeSet: boolean;
   quick: boolean;
   explain: ExplainFlags | null;
 }
@@ -58,7 +60,8 @@ export async function prepareTarget(a: ProbeRequest, name = '', env: NodeJS.Proc
   for (const f of explain?.scpFiles ?? []) checkPolicyFile(f, '--scp', provider.dialect);
   for (const f of explain?.rcpFiles ?? []) checkPolicyFile(f, '--rcp', provider.dialect);
   const partSize = validatePartSize(parseSize('--part-size', a['part-size'] ?? definition.options['part-size'] ?? '5MiB'));
-  return { name, providerName: provider.name, provider, target, definition, partSize, quick: a.quick, explain };
+  const partSizeSet = a['part-size'] !== undefined || definition.options['part-size'] !== undefined;
+  return { name, providerName: provider.name, provider, target, definition, partSize, partSizeSet, quick: a.quick, explain };
 }
 
 /** Every target of a run file, prepared; a bad one is refused with the file and line of its entry. */
@@ -94,6 +97,7 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
         prefix: target.prefix,
         runId: newRunId(),
         partSize: p.partSize,
+        partSizeSet: p.partSizeSet,
         quick: p.quick,
         assume: target.roleArn !== null,
         expectations: definition.checks,

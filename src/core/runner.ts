@@ -5,6 +5,7 @@
 import type { StorageAdapter } from './adapter.js';
 import { type CheckResult, type Denial, type Leftover, RequestFailure } from './model.js';
 import { type Plan, SkipStep, type Step, VerificationError } from './plan.js';
+import { type RemovalContext, removeObject, why } from './removal.js';
 
 export interface RunOptions {
   /** Aborted on SIGINT/SIGTERM: no new step starts; cleanup still runs. */
@@ -68,7 +69,7 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
   if (note) r.note = note;
   opts.onProgress?.(step.id, 'end', r.outcome);
   r.ok = meets(r);
-  if (r.outcome === 'allowed' && r.expect === 'deny') r.finding = 'over-privileged';
+  if (r.outcome === 'allowed' && r.expect === 'deny') r.finding = step.finding ?? 'over-privileged';
   return r;
 }
 
@@ -138,11 +139,13 @@ function uncertainUploadCreate(plan: Plan, results: Map<string, CheckResult>): b
  */
 export async function cleanup(
   adapter: StorageAdapter,
-  plan: Pick<Plan, 'resources'> & Partial<Pick<Plan, 'root' | 'runId'>>,
+  plan: Pick<Plan, 'resources'> & Partial<Pick<Plan, 'root' | 'runId' | 'bucket'>>,
   sweepUploads = false,
 ): Promise<Leftover[]> {
   const res = plan.resources;
   const leftovers: Leftover[] = [];
+  const ctx: RemovalContext = { adapter, res, lock: plan.bucket?.lockInfo() ?? null };
+  const uncertain = res.remainingObjects().some((o) => o.state === 'uncertain' || o.state === 'pending');
   const root = plan.root;
   if (sweepUploads && root && plan.runId) {
     try {
@@ -170,26 +173,29 @@ export async function cleanup(
       }
     }),
     ...res.remainingObjects().map(async (o) => {
-      try {
-        await adapter.deleteObject(o.key);
-        res.deleted(o.key);
-      } catch (err) {
-        const prefix = o.state === 'created' ? '' : 'may exist (its upload did not get a clear answer); ';
-        leftovers.push({ key: o.key, why: prefix + why(adapter.actions.deleteObject, err) });
-      }
+      leftovers.push(...(await removeObject(ctx, o)));
     }),
   ]);
+  leftovers.push(...res.foreignVersions());
+  if (uncertain && root && adapter.listObjectVersions && plan.bucket?.versioned(res)) {
+    // A write without a clear answer may have left a version whose id never reached us: list this
+    // run's folder and report every version still there that is not reported yet (never removed
+    // unless proved ours above).
+    try {
+      const { versions } = await adapter.listObjectVersions(root);
+      for (const v of versions) {
+        if (!v.key.startsWith(root) || leftovers.some((l) => l.key === v.key && (l.versionId === v.versionId || (!l.versionId && !l.uploadId)))) continue;
+        const l: Leftover = { key: v.key, versionId: v.versionId, why: `a ${v.deleteMarker ? 'delete marker' : 'version'} under this run's folder that this run cannot prove it wrote: left untouched; remove it as the bucket owner if it is a canary` };
+        if (v.deleteMarker) l.deleteMarker = true;
+        leftovers.push(l);
+      }
+    } catch (err) {
+      leftovers.push({ key: root, why: `may hold versions of writes that got no clear answer; ${why(adapter.actions.listObjectVersions, err)}` });
+    }
+  }
   return leftovers.sort((a, b) => a.key.localeCompare(b.key));
 }
 
-function why(action: string, err: unknown): string {
-  if (err instanceof RequestFailure) {
-    const d = err.denial;
-    const verb = err.kind === 'denied' ? 'denied' : 'failed';
-    return `${action} ${verb} (${d.code}${d.httpStatus ? ` ${d.httpStatus}` : ''}); remove it as the bucket owner`;
-  }
-  return `${action} failed (${err instanceof Error ? err.message : String(err)}); remove it as the bucket owner`;
-}
 
 function ms(t0: number): number {
   return Math.round(performance.now() - t0);

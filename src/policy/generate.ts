@@ -122,7 +122,7 @@ function whereOf(row: CheckRow, actions: Record<Operation, string>): Where {
 }
 
 /** The order actions are listed in a statement (the order a backup uses them). */
-const OBJECT_OPS: Operation[] = ['putObject', 'getObject', 'deleteObject', 'abortMultipartUpload', 'listParts'];
+const OBJECT_OPS: Operation[] = ['putObject', 'getObject', 'deleteObject', 'deleteObjectVersion', 'abortMultipartUpload', 'listParts', 'putObjectRetention'];
 const BUCKET_OPS: Operation[] = ['headBucket', 'listMultipartUploads', 'getBucketPolicy'];
 
 /** Granted action names by where they apply. */

@@ -26,6 +26,8 @@ export function renderText(r: RunResult, opts: TextOptions): string {
     lines.push(`  no role assumed: probing the source credentials${r.identity.source ? ` (${r.identity.source})` : ''}`);
   }
   lines.push(`  canaries under ${t.prefix}.backup-canary/${r.runId}/`);
+  const bucket = bucketLine(r.target);
+  if (bucket) lines.push(`  ${bucket}`);
   lines.push('');
 
   const width = Math.max(...r.checks.map((k) => k.action.length), 10);
@@ -37,7 +39,8 @@ export function renderText(r: RunResult, opts: TextOptions): string {
     lines.push('');
     lines.push(c('yellow', `Left behind (${r.leftovers.length}):`));
     for (const l of r.leftovers) {
-      lines.push(`  ! ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}: ${l.why}`);
+      const v = l.versionId ? ` (${l.deleteMarker ? 'delete marker' : 'version'} ${l.versionId})` : '';
+      lines.push(`  ${l.retainUntil ? '~' : '!'} ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}${v}: ${l.why}`);
     }
   }
 
@@ -120,4 +123,17 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   if (!seen && d.fix) lines.push(`      ${d.fix.policy === 'bucket' ? 'bucket policy' : d.fix.policy === 'trust' ? 'trust policy' : `${d.fix.policy} policy`}: ${JSON.stringify(d.fix.snippet)}`);
   if (!seen) hints.set(d.hint, k.id);
   return lines;
+}
+
+/** Versioning and Object Lock / WORM, when they change what stays: a versioned or locked bucket. */
+function bucketLine(t: RunResult['target']): string | null {
+  const parts: string[] = [];
+  const v = t.versioning?.status;
+  if (v === 'Enabled' || v === 'Suspended') parts.push(`versioning ${v}${t.versioning?.from === 'write-responses' ? ' (learned from the writes)' : ''}: canaries are removed by version id`);
+  const l = t.objectLock;
+  if (l?.enabled) {
+    const what = l.mode === 'WORM' ? `WORM retention policy${l.state ? ` (${l.state})` : ''}` : `Object Lock${l.mode ? ` ${l.mode}` : ''}`;
+    parts.push(`${what}${l.days ? `, ${l.days}-day retention` : ''}: retained canaries stay until their date`);
+  }
+  return parts.length ? `bucket: ${parts.join('; ')}` : null;
 }

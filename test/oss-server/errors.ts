@@ -84,6 +84,13 @@ export const OSS_ERRORS = {
     ec: '0002-00000504',
   },
   InvalidDigest: { status: 400, message: 'The Content-MD5 you specified is not valid.', ec: '0016-00000401' },
+  // Versioning and WORM (issue 13). Their ECs are not on the pages this server cites: omitted, not invented.
+  FileImmutable: { status: 409, message: 'This object is protected by the retention policy and cannot be deleted or overwritten.', ec: '' },
+  NoSuchVersion: { status: 404, message: 'The specified version does not exist.', ec: '' },
+  NoSuchWORMConfiguration: { status: 404, message: 'The WORM Configuration does not exist.', ec: '' },
+  WORMConfigurationLocked: { status: 409, message: 'The WORM Configuration is locked.', ec: '' },
+  WORMConfigurationNotLocked: { status: 409, message: 'The WORM Configuration is not locked.', ec: '' },
+  InvalidBucketState: { status: 409, message: 'The bucket state is invalid for this request.', ec: '' },
   MalformedXML: {
     status: 400,
     message: 'The XML you provided was not well-formed or did not validate against our published schema.',
@@ -171,7 +178,7 @@ export function ossErrorXml(err: OssErrorResponse, requestId: string, hostId: st
         el('EncodedDiagnosticMessage', d.EncodedDiagnosticMessage),
     );
   }
-  body += el('EC', err.ec) + el('RecommendDoc', recommendDoc(err.ec));
+  if (err.ec) body += el('EC', err.ec) + el('RecommendDoc', recommendDoc(err.ec));
   return xmlDocument(wrap('Error', body) + '\n');
 }
 

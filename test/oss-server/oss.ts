@@ -28,6 +28,7 @@ import {
 import { RAM_ACTION, type OssServerState, type Script, accountIdOf, md5Hex, objectEtag, randomHex } from './state.js';
 import type { AccessDeniedDetail, Bucket, DenyRule, MultipartUpload, RequestPrincipal, StoredObject } from './types.js';
 import { el, parseCompleteMultipartUpload, wrap, xmlDocument } from './xml.js';
+import { bucketConfig, deleteObject, forbidOverwriteApplies, overwriteBlocked, readVersion, recordWrite, versionHeaders } from './versions.js';
 
 /** OSS minimum size of every part but the last (100 KB). */
 const MIN_PART_SIZE = 100 * 1024;
@@ -130,6 +131,13 @@ function resolveApi(ctx: OssContext): string {
   if (bucket === undefined) return 'ListBuckets';
   if (key === '') {
     if (method === 'GET' && q.has('policy')) return 'GetBucketPolicy';
+    if (method === 'GET' && q.has('versioning')) return 'GetBucketVersioning';
+    if (method === 'PUT' && q.has('versioning')) return 'PutBucketVersioning';
+    if (method === 'GET' && q.has('versions')) return 'ListObjectVersions';
+    if (method === 'GET' && q.has('worm')) return 'GetBucketWorm';
+    if (method === 'POST' && q.has('worm')) return 'InitiateBucketWorm';
+    if (method === 'POST' && q.has('wormId') && q.has('wormExtend')) return 'ExtendBucketWorm';
+    if (method === 'POST' && q.has('wormId')) return 'CompleteBucketWorm';
     if (method === 'PUT' && q.has('policy')) return 'PutBucketPolicy';
     if (method === 'GET' && q.has('bucketInfo')) return 'GetBucketInfo';
     if (method === 'GET' && q.has('uploads')) return 'ListMultipartUploads';
@@ -155,6 +163,8 @@ function resolveApi(ctx: OssContext): string {
       return 'HeadObject';
     case 'DELETE':
       if (q.has('uploadId')) return 'AbortMultipartUpload';
+      // RAM authorises a delete with versionId as oss:DeleteObjectVersion.
+      if (q.has('versionId')) return 'DeleteObjectVersion';
       return 'DeleteObject';
     default:
       return `Unsupported${method}Object`;
@@ -327,8 +337,16 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
     case 'GetObjectMeta':
       return getObject(bucket, ctx, true);
     case 'DeleteObject':
-      bucket.objects.delete(ctx.key);
-      return { status: 204 };
+    case 'DeleteObjectVersion':
+      return deleteObject(bucket, ctx.key, ctx.q.get('versionId') ?? null);
+    case 'GetBucketVersioning':
+    case 'PutBucketVersioning':
+    case 'ListObjectVersions':
+    case 'GetBucketWorm':
+    case 'InitiateBucketWorm':
+    case 'CompleteBucketWorm':
+    case 'ExtendBucketWorm':
+      return bucketConfig(bucket, ctx.api, ctx.q, ctx.body, bucket.ownerId) ?? err('MethodNotAllowed');
     case 'ListObjectsV2':
     case 'ListObjects':
       return listObjects(bucket, ctx);
@@ -430,7 +448,9 @@ function checkContentMd5(ctx: OssContext): OssResult | undefined {
 function putObject(bucket: Bucket, ctx: OssContext): OssResult {
   const bad = badForbidOverwrite(ctx) ?? checkContentMd5(ctx);
   if (bad) return bad;
-  if (forbidOverwrite(ctx) && bucket.objects.has(ctx.key)) return err('FileAlreadyExistsPut');
+  if (forbidOverwrite(ctx) && forbidOverwriteApplies(bucket) && bucket.objects.has(ctx.key)) return err('FileAlreadyExistsPut');
+  const blocked = overwriteBlocked(bucket, ctx.key);
+  if (blocked) return blocked;
   const obj: StoredObject = {
     key: ctx.key,
     body: ctx.body,
@@ -438,11 +458,16 @@ function putObject(bucket: Bucket, ctx: OssContext): OssResult {
     contentType: ctx.headers['content-type'] ?? 'application/octet-stream',
     lastModified: new Date(),
     type: 'Normal',
+    meta: userMeta(ctx),
   };
-  bucket.objects.set(ctx.key, obj);
+  const versionId = recordWrite(bucket, obj);
   return {
     status: 200,
-    headers: { ETag: obj.etag, 'Content-MD5': createHash('md5').update(ctx.body).digest('base64') },
+    headers: {
+      ETag: obj.etag,
+      'Content-MD5': createHash('md5').update(ctx.body).digest('base64'),
+      ...(versionId ? { 'x-oss-version-id': versionId } : {}),
+    },
   };
 }
 
@@ -457,10 +482,18 @@ function objectHeaders(obj: StoredObject): Record<string, string> {
   };
 }
 
+/** x-oss-meta-* request headers, as stored user metadata. */
+function userMeta(ctx: OssContext): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(ctx.headers)) if (k.startsWith('x-oss-meta-') && typeof v === 'string') meta[k.slice('x-oss-meta-'.length)] = v;
+  return meta;
+}
+
 function getObject(bucket: Bucket, ctx: OssContext, head: boolean): OssResult {
-  const obj = bucket.objects.get(ctx.key);
-  if (!obj) return err('NoSuchKey', [['Key', ctx.key]]);
-  const headers = objectHeaders(obj);
+  const found = readVersion(bucket, ctx.key, ctx.q.get('versionId') ?? null);
+  if (!('key' in found)) return found as OssResult;
+  const obj = found;
+  const headers = { ...objectHeaders(obj), ...versionHeaders(obj, bucket) };
   if (head) return { status: 200, headers: { ...headers, 'Content-Length': String(obj.body.length) } };
   const range = /^bytes=(\d*)-(\d*)$/.exec(ctx.headers['range'] ?? '');
   if (range && (range[1] !== '' || range[2] !== '') && obj.body.length > 0) {
@@ -626,6 +659,7 @@ function initiateMultipart(bucket: Bucket, ctx: OssContext): OssResult {
     initiated: new Date(),
     contentType: ctx.headers['content-type'] ?? 'application/octet-stream',
     parts: new Map(),
+    meta: userMeta(ctx),
   };
   bucket.uploads.set(upload.uploadId, upload);
   return xmlOk(
@@ -750,17 +784,20 @@ function completeMultipart(bucket: Bucket, ctx: OssContext): OssResult {
   }
   const badHeader = badForbidOverwrite(ctx);
   if (badHeader) return badHeader;
-  if (forbidOverwrite(ctx) && bucket.objects.has(upload.key)) return err('FileAlreadyExistsComplete');
+  if (forbidOverwrite(ctx) && forbidOverwriteApplies(bucket) && bucket.objects.has(upload.key)) return err('FileAlreadyExistsComplete');
+  const blocked = overwriteBlocked(bucket, upload.key);
+  if (blocked) return blocked;
   const body = Buffer.concat(chosen.map((p) => p.body));
   const md5s = Buffer.concat(chosen.map((p) => Buffer.from(normalizeEtag(p.etag), 'hex')));
   const etag = `"${md5Hex(md5s).toUpperCase()}-${chosen.length}"`;
-  bucket.objects.set(upload.key, {
+  const versionId = recordWrite(bucket, {
     key: upload.key,
     body,
     etag,
     contentType: upload.contentType,
     lastModified: new Date(),
     type: 'Multipart',
+    meta: upload.meta ?? {},
   });
   bucket.uploads.delete(upload.uploadId);
   const location = `http://${ctx.host}/${upload.key}`;
@@ -769,7 +806,7 @@ function completeMultipart(bucket: Bucket, ctx: OssContext): OssResult {
       'CompleteMultipartUploadResult',
       el('Location', location) + el('Bucket', bucket.name) + el('Key', upload.key) + el('ETag', etag),
     ),
-    { ETag: etag },
+    { ETag: etag, ...(versionId ? { 'x-oss-version-id': versionId } : {}) },
   );
 }
 

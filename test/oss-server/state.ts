@@ -88,6 +88,7 @@ export class OssServerState {
       name,
       ownerId: opts.ownerId ?? '1234567890123456',
       objects: new Map(),
+      versions: new Map(),
       uploads: new Map(),
     });
   }
@@ -155,6 +156,14 @@ export const RAM_ACTION: Record<string, string> = {
   ListObjectsV2: 'oss:ListObjects',
   ListObjects: 'oss:ListObjects',
   GetBucketPolicy: 'oss:GetBucketPolicy',
+  GetBucketVersioning: 'oss:GetBucketVersioning',
+  PutBucketVersioning: 'oss:PutBucketVersioning',
+  ListObjectVersions: 'oss:ListObjectVersions',
+  DeleteObjectVersion: 'oss:DeleteObjectVersion',
+  GetBucketWorm: 'oss:GetBucketWorm',
+  InitiateBucketWorm: 'oss:InitiateBucketWorm',
+  CompleteBucketWorm: 'oss:CompleteBucketWorm',
+  ExtendBucketWorm: 'oss:ExtendBucketWorm',
   PutBucketPolicy: 'oss:PutBucketPolicy',
   GetBucketInfo: 'oss:GetBucketInfo',
   AssumeRole: 'sts:AssumeRole',

@@ -158,6 +158,11 @@ export interface StoredObject {
   contentType: string;
   lastModified: Date;
   type: 'Normal' | 'Multipart';
+  /** User metadata (`x-oss-meta-<name>`), lower-case names. */
+  meta?: Record<string, string>;
+  /** On a versioned bucket: this version's id (`null` when written while Suspended). */
+  versionId?: string;
+  deleteMarker?: boolean;
 }
 
 export interface UploadPartRecord {
@@ -174,6 +179,8 @@ export interface MultipartUpload {
   initiated: Date;
   contentType: string;
   parts: Map<number, UploadPartRecord>;
+  /** x-oss-meta-* of InitiateMultipartUpload, given to the completed object. */
+  meta?: Record<string, string>;
 }
 
 export interface Bucket {
@@ -182,4 +189,10 @@ export interface Bucket {
   objects: Map<string, StoredObject>;
   uploads: Map<string, MultipartUpload>;
   policy?: string;
+  /** PutBucketVersioning; absent: never enabled. */
+  versioning?: 'Enabled' | 'Suspended';
+  /** Every version and delete marker per key, oldest first (versioned buckets). */
+  versions: Map<string, StoredObject[]>;
+  /** The WORM retention policy (InitiateBucketWorm / CompleteBucketWorm). */
+  worm?: { id: string; state: 'InProgress' | 'Locked'; days: number; created: Date };
 }

@@ -143,6 +143,8 @@ const aliCases: [string, AlibabaErrorEvidence, AlibabaErrorContext][] = [
   ...([['refused', 'ECONNREFUSED'], ['dns', 'ENOTFOUND'], ['reset', 'ECONNRESET'], ['timeout', 'TimeoutError'], ['abort', 'AbortError'], ['unreachable', 'EHOSTUNREACH'], ['tls', 'CERT_HAS_EXPIRED'], ['other', 'EWHATEVER']] as const)
     .map(([kind, code]): [string, AlibabaErrorEvidence, AlibabaErrorContext] => [`alibaba.network.${kind}`, ae({ httpStatus: null, requestId: null, networkCode: code }), ALI_CTX]),
   ['alibaba.local.failure', ae({ httpStatus: null, requestId: null, name: 'Error', message: 'boom' }), ALI_CTX],
+  // A WORM retention policy refusing a delete (test/oss-server/versions.ts answers it like this).
+  ['alibaba.oss.code.FileImmutable', ae({ httpStatus: 409, code: 'FileImmutable', message: 'This object is protected by the retention policy and cannot be deleted or overwritten.' }), ALI_CTX],
   ['alibaba.sts.credentials.token-expired', ae({ httpStatus: 400, code: 'InvalidSecurityToken.Expired' }), ALI_STS],
   ['alibaba.sts.no-permission', ae({ code: 'NoPermission', message: 'Something undocumented.' }), ALI_STS],
   ['alibaba.sts.bad-parameters', ae({ httpStatus: 400, code: 'MissingRoleArn' }), ALI_STS],

@@ -11,6 +11,7 @@ const SHIPPED = [
   'append-only',
   'dbs-oss',
   'default',
+  'immutable-s3',
   'kopia-s3',
   'polardb-oss',
   'rclone-s3',
@@ -68,7 +69,7 @@ t.test('a passing run is possible: every check a check needs is expected allowed
 
 t.test('providers: the Alibaba services are OSS-only, the S3 tools AWS, the postures both', async (t) => {
   for (const name of ['polardb-oss', 'dbs-oss']) t.same(get(name).providers, ['alibaba'], name);
-  for (const name of ['rclone-s3', 'restic-s3', 'kopia-s3', 'velero-s3', 'vendor-cross-account']) t.same(get(name).providers, ['aws'], name);
+  for (const name of ['rclone-s3', 'restic-s3', 'kopia-s3', 'velero-s3', 'vendor-cross-account', 'immutable-s3']) t.same(get(name).providers, ['aws'], name);
   for (const name of ['append-only', 'restore-readonly', 'default']) t.same(get(name).providers, ['aws', 'alibaba'], name);
 });
 
@@ -117,6 +118,11 @@ t.test('caveats: the CAUTION of dbs-oss/polardb-oss and kopia being documented-o
   t.match(get('kopia-s3').checks, { 'head-bucket': 'allow' });
   t.match(get('velero-s3').checks, { 'list-prefix-recursive': 'allow' });
   t.same(get('default').checks['head-bucket'], undefined, 'default keeps its behaviour');
+});
+
+t.test('immutable-s3: the lock must refuse deleting the retained version and shortening its retention', async (t) => {
+  t.match(get('immutable-s3').checks, { 'put-object': 'allow', 'delete-object': 'allow', 'delete-locked-version': 'deny', 'shorten-retention': 'deny' });
+  t.notOk('multipart-create' in get('immutable-s3').checks, 'no multipart: one 64 KiB canary is retained per run');
 });
 
 t.test('restic-s3, kopia-s3, velero-s3: what each tool documents', async (t) => {

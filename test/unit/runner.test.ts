@@ -92,7 +92,23 @@ t.test('a put whose answer was lost is cleaned up as uncertain; an existing key 
   a.deny.set('deleteObject', new RequestFailure('denied', denial()));
   const r = await run(a);
   t.equal(r.verdict, 'error');
-  t.match(r.leftovers.find((l) => l.key.endsWith('object.bin')), { why: /^may exist/ });
+  t.notOk(r.leftovers.some((l) => l.key.endsWith('object.bin')), 'HEAD shows nothing at the key: nothing to remove, nothing left');
+
+  // The store wrote it, the answer was lost: HEAD proves it is the canary (marker, size, ETag): removed.
+  const lost = new MemoryAdapter();
+  lost.lose.set('putObject', new RequestFailure('error', { ...denial('TimeoutError', null), stage: 'network' }));
+  const rl = await run(lost);
+  t.equal(rl.verdict, 'error');
+  t.same(rl.leftovers, []);
+  t.equal(lost.objects.size, 0, 'the proven canary was deleted');
+
+  // Written, answer lost, but HEAD is refused: it may exist and is reported, never deleted blindly.
+  const blind = new MemoryAdapter();
+  blind.lose.set('putObject', new RequestFailure('error', { ...denial('TimeoutError', null), stage: 'network' }));
+  blind.deny.set('headObject', new RequestFailure('denied', denial()));
+  const rb = await run(blind);
+  t.match(rb.leftovers.find((l) => l.key.endsWith('object.bin')), { why: /^may exist/ });
+  t.ok([...blind.objects.keys()].some((k) => k.endsWith('object.bin')), 'not deleted without proof');
 
   const b = new MemoryAdapter();
   b.objects.set('p/.backup-canary/20261122T000000Z-abcdef/object.bin', Buffer.from('not ours'));

@@ -24,4 +24,11 @@ export const OSS_ACTIONS: Record<Operation, string> = {
   deleteObject: 'oss:DeleteObject',
   listBuckets: 'oss:ListBuckets',
   getBucketPolicy: 'oss:GetBucketPolicy',
+  getBucketVersioning: 'oss:GetBucketVersioning',
+  getObjectLockConfiguration: 'oss:GetBucketWorm',
+  listObjectVersions: 'oss:ListObjectVersions',
+  deleteObjectVersion: 'oss:DeleteObjectVersion',
+  // OSS has no per-object retention: a WORM policy holds for the whole bucket (ExtendBucketWorm only
+  // lengthens it). The adapter has no putObjectRetention; the name is for reports only.
+  putObjectRetention: 'oss:ExtendBucketWorm',
 };

@@ -16,7 +16,25 @@ import { Agent as HttpsAgent } from 'node:https';
 import OSS from 'ali-oss';
 import StsModule, { AssumeRoleRequest } from '@alicloud/sts20150401';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, SentRequest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
+import { createHash } from 'node:crypto';
+import type {
+  CanaryWrite,
+  DeleteMeta,
+  HeadMeta,
+  ListResult,
+  ObjectLockInfo,
+  ObjectVersion,
+  OpMeta,
+  Operation,
+  PartInfo,
+  ReadDigest,
+  SentRequest,
+  StorageAdapter,
+  UploadListing,
+  VersioningStatus,
+  WriteMeta,
+  WriteOptions,
+} from '../../core/adapter.js';
 import { sha256 } from '../../core/canary.js';
 import { LIST_MAX_KEYS } from '../../core/checks.js';
 import { type Identity, type RequestRecord, RequestFailure } from '../../core/model.js';
@@ -67,6 +85,31 @@ export function writeHeaders(w: WriteOptions): Record<string, string> {
   if (w.kmsKeyId) h['x-oss-server-side-encryption-key-id'] = w.kmsKeyId;
   if (w.storageClass) h['x-oss-storage-class'] = w.storageClass;
   return h;
+}
+
+/** User metadata as OSS headers (`x-oss-meta-<name>`). */
+function metaHeaders(w: CanaryWrite): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (const [k, v] of Object.entries(w.metadata ?? {})) h[`x-oss-meta-${k}`] = v;
+  return h;
+}
+
+/** The version id and ETag of a write, from OSS's response headers. */
+function writtenOss(headers: unknown, etag?: string): { versionId?: string; etag?: string } {
+  const h = (headers ?? {}) as Record<string, string | undefined>;
+  const out: { versionId?: string; etag?: string } = {};
+  if (h['x-oss-version-id']) out.versionId = h['x-oss-version-id'];
+  const e = etag ?? h.etag;
+  if (e) out.etag = e;
+  return out;
+}
+
+interface OssVersionsPage {
+  objects?: { name: string; versionId?: string; isLatest?: boolean; size: number; etag?: string; lastModified?: string }[];
+  deleteMarker?: { name: string; versionId?: string; lastModified?: string }[];
+  isTruncated?: boolean;
+  nextKeyMarker?: string | null;
+  nextVersionIdMarker?: string | null;
 }
 
 /** The default export of a CommonJS module, whether the loader (Node, esbuild) unwrapped it or not. */
@@ -330,21 +373,35 @@ export class AlibabaAdapter implements StorageAdapter {
     });
   }
 
-  putObject(key: string, body: Buffer, w: WriteOptions & { overwrite?: boolean } = {}): Promise<OpMeta> {
-    // x-oss-forbid-overwrite: an existing object answers 409 FileAlreadyExists and stays untouched.
+  putObject(key: string, body: Buffer, w: CanaryWrite & { overwrite?: boolean } = {}): Promise<WriteMeta> {
+    // x-oss-forbid-overwrite: an existing object answers 409 FileAlreadyExists and stays untouched
+    // (OSS: not on a versioned bucket, where it has no effect; the plan then checks the versions).
     // The plan asks for `overwrite` only on a key this run created (the overwrite-object check).
-    const headers = { ...writeHeaders(w), ...(w.overwrite ? {} : { 'x-oss-forbid-overwrite': 'true' }) };
+    // Content-MD5: OSS checks it and answers 400 InvalidDigest on a mismatch.
+    const headers = {
+      ...writeHeaders(w),
+      ...metaHeaders(w),
+      'Content-MD5': createHash('md5').update(body).digest('base64'),
+      ...(w.overwrite ? {} : { 'x-oss-forbid-overwrite': 'true' }),
+    };
     return this.call('putObject', key, async (oss) => {
-      await oss.put(key, body, { mime: 'application/octet-stream', headers });
-      return {};
+      const r = await oss.put(key, body, { mime: 'application/octet-stream', headers });
+      return writtenOss(r.res.headers);
     });
   }
 
-  headObject(key: string): Promise<OpMeta & { size: number | null }> {
+  headObject(key: string, versionId?: string): Promise<HeadMeta> {
     return this.call('headObject', key, async (oss) => {
-      const r = await oss.head(key);
-      const len = (r.res.headers as Record<string, string | undefined>)['content-length'];
-      return { size: len !== undefined && /^\d+$/.test(len) ? Number(len) : null };
+      const r = await oss.head(key, versionId ? ({ versionId } as OSS.HeadObjectOptions) : {});
+      const h = r.res.headers as Record<string, string | undefined>;
+      const len = h['content-length'];
+      const out: Omit<HeadMeta, 'retries'> = { size: len !== undefined && /^\d+$/.test(len) ? Number(len) : null };
+      if (h['x-oss-version-id']) out.versionId = h['x-oss-version-id'];
+      if (h.etag) out.etag = h.etag;
+      const metadata: Record<string, string> = {};
+      for (const [k, v] of Object.entries(h)) if (k.startsWith('x-oss-meta-') && typeof v === 'string') metadata[k.slice('x-oss-meta-'.length)] = v;
+      out.metadata = metadata;
+      return out;
     });
   }
 
@@ -369,9 +426,9 @@ export class AlibabaAdapter implements StorageAdapter {
     });
   }
 
-  createMultipartUpload(key: string, w: WriteOptions = {}): Promise<OpMeta & { uploadId: string }> {
+  createMultipartUpload(key: string, w: CanaryWrite = {}): Promise<OpMeta & { uploadId: string }> {
     return this.call('createMultipartUpload', key, async (oss) => {
-      const r = await oss.initMultipartUpload(key, { mime: 'application/octet-stream', headers: writeHeaders(w) });
+      const r = await oss.initMultipartUpload(key, { mime: 'application/octet-stream', headers: { ...writeHeaders(w), ...metaHeaders(w) } });
       if (!r.uploadId) throw new Error('InitiateMultipartUpload returned no UploadId');
       return { uploadId: r.uploadId };
     });
@@ -381,7 +438,8 @@ export class AlibabaAdapter implements StorageAdapter {
     // OSS: every part but the last is at least 100 KB; the plan's first part is --part-size (>= 5 MiB)
     // and the last 64 KiB, so both sizes are valid.
     return this.call('uploadPart', key, async (oss) => {
-      const r = await oss.uploadPart(key, uploadId, partNumber, body, 0, body.length);
+      const md5 = createHash('md5').update(body).digest('base64');
+      const r = await (oss.uploadPart as (...a: unknown[]) => Promise<{ etag: string }>)(key, uploadId, partNumber, body, 0, body.length, { headers: { 'Content-MD5': md5 } });
       return { etag: r.etag };
     });
   }
@@ -408,15 +466,15 @@ export class AlibabaAdapter implements StorageAdapter {
     });
   }
 
-  completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<OpMeta> {
+  completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<WriteMeta> {
     return this.call('completeMultipartUpload', key, async (oss) => {
-      await oss.completeMultipartUpload(
+      const r = await oss.completeMultipartUpload(
         key,
         uploadId,
         parts.map((p) => ({ number: p.partNumber, etag: p.etag })),
         { headers: { 'x-oss-forbid-overwrite': 'true' } },
       );
-      return {};
+      return writtenOss((r as { res: { headers: unknown } }).res.headers, (r as { etag?: string }).etag);
     });
   }
 
@@ -427,10 +485,83 @@ export class AlibabaAdapter implements StorageAdapter {
     });
   }
 
-  deleteObject(key: string): Promise<OpMeta> {
+  deleteObject(key: string): Promise<DeleteMeta> {
     return this.call('deleteObject', key, async (oss) => {
-      await oss.delete(key);
+      const r = await oss.delete(key);
+      const h = r.res.headers as Record<string, string | undefined>;
+      const d: { deleteMarker?: boolean; versionId?: string } = {};
+      if (h['x-oss-delete-marker'] === 'true') d.deleteMarker = true;
+      if (h['x-oss-version-id']) d.versionId = h['x-oss-version-id'];
+      return d;
+    });
+  }
+
+  /** DeleteObject with versionId (oss:DeleteObjectVersion). */
+  deleteObjectVersion(key: string, versionId: string): Promise<OpMeta> {
+    return this.call('deleteObjectVersion', key, async (oss) => {
+      await oss.delete(key, { versionId } as OSS.RequestOptions);
       return {};
+    });
+  }
+
+  /** GetBucketVersioning: https://www.alibabacloud.com/help/en/oss/developer-reference/getbucketversioning */
+  getBucketVersioning(): Promise<OpMeta & { status: VersioningStatus }> {
+    return this.call('getBucketVersioning', undefined, async (oss) => {
+      const r = (await (oss as unknown as { getBucketVersioning(b: string): Promise<{ versionStatus?: string }> }).getBucketVersioning(this.o.bucket));
+      const status: VersioningStatus = r.versionStatus === 'Enabled' ? 'Enabled' : r.versionStatus === 'Suspended' ? 'Suspended' : 'Off';
+      return { status };
+    });
+  }
+
+  /**
+   * GetBucketWorm (https://www.alibabacloud.com/help/en/oss/developer-reference/getbucketworm): a
+   * bucket-level retention policy keeps every object for RetentionPeriodInDays after it was written;
+   * 404 NoSuchWORMConfiguration when none is set.
+   */
+  getObjectLockConfiguration(): Promise<OpMeta & { lock: ObjectLockInfo }> {
+    return this.call('getObjectLockConfiguration', undefined, async (oss) => {
+      try {
+        const r = await (oss as unknown as { getBucketWorm(b: string): Promise<{ state?: string; days?: string | number }> }).getBucketWorm(this.o.bucket);
+        const days = r.days !== undefined ? Number(r.days) : null;
+        const lock: ObjectLockInfo = { enabled: true, mode: 'WORM', days: Number.isFinite(days) ? days : null };
+        if (r.state) lock.state = r.state;
+        return { lock };
+      } catch (err) {
+        if ((err as { code?: string }).code === 'NoSuchWORMConfiguration') return { lock: { enabled: false, mode: null, days: null } };
+        throw err;
+      }
+    });
+  }
+
+  /** ListObjectVersions (GetBucketVersions), paginated. */
+  listObjectVersions(prefix: string): Promise<OpMeta & { versions: ObjectVersion[] }> {
+    return this.call('listObjectVersions', prefix, async (oss) => {
+      const versions: ObjectVersion[] = [];
+      let keyMarker: string | undefined;
+      let versionIdMarker: string | undefined;
+      const client = oss as unknown as { getBucketVersions(q: Record<string, unknown>, o: Record<string, unknown>): Promise<OssVersionsPage> };
+      for (let page = 0; page < 10_000; page++) {
+        const q: Record<string, unknown> = { prefix, maxKeys: 1000 };
+        if (keyMarker !== undefined) q.keyMarker = keyMarker;
+        if (versionIdMarker !== undefined) q.versionIdMarker = versionIdMarker;
+        const r = await client.getBucketVersions(q, {});
+        for (const v of r.objects ?? []) {
+          const e: ObjectVersion = { key: v.name, versionId: v.versionId ?? 'null', isLatest: Boolean(v.isLatest), deleteMarker: false };
+          if (Number.isFinite(v.size)) e.size = v.size;
+          if (v.etag) e.etag = v.etag;
+          if (v.lastModified) e.lastModified = new Date(v.lastModified).toISOString();
+          versions.push(e);
+        }
+        for (const m of r.deleteMarker ?? []) {
+          const e: ObjectVersion = { key: m.name, versionId: m.versionId ?? 'null', isLatest: false, deleteMarker: true };
+          if (m.lastModified) e.lastModified = new Date(m.lastModified).toISOString();
+          versions.push(e);
+        }
+        if (!r.isTruncated || !r.nextKeyMarker) break;
+        keyMarker = r.nextKeyMarker;
+        versionIdMarker = r.nextVersionIdMarker ?? undefined;
+      }
+      return { versions };
     });
   }
 

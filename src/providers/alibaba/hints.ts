@@ -84,6 +84,8 @@ export const ALIBABA_HINTS = {
     "OSS refused {authAction} on {bucket}/{keyOrPrefix} to {subject}{ecNote} without naming the policy{ec0001Note}: check the role's RAM policies and the bucket policy of {bucket}{explainStatement}",
 
   // --- OSS errors that are not refusals ----------------------------------------------------------
+  'oss.worm-retained':
+    "The bucket's WORM retention policy keeps {canaryKey} until its retention period (counted from its last write) ends: nobody may delete or overwrite it before then. Expected on a WORM bucket; a canary kept this way is reported with its date.",
   'oss.file-exists':
     'An object already exists at the canary key {canaryKey}; x-oss-forbid-overwrite made OSS refuse to write over it, so it is untouched and backup-canary will not delete it. Find what wrote it (canary keys are unique per run) and rerun.',
   'oss.no-such-bucket': 'Bucket {bucket} does not exist at {endpoint}: check the bucket name and that it belongs to this account (OSS answers a bucket of another region with EC 0003-00001403, not NoSuchBucket).',

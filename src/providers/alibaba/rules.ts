@@ -160,6 +160,9 @@ export const ALIBABA_RULES: readonly AlibabaRule[] = [
     { id: 'alibaba.oss.refused', match: { service: 'oss' }, source: 'unknown', explicit: null, hint: 'oss.unnamed', doc: EC_PAGE('0003-00000001') },
   ]),
 
+  // --- A WORM retention policy refuses deleting or overwriting an object it still retains (409):
+  // https://www.alibabacloud.com/help/en/oss/user-guide/oss-retention-policies
+  { id: 'alibaba.oss.code.FileImmutable', match: { service: 'oss', code: 'FileImmutable' }, kind: 'denied', stage: 'object', source: 'object-lock', explicit: null, hint: 'oss.worm-retained', doc: 'https://www.alibabacloud.com/help/en/oss/user-guide/oss-retention-policies' },
   // --- OSS errors that are not refusals -------------------------------------------------------------
   { id: 'alibaba.oss.code.FileAlreadyExists', match: { service: 'oss', code: 'FileAlreadyExists' }, kind: 'error', stage: 'object', source: 'unknown', explicit: null, hint: 'oss.file-exists', doc: EC_PAGE('0026-00000201') },
   { id: 'alibaba.oss.code.NoSuchBucket', match: { service: 'oss', code: 'NoSuchBucket' }, kind: 'error', stage: 'bucket', source: 'endpoint', explicit: null, hint: 'oss.no-such-bucket', doc: EC_PAGE('0015-00000101') },

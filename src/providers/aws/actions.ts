@@ -21,4 +21,9 @@ export const S3_ACTIONS: Record<Operation, string> = {
   deleteObject: 's3:DeleteObject',
   listBuckets: 's3:ListAllMyBuckets',
   getBucketPolicy: 's3:GetBucketPolicy',
+  getBucketVersioning: 's3:GetBucketVersioning',
+  getObjectLockConfiguration: 's3:GetBucketObjectLockConfiguration',
+  listObjectVersions: 's3:ListBucketVersions',
+  deleteObjectVersion: 's3:DeleteObjectVersion',
+  putObjectRetention: 's3:PutObjectRetention',
 };

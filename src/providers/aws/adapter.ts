@@ -8,17 +8,22 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  GetObjectLockConfigurationCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   ListPartsCommand,
   PutObjectCommand,
+  PutObjectRetentionCommand,
   S3Client,
   UploadPartCommand,
   type ObjectCannedACL,
+  type ObjectLockRetentionMode,
   type PutObjectCommandInput,
   type ServerSideEncryption,
   type StorageClass,
@@ -26,7 +31,24 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, SentRequest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
+import type {
+  CanaryWrite,
+  DeleteMeta,
+  HeadMeta,
+  ListResult,
+  ObjectLockInfo,
+  ObjectVersion,
+  OpMeta,
+  Operation,
+  PartInfo,
+  ReadDigest,
+  SentRequest,
+  StorageAdapter,
+  UploadListing,
+  VersioningStatus,
+  WriteMeta,
+  WriteOptions,
+} from '../../core/adapter.js';
 import { LIST_MAX_KEYS } from '../../core/checks.js';
 import { type Identity, type RequestRecord, RequestFailure } from '../../core/model.js';
 import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify.js';
@@ -219,20 +241,36 @@ export class AwsAdapter implements StorageAdapter {
     return this.call('headBucket', undefined, async (s3) => meta(await s3.send(new HeadBucketCommand({ Bucket: this.o.bucket }))));
   }
 
-  putObject(key: string, body: Buffer, w: WriteOptions & { overwrite?: boolean } = {}): Promise<OpMeta> {
-    return this.call('putObject', key, async (s3) =>
-      meta(
-        await s3.send(
-          new PutObjectCommand({ Bucket: this.o.bucket, Key: key, Body: body, ...(w.overwrite ? {} : { IfNoneMatch: '*' }), ...writeHeaders(w) }),
-        ),
-      ),
-    );
+  putObject(key: string, body: Buffer, w: CanaryWrite & { overwrite?: boolean } = {}): Promise<WriteMeta> {
+    // Content-MD5 computed here from the buffer: AWS requires it (or an x-amz-checksum-* header) on
+    // Object Lock buckets, and RGW Pacific checks it (BadDigest). The SDK's own default checksums
+    // stay off (WHEN_REQUIRED): with them RGW refuses streamed bodies (411 MissingContentLength).
+    return this.call('putObject', key, async (s3) => {
+      const r = await s3.send(
+        new PutObjectCommand({
+          Bucket: this.o.bucket,
+          Key: key,
+          Body: body,
+          ContentMD5: md5Base64(body),
+          ...(w.overwrite ? {} : { IfNoneMatch: '*' }),
+          ...writeHeaders(w),
+          ...(w.metadata ? { Metadata: w.metadata } : {}),
+        }),
+      );
+      return written(r);
+    });
   }
 
-  headObject(key: string): Promise<OpMeta & { size: number | null }> {
+  headObject(key: string, versionId?: string): Promise<HeadMeta> {
     return this.call('headObject', key, async (s3) => {
-      const r = await s3.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: key }));
-      return { ...meta(r), size: r.ContentLength ?? null };
+      const r = await s3.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+      const h: HeadMeta = { ...meta(r), size: r.ContentLength ?? null };
+      if (r.VersionId) h.versionId = r.VersionId;
+      if (r.ETag) h.etag = r.ETag;
+      if (r.Metadata) h.metadata = Object.fromEntries(Object.entries(r.Metadata).map(([k, v]) => [k.toLowerCase(), v]));
+      if (r.ObjectLockRetainUntilDate) h.retainUntil = r.ObjectLockRetainUntilDate.toISOString();
+      if (r.ObjectLockMode) h.lockMode = r.ObjectLockMode;
+      return h;
     });
   }
 
@@ -270,9 +308,11 @@ export class AwsAdapter implements StorageAdapter {
     });
   }
 
-  createMultipartUpload(key: string, w: WriteOptions = {}): Promise<OpMeta & { uploadId: string }> {
+  createMultipartUpload(key: string, w: CanaryWrite = {}): Promise<OpMeta & { uploadId: string }> {
     return this.call('createMultipartUpload', key, async (s3) => {
-      const r = await s3.send(new CreateMultipartUploadCommand({ Bucket: this.o.bucket, Key: key, ...writeHeaders(w) }));
+      const r = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: this.o.bucket, Key: key, ...writeHeaders(w), ...(w.metadata ? { Metadata: w.metadata } : {}) }),
+      );
       if (!r.UploadId) throw new Error('CreateMultipartUpload returned no UploadId');
       return { ...meta(r), uploadId: r.UploadId };
     });
@@ -281,7 +321,7 @@ export class AwsAdapter implements StorageAdapter {
   uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }> {
     return this.call('uploadPart', key, async (s3) => {
       const r = await s3.send(
-        new UploadPartCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body }),
+        new UploadPartCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentMD5: md5Base64(body) }),
       );
       return { ...meta(r), etag: r.ETag ?? '' };
     });
@@ -308,9 +348,9 @@ export class AwsAdapter implements StorageAdapter {
     });
   }
 
-  completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<OpMeta> {
+  completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<WriteMeta> {
     return this.call('completeMultipartUpload', key, async (s3) =>
-      meta(
+      written(
         await s3.send(
           new CompleteMultipartUploadCommand({
             Bucket: this.o.bucket,
@@ -330,9 +370,93 @@ export class AwsAdapter implements StorageAdapter {
     );
   }
 
-  deleteObject(key: string): Promise<OpMeta> {
-    return this.call('deleteObject', key, async (s3) =>
-      meta(await s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key }))),
+  deleteObject(key: string): Promise<DeleteMeta> {
+    return this.call('deleteObject', key, async (s3) => {
+      const r = await s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key }));
+      const d: DeleteMeta = meta(r);
+      if (r.DeleteMarker) d.deleteMarker = true;
+      if (r.VersionId) d.versionId = r.VersionId;
+      return d;
+    });
+  }
+
+  deleteObjectVersion(key: string, versionId: string): Promise<OpMeta> {
+    // Never with x-amz-bypass-governance-retention: a lock must hold against this tool too.
+    return this.call('deleteObjectVersion', key, async (s3) =>
+      meta(await s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key, VersionId: versionId }))),
+    );
+  }
+
+  getBucketVersioning(): Promise<OpMeta & { status: VersioningStatus }> {
+    return this.call('getBucketVersioning', undefined, async (s3) => {
+      const r = await s3.send(new GetBucketVersioningCommand({ Bucket: this.o.bucket }));
+      const status: VersioningStatus = r.Status === 'Enabled' ? 'Enabled' : r.Status === 'Suspended' ? 'Suspended' : 'Off';
+      return { ...meta(r), status };
+    });
+  }
+
+  getObjectLockConfiguration(): Promise<OpMeta & { lock: ObjectLockInfo }> {
+    return this.call('getObjectLockConfiguration', undefined, async (s3) => {
+      try {
+        const r = await s3.send(new GetObjectLockConfigurationCommand({ Bucket: this.o.bucket }));
+        const c = r.ObjectLockConfiguration;
+        const d = c?.Rule?.DefaultRetention;
+        const days = d?.Days ?? (d?.Years !== undefined ? d.Years * 365 : null);
+        return { ...meta(r), lock: { enabled: c?.ObjectLockEnabled === 'Enabled', mode: d?.Mode ?? null, days } };
+      } catch (err) {
+        // No Object Lock on the bucket: the request itself was authorised (AWS and RGW: 404).
+        const code = evidenceFromError(err).code;
+        if (code === 'ObjectLockConfigurationNotFoundError' || code === 'ObjectLockConfigurationNotFound') {
+          return { retries: 0, lock: { enabled: false, mode: null, days: null } };
+        }
+        throw err;
+      }
+    });
+  }
+
+  listObjectVersions(prefix: string): Promise<OpMeta & { versions: ObjectVersion[] }> {
+    return this.call('listObjectVersions', prefix, async (s3) => {
+      const versions: ObjectVersion[] = [];
+      let KeyMarker: string | undefined;
+      let VersionIdMarker: string | undefined;
+      let retriesSeen = 0;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const r = await s3.send(new ListObjectVersionsCommand({ Bucket: this.o.bucket, Prefix: prefix, KeyMarker, VersionIdMarker }));
+        retriesSeen += retries(r);
+        for (const v of r.Versions ?? []) {
+          const e: ObjectVersion = { key: v.Key ?? '', versionId: v.VersionId ?? 'null', isLatest: Boolean(v.IsLatest), deleteMarker: false };
+          if (v.Size !== undefined) e.size = v.Size;
+          if (v.ETag) e.etag = v.ETag;
+          if (v.LastModified) e.lastModified = v.LastModified.toISOString();
+          versions.push(e);
+        }
+        for (const m of r.DeleteMarkers ?? []) {
+          const e: ObjectVersion = { key: m.Key ?? '', versionId: m.VersionId ?? 'null', isLatest: Boolean(m.IsLatest), deleteMarker: true };
+          if (m.LastModified) e.lastModified = m.LastModified.toISOString();
+          versions.push(e);
+        }
+        if (!r.IsTruncated) return { retries: retriesSeen, versions };
+        KeyMarker = r.NextKeyMarker;
+        VersionIdMarker = r.NextVersionIdMarker;
+      }
+      throw new Error(`more than ${MAX_PAGES * 1000} versions under ${prefix}: narrow the prefix`);
+    });
+  }
+
+  putObjectRetention(key: string, versionId: string, mode: string, retainUntil: Date): Promise<OpMeta> {
+    // PutObjectRetention requires Content-MD5 (or a checksum); the SDK adds one for this operation
+    // even with WHEN_REQUIRED. Never sends x-amz-bypass-governance-retention.
+    return this.call('putObjectRetention', key, async (s3) =>
+      meta(
+        await s3.send(
+          new PutObjectRetentionCommand({
+            Bucket: this.o.bucket,
+            Key: key,
+            VersionId: versionId,
+            Retention: { Mode: mode as ObjectLockRetentionMode, RetainUntilDate: retainUntil },
+          }),
+        ),
+      ),
     );
   }
 
@@ -396,6 +520,17 @@ function writeHeaders(w: WriteOptions): Partial<PutObjectCommandInput> {
   if (w.kmsKeyId) h.SSEKMSKeyId = w.kmsKeyId;
   if (w.storageClass) h.StorageClass = w.storageClass as StorageClass;
   return h;
+}
+
+function md5Base64(body: Buffer): string {
+  return createHash('md5').update(body).digest('base64');
+}
+
+function written(r: { $metadata: { attempts?: number }; VersionId?: string; ETag?: string }): WriteMeta {
+  const w: WriteMeta = meta(r);
+  if (r.VersionId) w.versionId = r.VersionId;
+  if (r.ETag) w.etag = r.ETag;
+  return w;
 }
 
 function retries(r: { $metadata: { attempts?: number } }): number {
