@@ -12,6 +12,9 @@ export interface PolicyArgs {
   provider: string;
   role?: string;
   format: string;
+  'twin-role'?: string;
+  'twin-caller'?: string;
+  'twin-external-id'?: string;
 }
 
 export function policyBuilder(y: Argv): Argv<PolicyArgs> {
@@ -24,6 +27,9 @@ export function policyBuilder(y: Argv): Argv<PolicyArgs> {
     .option('provider', { type: 'string', default: DEFAULT_PROVIDER, choices: PROVIDER_NAMES, describe: 'aws: IAM identity policy; alibaba: RAM policy' })
     .option('role', { type: 'string', describe: 'The backup role: adds the bucket-policy exception for a restrictive Deny and the cross-account grant' })
     .option('format', { type: 'string', default: 'text', choices: ['text', 'json'], describe: 'Output format' })
+    .option('twin-role', { type: 'string', describe: 'Print a canary twin role of this name for a role only a service can assume (same permissions, trusted only by --twin-caller)' })
+    .option('twin-caller', { type: 'string', describe: 'With --twin-role: the ARN the canary runs as' })
+    .option('twin-external-id', { type: 'string', describe: 'With --twin-role: the external id its trust policy requires (default: a new random one)' })
     .example('$0 policy --probe rclone-s3 --bucket corp-backups --prefix db/nightly/', 'The IAM policy rclone needs on that prefix')
     .example('$0 policy --probe polardb-oss --provider alibaba --bucket backups --prefix polardb/', 'The RAM policy for PolarDB backups to OSS') as unknown as Argv<PolicyArgs>;
 }

@@ -30,6 +30,10 @@ export async function runPolicyCommand(a: PolicyArgs, io: Io): Promise<number> {
     ...(a.role !== undefined ? { roleArn: a.role } : {}),
     ...(partition ? { partition } : {}),
   });
+  if (a['twin-role'] !== undefined || a['twin-caller'] !== undefined) {
+    const { runTwinRole } = await import('./twin-command.js');
+    return runTwinRole(a, info.name, policy, io);
+  }
   const report = { policy, kind: info.policyKind, probe: definition.name, source: definition.source, provider: info.name, bucket, prefix, role: a.role ?? null };
   io.stdout(renderPolicyReport(report, a.format));
   return EXIT.ok;

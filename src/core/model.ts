@@ -98,6 +98,8 @@ export interface CheckExplain {
   sessionNames?: string[];
   /** What was evaluated: the request as authorised, and the policies by slot (names in explain.policies). */
   input?: EvaluationInputRecord;
+  /** A refused AssumeRole on a role only a service can assume (src/explain/service-role.ts). */
+  serviceRole?: { role: string; serviceLinked: boolean; services: string[] };
 }
 
 export interface HingeRecord {

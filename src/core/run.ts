@@ -107,7 +107,7 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
       run,
       ...(explainer ? { explainer } : {}),
     });
-    if (p.explain) afterExplain(result, p.explain.backup);
+    afterExplain(result, p.explain?.backup);
     return result;
   } finally {
     adapter.close();

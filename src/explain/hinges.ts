@@ -94,7 +94,11 @@ export function hingesOf(r: EvaluationResult): Hinge[] {
     for (const s of layer.statements) {
       if (s.effect !== 'Deny' || !s.action || s.resource === false || s.applies === true) continue;
       if (s.principal === true && s.conditionsResult !== true) {
-        for (const c of s.conditions) if (c.result !== true && VANTAGE_KEY.test(c.key)) out.push(hingeOf(s, c, false));
+        // The Deny stays off while any one of its conditions stays false: name the ones that are
+        // false in this run (they keep it off); only when none is known, the undetermined ones.
+        const off = s.conditions.filter((c) => c.result === false);
+        const keep = off.length ? off : s.conditions.filter((c) => c.result === 'undetermined');
+        for (const c of keep) if (VANTAGE_KEY.test(c.key)) out.push(hingeOf(s, c, false));
       } else if (s.principal === false && 'NotPrincipal' in s.statement && s.conditionsResult !== false) {
         const entries = notPrincipalEntries(s.statement);
         const h: Hinge = { key: 'NotPrincipal', operator: 'NotPrincipal', values: entries, policy: s.policy, sid: s.sid ?? null, effect: 'Deny', holds: `the principal in ${entries.join(', ')}` };

@@ -2,6 +2,7 @@
 
 import type { EvaluationResult, RequestContext } from '../explain/types.js';
 import type { ProvenFix } from '../explain/index.js';
+import { describeHinge, hingesOf } from '../explain/hinges.js';
 import { VERSION } from '../version.js';
 
 export interface ExplainReportInput {
@@ -37,6 +38,7 @@ export function renderExplainReport(r: ExplainReportInput, format: 'text' | 'jso
       reason: result.reason,
       statements: result.statements.map((s) => ({ policy: s.policy, sid: s.sid ?? null, index: s.index, effect: s.effect, applies: s.applies, conditions: s.conditions })),
       fix: fix ? { summary: fix.summary, policy: fix.policy, snippet: fix.snippet, safe: fix.safe, form: fix.form ?? null, proof: fix.proof } : null,
+      hingesOn: hingesOf(result),
       unread: result.unread,
       notEvaluated: result.notEvaluated,
       warnings: result.warnings,
@@ -47,6 +49,7 @@ export function renderExplainReport(r: ExplainReportInput, format: 'text' | 'jso
     `${request.action} on ${request.resource} by ${result.request.principal}`,
     `decision: ${result.decision}${result.decidedBy ? ` (${result.decidedBy})` : ''}`,
     `why: ${r.summary}`,
+    ...hingesOf(result).map(describeHinge),
     ...(fix ? fixLines(fix) : []),
     ...result.warnings.map((w) => `note: ${w.replace('(set request.resourceAccount)', '(pass --resource-account)')}`),
     '',

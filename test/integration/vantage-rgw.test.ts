@@ -192,3 +192,54 @@ t.test('item 3: a session-name-scoped Deny names the session name that passes', 
   t.match(other.text, /as the backup: undetermined for the backup/);
   t.same(await listEverything(rgw, owner, SESSIONS), { objects: [], uploads: [] });
 });
+
+t.test('item 4: a role that trusts only backup.amazonaws.com: not assumable by a canary, no trust widening; the twin role', async (t) => {
+  const SVC = 'aws-backup-service';
+  await createRole(rgw, SVC, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['backup.amazonaws.com'] }, Action: ['sts:AssumeRole'] }] });
+  await putRolePolicy(rgw, SVC, 'backup-writes', demoRolePolicy([OFFICE]));
+  useCredentials(operator);
+  const argv = ['probe', '--role', roleArn(SVC), '--bucket', OFFICE, '--prefix', DEMO.prefix, '--endpoint', rgw.endpoint, '--path-style', '--explain', '--explain-profile', 'policy-reader', '--caller-arn', userArn(operator.uid)];
+  const text = await runCli([...argv, '--format', 'text']);
+  t.comment(`backup-canary probe --role ${roleArn(SVC)} --explain ... (text report, exit ${text.code}):\n${text.stdout}${text.stderr}`);
+  t.equal(text.code, 1, 'RGW refuses the AssumeRole (no user can assume a service-trusted role)');
+  const json = await runCli([...argv, '--format', 'json']);
+  const r = JSON.parse(json.stdout) as RunResult;
+  const a = r.checks.find((c) => c.id === 'assume-role')!;
+  t.equal(a.outcome, 'denied');
+  t.same(a.explain!.serviceRole, { role: roleArn(SVC), serviceLinked: false, services: ['backup.amazonaws.com'] });
+  t.notOk(a.denial!.fix, 'no trust-policy snippet is proposed');
+  t.match(a.denial!.hint, /the trust policy of arn:aws:iam:::role\/aws-backup-service admits only backup\.amazonaws\.com: a canary cannot stand in for backup\.amazonaws\.com, and no trust-policy change on the production role is proposed/);
+  t.match(a.denial!.hint, /policy --twin-role aws-backup-service-canary-twin/);
+  t.notMatch(text.stdout, /trust policy: \{/, 'no trust snippet in the text either');
+  t.notMatch(text.stdout, new RegExp(`"AWS":\\s*\\[?"${userArn(operator.uid)}`), 'the caller is never proposed as a principal of the production role');
+
+  const twin = await runCli(['policy', '--bucket', OFFICE, '--prefix', DEMO.prefix, '--role', roleArn(SVC), '--twin-role', 'aws-backup-service-canary-twin', '--twin-caller', userArn(operator.uid), '--twin-external-id', 'canary-twin-0001']);
+  t.comment(`backup-canary policy --twin-role aws-backup-service-canary-twin ... (exit ${twin.code}):\n${twin.stdout}${twin.stderr}`);
+  t.equal(twin.code, 0);
+  t.match(twin.stdout, /# Canary twin role aws-backup-service-canary-twin/);
+  t.match(twin.stdout, /"sts:ExternalId": "canary-twin-0001"/);
+  t.match(twin.stdout, /"sts:RoleSessionName": "backup-canary-\*"/);
+  t.match(twin.stdout, /bucket policies that name arn:aws:iam:::role\/aws-backup-service/);
+  t.match(twin.stdout, /exemption from service control policies/);
+  t.match(twin.stdout, /--backup-principal arn:aws:iam:::role\/aws-backup-service/);
+  // RGW (Pacific) refuses every AssumeRole whose trust policy has a condition on sts:ExternalId or
+  // sts:RoleSessionName (observed: the same role without the Condition is assumable), so the printed
+  // trust policy is checked with the evaluator as AWS documents it: the canary's caller with the
+  // external id and a backup-canary-* session is admitted, another session name or no external id is not.
+  const doc = JSON.parse(/# Trust policy[^\n]*\n(\{[\s\S]*?\n\})\n/.exec(twin.stdout)![1]!);
+  const trustFile = join(dir, 'twin-trust.json');
+  writeFileSync(trustFile, JSON.stringify(doc));
+  const ev = (ctx: string[]) => runCli(['explain', '--action', 'sts:AssumeRole', '--resource', roleArn('aws-backup-service-canary-twin'), '--principal', userArn(operator.uid), '--trust-policy', trustFile, ...ctx.flatMap((c) => ['--context', c])]);
+  t.equal((await ev(['sts:ExternalId=canary-twin-0001', 'sts:RoleSessionName=backup-canary-1a2b'])).code, 0, 'the canary with its external id and session name is admitted');
+  t.equal((await ev(['sts:ExternalId=canary-twin-0001', 'sts:RoleSessionName=someone-else'])).code, 1, 'another session name is not');
+  t.equal((await ev(['sts:RoleSessionName=backup-canary-1a2b'])).code, 3, 'with the external id unknown it is never admitted (undetermined)');
+  for (const [args, re] of [
+    [['--twin-role', 'x'], /--twin-caller ARN is required/],
+    [['--twin-caller', userArn(operator.uid)], /--twin-caller goes with --twin-role/],
+    [['--twin-role', 'x', '--twin-caller', 'bob'], /--twin-caller: "bob" is not an ARN/],
+  ] as const) {
+    const bad = await runCli(['policy', '--bucket', OFFICE, '--prefix', DEMO.prefix, ...args]);
+    t.equal(bad.code, 2, args.join(' '));
+    t.match(bad.stderr, re);
+  }
+});
