@@ -3,7 +3,7 @@
 // per-target results in every format.
 
 import { EXIT, UsageError } from '../core/model.js';
-import { withDefaults } from '../core/options.js';
+import { EXPLAIN_EXTRAS, type ExplainInput, runExplainInput, withDefaults } from '../core/options.js';
 import { exitCodeOf, prepareRunFile, type ProbeRequest, runTargets } from '../core/run.js';
 import { loadRunFile } from '../core/runfile.js';
 import { RunProgress } from '../report/progress.js';
@@ -17,7 +17,14 @@ export async function runRunCommand(a: RunArgs, io: Io): Promise<number> {
     throw new UsageError(`--concurrency: ${a.concurrency} is out of range (1 to 64)`);
   }
   const outputs = parseOutputs(a.format, a.output);
-  const prepared = await prepareRunFile(loadRunFile(a.file), (e) => ({ ...withDefaults<ProbeRequest>(e), explain: false }));
+  const rf = loadRunFile(a.file);
+  const explainAnywhere = a.explain || rf.targets.some((e) => e.explain === true);
+  const stray = EXPLAIN_EXTRAS.find((k) => a[k] !== undefined);
+  if (stray && !explainAnywhere) throw new UsageError(`--${stray} goes with --explain (or "explain: true" in the run file)`);
+  const prepared = await prepareRunFile(rf, (e) => {
+    const r = withDefaults<ProbeRequest>(e);
+    return { ...r, ...runExplainInput(r as Partial<ExplainInput>, a) };
+  });
 
   const startedAt = new Date();
   const t0 = performance.now();

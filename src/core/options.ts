@@ -66,6 +66,12 @@ export const TARGET_FLAGS: Record<keyof TargetFlags, FlagSpec> = {
   'max-attempts': { type: 'number', default: 3 },
 };
 
+/** A run-file key: a flag's type, or `list` (one file or a list of files, e.g. `scp`; the CLI repeats the flag). */
+export interface KeySpec {
+  type: FlagType | 'list';
+  default?: string | boolean | number;
+}
+
 /** What a probe adds to a target: which definition, and how large its multipart part is. */
 export interface ProbeFlags {
   probe: string;
@@ -82,16 +88,16 @@ export const PROBE_FLAGS: Record<keyof ProbeFlags, FlagSpec> = {
   'trust-policy': { type: 'string' },
 };
 
-/** Every option a run-file target may set, with its type: the common ones, the providers' and the probe's. */
-export function targetKeys(): Record<string, FlagSpec> {
-  const keys: Record<string, FlagSpec> = { ...TARGET_FLAGS };
+/** Every option a run-file target may set, with its type: the common ones, the providers', the probe's and --explain's. */
+export function targetKeys(): Record<string, KeySpec> {
+  const keys: Record<string, KeySpec> = { ...TARGET_FLAGS };
   for (const f of providerFlags()) keys[f.name] = { type: 'boolean', default: false };
-  return { ...keys, ...PROBE_FLAGS };
+  return { ...keys, ...PROBE_FLAGS, ...explainKeys() };
 }
 
 /** A run-file entry (values as written) completed with the defaults the flags have. */
-export function withDefaults<T>(entry: Record<string, string | boolean | number>): T {
-  const out: Record<string, string | boolean | number> = {};
+export function withDefaults<T>(entry: Record<string, string | boolean | number | string[]>): T {
+  const out: Record<string, string | boolean | number | string[]> = {};
   for (const [k, spec] of Object.entries(targetKeys())) {
     const v = Object.hasOwn(entry, k) ? entry[k] : spec.default;
     if (v !== undefined) out[k] = spec.type === 'string' ? String(v) : v;
@@ -168,6 +174,29 @@ export interface ExplainInput {
 /** The backup's vantage flags (also run-file keys): its requests are evaluated a second time from there. */
 export const BACKUP_FLAGS = ['backup-source-ip', 'backup-source-vpc', 'backup-source-vpce', 'backup-session-name', 'backup-principal'] as const;
 
+/** The --explain flags other than `explain` itself: they need it on (probe: --explain; run files: `explain: true`). */
+export const EXPLAIN_EXTRAS = ['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'store', ...BACKUP_FLAGS] as const;
+
+/** The --explain flags as run-file keys, with their types (`scp`/`rcp`: one file or a list of files). */
+export function explainKeys(): Record<string, KeySpec> {
+  const keys: Record<string, KeySpec> = { explain: { type: 'boolean' } };
+  for (const k of EXPLAIN_EXTRAS) keys[k] = { type: k === 'scp' || k === 'rcp' ? 'list' : 'string' };
+  return keys;
+}
+
+/**
+ * The --explain flags of one run-file target: its own (and its defaults') keys win; `run --explain` turns
+ * explain on where the file does not say `explain: false`, and the other `run` explain flags fill in
+ * for the targets explain is on for.
+ */
+export function runExplainInput(entry: Partial<ExplainInput>, cli: ExplainInput): ExplainInput {
+  const on = entry.explain ?? cli.explain;
+  const out: ExplainInput = { ...entry, explain: on };
+  if (!on) return out;
+  for (const k of EXPLAIN_EXTRAS) if (out[k] === undefined && cli[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = cli[k];
+  return out;
+}
+
 function backupVantage(a: ExplainInput): ExplainFlags['backup'] {
   const v: NonNullable<ExplainFlags['backup']> = {};
   const ip = a['backup-source-ip'];
@@ -198,7 +227,7 @@ function backupVantage(a: ExplainInput): ExplainFlags['backup'] {
 
 /** The --explain flags, checked; null without --explain (and then none of them may be given). */
 export function explainFlags(a: ExplainInput): ExplainFlags | null {
-  const given = (['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'store', ...BACKUP_FLAGS] as const).filter((k) => a[k] !== undefined);
+  const given = EXPLAIN_EXTRAS.filter((k) => a[k] !== undefined);
   if (!a.explain) {
     if (given.length) throw new UsageError(`--${given[0]} goes with --explain`);
     return null;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRunFile, MAX_TARGETS, parseRunFile } from '../../src/core/runfile.js';
 import { mapPool } from '../../src/core/pool.js';
+import { explainFlags, runExplainInput } from '../../src/core/options.js';
 
 t.test('defaults apply to every target; each target may override', async (t) => {
   const rf = parseRunFile(
@@ -81,4 +82,41 @@ t.test('run-file keys, probe flags and cleanup flags come from one table', async
   for (const k of [...Object.keys(TARGET_FLAGS), 'path-style', 'internal']) t.ok(cleanup.keys.has(k), `cleanup takes --${k}`);
   for (const [k, spec] of Object.entries(keys)) if (spec.default !== undefined) t.same(probe.defaults[k], spec.default, `--${k} defaults as in run files`);
   t.same(withDefaults({ bucket: 'b', timeout: 5, 'part-size': 8 }), { assume: true, bucket: 'b', prefix: '', 'allow-bucket-root': false, duration: 900, timeout: 5, 'max-attempts': 3, 'path-style': false, internal: false, probe: 'default', 'part-size': '8', quick: false });
+});
+
+t.test('--explain keys in run files: per target and in defaults, policy files relative to the run file', async (t) => {
+  const rf = parseRunFile(
+    'defaults:\n  explain: true\n  explain-profile: reader\n  source-ip: 203.0.113.7\n  scp: org/scp.json\ntargets:\n' +
+      '  - name: a\n    bucket: one\n    rcp: [rcp1.json, /abs/rcp2.json]\n    session-policy: s.json\n' +
+      '  - name: b\n    bucket: two\n    explain: false\n',
+    '/etc/bc/nightly.yaml',
+  );
+  t.same(rf.targets, [
+    { explain: true, 'explain-profile': 'reader', 'source-ip': '203.0.113.7', scp: ['/etc/bc/org/scp.json'], name: 'a', bucket: 'one', rcp: ['/etc/bc/rcp1.json', '/abs/rcp2.json'], 'session-policy': '/etc/bc/s.json' },
+    // explain: false drops the explain keys a target inherits
+    { name: 'b', bucket: 'two', explain: false },
+  ]);
+});
+
+t.test('bad --explain keys in run files name the file, the line and the key', async (t) => {
+  const cases: [string, RegExp][] = [
+    ['targets:\n  - bucket: b\n    explain: sure\n', /^r\.yaml:3: targets\[0\]: "explain" must be true or false/],
+    ['targets:\n  - bucket: b\n    explain-profil: x\n', /^r\.yaml:3: targets\[0\]: unknown option "explain-profil"/],
+    ['targets:\n  - bucket: b\n    scp: []\n', /^r\.yaml:3: targets\[0\]: "scp" must name at least one file/],
+    ['targets:\n  - bucket: b\n    scp:\n      - a.json\n      - {x: 1}\n', /^r\.yaml:5: targets\[0\]: "scp" must be a file name or a list of file names/],
+    ['targets:\n  - bucket: b\n    explain: false\n    source-ip: 1.2.3.4\n', /^r\.yaml:4: targets\[0\]: "source-ip" goes with "explain: true", and this mapping says "explain: false"/],
+    ['defaults:\n  explain: false\n  store: ceph-rgw\ntargets:\n  - bucket: b\n', /^r\.yaml:3: defaults: "store" goes with "explain: true"/],
+  ];
+  for (const [text, re] of cases) t.throws(() => parseRunFile(text, 'r.yaml'), { name: 'UsageError', message: re }, text);
+});
+
+t.test('run --explain and its flags fill in what a target does not set; the file wins', async (t) => {
+  const cli = { explain: true, 'explain-profile': 'cli-reader', 'source-ip': '198.51.100.1', scp: ['cli.json'] };
+  t.same(runExplainInput({ 'explain-profile': 'file-reader' }, cli), { explain: true, 'explain-profile': 'file-reader', 'source-ip': '198.51.100.1', scp: ['cli.json'] });
+  t.same(runExplainInput({ explain: false }, cli), { explain: false }, 'explain: false in the file keeps it off');
+  t.same(runExplainInput({ explain: true }, { explain: false, 'source-ip': '198.51.100.1' }), { explain: true, 'source-ip': '198.51.100.1' });
+  t.same(runExplainInput({}, { explain: false }), { explain: false });
+  // what reaches the probe is checked as `probe --explain` checks it
+  t.throws(() => explainFlags(runExplainInput({ 'source-ip': '1.2.3' }, { explain: true })), { name: 'UsageError', message: /--source-ip: "1\.2\.3" is not an IPv4/ });
+  t.throws(() => explainFlags(runExplainInput({ 'source-ip': '1.2.3.4' }, { explain: false })), { name: 'UsageError', message: /--source-ip goes with --explain/ });
 });
