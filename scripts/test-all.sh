@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: installs what it needs (Debian's Ceph packages for the real RGW; promtool and
-# prometheus-pushgateway for the alert rules and --pushgateway), type-checks,
+# prometheus-pushgateway for the alert rules and --pushgateway; rclone and restic for the real-client
+# agreement test), type-checks,
 # builds, runs every unit and integration test, and ends with "N passed, N failed".
 # A missing or broken RGW makes the integration tests fail; nothing is skipped.
 set -uo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 node scripts/rgw.mjs install || { echo "test:all: could not install Ceph RGW (see above)"; echo "0 passed, 1 failed"; exit 1; }
 node scripts/prometheus.mjs install || { echo "test:all: could not install promtool and prometheus-pushgateway (see above)"; echo "0 passed, 1 failed"; exit 1; }
+node scripts/clients.mjs install || { echo "test:all: could not install rclone and restic (see above)"; echo "0 passed, 1 failed"; exit 1; }
 npx tsc --noEmit -p tsconfig.json || { echo "test:all: type errors"; echo "0 passed, 1 failed"; exit 1; }
 node scripts/build.mjs || { echo "test:all: build failed"; echo "0 passed, 1 failed"; exit 1; }
 

@@ -3,6 +3,7 @@
 
 import yargs, { type Argv, type MiddlewareFunction } from 'yargs';
 import { EXIT, UsageError } from '../core/model.js';
+import { printable } from '../core/target.js';
 import { VERSION } from '../version.js';
 import { cleanupBuilder, type CleanupArgs } from './cleanup-args.js';
 import { explainBuilder, type ExplainArgs } from './explain-args.js';
@@ -134,6 +135,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** The first line of a message, with the control and invisible characters of quoted input made visible. */
 function firstLine(s: string): string {
-  return s.split('\n').find((l) => l.trim()) ?? s;
+  return printable(s.split('\n').find((l) => l.trim()) ?? s);
 }

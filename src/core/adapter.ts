@@ -1,11 +1,12 @@
 // The one interface a cloud provider implements. The runner knows nothing else about a cloud.
 // Every method throws RequestFailure (see model.ts) when the service refuses or cannot be reached.
 
-import type { Identity } from './model.js';
+import type { Identity, RequestRecord } from './model.js';
 
 /** Provider-neutral names of the requests a probe makes. */
 export type Operation =
   | 'assumeRole'
+  | 'headBucket'
   | 'putObject'
   | 'headObject'
   | 'getObject'
@@ -56,6 +57,25 @@ export interface WriteOptions {
   storageClass?: string;
 }
 
+/**
+ * What a step sends, provider-neutral (see src/core/checks.ts for which check sends what). The plan
+ * passes the same values to the adapter call, and the adapter turns them into the request record
+ * (action, resource ARN, condition keys) that the result carries and --explain evaluates.
+ */
+export interface SentRequest {
+  key?: string;
+  /** Listings: the prefix sent (`''` for the bucket root). */
+  prefix?: string;
+  /** Listings: the delimiter, when one is sent. */
+  delimiter?: string;
+  maxKeys?: number;
+  /** `If-None-Match: *` (S3) / `x-oss-forbid-overwrite: true` (OSS). */
+  ifNoneMatch?: boolean;
+  /** s3:ObjectCreationOperation. */
+  objectCreation?: boolean;
+  write?: WriteOptions;
+}
+
 export interface StorageAdapter {
   /** e.g. 'aws' or 'alibaba'. */
   readonly provider: string;
@@ -63,15 +83,21 @@ export interface StorageAdapter {
   readonly actions: Record<Operation, string>;
   /** Who we are: filled in by assumeRole. */
   identity(): Identity;
+  /** The request record of what a step sent: its action, resource ARN and the condition keys it set. */
+  describeRequest(op: Operation, sent: SentRequest): RequestRecord;
   /** Assume the role (or, with no role, just load the source credentials). */
   assumeRole(): Promise<OpMeta>;
   /** Create the object; never overwrites (conditional create) unless `overwrite` is set, which the
    * plan does only on a key this run created. */
+  /** Does the bucket exist and may we use it: S3 HeadBucket (s3:ListBucket, no prefix), OSS GetBucketInfo. */
+  headBucket(): Promise<OpMeta>;
   putObject(key: string, body: Buffer, write?: WriteOptions & { overwrite?: boolean }): Promise<OpMeta>;
   headObject(key: string): Promise<OpMeta & { size: number | null }>;
   /** Read the object; what comes back is its length and SHA-256, hashed as it streams in. */
   getObject(key: string): Promise<OpMeta & { read: ReadDigest }>;
-  listObjects(prefix: string, delimiter: string): Promise<ListResult>;
+  /** ListObjectsV2 of one page of LIST_MAX_KEYS keys; no delimiter is sent when it is undefined.
+   * `startAfter` only moves the page (it does not change how the request is authorised). */
+  listObjects(prefix: string, delimiter: string | undefined, startAfter?: string): Promise<ListResult>;
   createMultipartUpload(key: string, write?: WriteOptions): Promise<OpMeta & { uploadId: string }>;
   uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }>;
   listParts(key: string, uploadId: string): Promise<OpMeta & { parts: PartInfo[] }>;

@@ -4,9 +4,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { type Expectation, UsageError } from './model.js';
-import { CHECK_IDS } from './plan.js';
+import { CHECK_IDS } from './checks.js';
+import { parseYaml } from './yaml.js';
 import { PROVIDER_NAMES as PROVIDERS } from '../providers/registry.js';
 
 export interface ProfileOptions {
@@ -25,8 +26,11 @@ export interface ProfileOptions {
 export interface ProbeDefinition {
   name: string;
   description: string;
-  /** The documentation the requirements come from. */
+  /** The documentation (or client source) the requirements come from. */
   source: string;
+  /** What the definition cannot promise: client versions it was compared with, requests no check
+   * makes, behaviour of other versions. Printed by `probes show`. */
+  caveats: string[];
   providers: string[];
   options: ProfileOptions;
   file: string;
@@ -35,7 +39,7 @@ export interface ProbeDefinition {
 
 const MAX_PROFILE_BYTES = 256 * 1024;
 const EXPECTATIONS: Expectation[] = ['allow', 'deny', 'any'];
-const TOP_KEYS = ['name', 'description', 'source', 'providers', 'options', 'checks'];
+const TOP_KEYS = ['name', 'description', 'source', 'caveats', 'providers', 'options', 'checks'];
 const REQUIRED = ['name', 'description', 'source', 'checks'];
 /** A Map, not an object literal: an option named `constructor` or `__proto__` must not find a rule. */
 const OPTION_RULES = new Map<string, RegExp>([
@@ -89,8 +93,8 @@ export function loadDefinition(nameOrFile: string, dir?: string): ProbeDefinitio
 }
 
 export function parseDefinition(text: string, file: string): ProbeDefinition {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
+  // size, nesting depth and value length are checked before the document is built
+  const { doc, lc } = parseYaml(text, file, { what: 'probe definition', maxBytes: MAX_PROFILE_BYTES });
   /** The line of a node; an absent node (an empty document) is at line 1. */
   const lineOf = (node: Node | null | undefined) => (node?.range ? lc.linePos(node.range[0]).line : 1);
   function bad(node: Node | null | undefined, what: string): never {
@@ -118,6 +122,12 @@ export function parseDefinition(text: string, file: string): ProbeDefinition {
         const name = isScalar(i) ? String(i.value) : '';
         if (!PROVIDERS.includes(name)) bad(i as Node, `unknown provider "${name}" (known: ${PROVIDERS.join(', ')})`);
         return name;
+      });
+    } else if (k === 'caveats') {
+      if (!isSeq(v) || !v.items.length) bad(at, '"caveats" must be a list of sentences');
+      out.caveats = v.items.map((i) => {
+        if (!isScalar(i) || typeof i.value !== 'string' || !i.value.trim()) bad(i as Node, 'a caveat must be a non-empty string');
+        return i.value.trim().replace(/\s+/g, ' ');
       });
     } else if (k === 'options') {
       if (!isMap(v)) bad(at, '"options" must be a mapping');
@@ -148,6 +158,7 @@ export function parseDefinition(text: string, file: string): ProbeDefinition {
   for (const k of REQUIRED) if (!Object.hasOwn(out, k)) bad(root, `missing "${k}"`);
   out.providers ??= [...PROVIDERS];
   out.options ??= {};
+  out.caveats ??= [];
   if (!Object.keys(out.checks!).length) bad(root, '"checks" is empty');
   return out as ProbeDefinition;
 }

@@ -33,6 +33,12 @@ export interface Denial {
   extendedRequestId?: string;
   /** A concrete next step for the person reading the report. */
   hint: string;
+  /**
+   * The id of the classification rule that produced this denial (src/providers/<provider>/rules.ts,
+   * e.g. `aws.s3.enhanced.resource-policy.explicit`, `alibaba.oss.ec.0003-00000101`), or of the core's
+   * own (`core.verification-failed`, `core.internal-error`).
+   */
+  rule: string;
   /** Provider-specific evidence (e.g. OSS EC code), only when present. */
   ec?: string;
   recommendDoc?: string;
@@ -86,6 +92,16 @@ export interface ExplainSummary {
 export type Expectation = 'allow' | 'deny' | 'any';
 export type Outcome = 'allowed' | 'denied' | 'error' | 'skipped';
 
+/** The request a check sent, as it is authorised: what --explain evaluates. */
+export interface RequestRecord {
+  /** e.g. `s3:ListBucket`, `oss:GetBucketInfo`, `sts:AssumeRole`. */
+  action: string;
+  /** The ARN authorised: an object ARN, the bucket ARN, `*` (account-level), or the role ARN. */
+  resource: string;
+  /** The condition keys the request set, with their values (e.g. s3:prefix, s3:delimiter, s3:max-keys). */
+  context: Record<string, string | number | boolean>;
+}
+
 export interface CheckResult {
   id: string;
   action: string;
@@ -97,6 +113,10 @@ export interface CheckResult {
   uploadId?: string;
   /** Why a check was skipped, or what went wrong for an `error` that is not a denial. */
   reason?: string;
+  /** What the check sent (absent when it was skipped before sending). */
+  request?: RequestRecord;
+  /** What the check itself knows about its denial (e.g. read-missing-object's 403 may be about listing). */
+  note?: string;
   explain?: CheckExplain;
   /** `over-privileged`: allowed where the definition requires a denial (the object, if any, was removed at once). */
   finding?: 'over-privileged';

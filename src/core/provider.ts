@@ -26,6 +26,8 @@ export interface CommonTargetOptions {
   profile: string | null;
   timeoutMs: number;
   maxAttempts: number;
+  /** --explain is on (the classifiers' hints then do not ask for it). */
+  explain?: boolean;
 }
 
 /** Flags of --explain. */

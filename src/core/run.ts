@@ -79,7 +79,8 @@ export async function prepareRunFile(
 /** One probe of a prepared target. */
 export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise<RunResult> {
   const { target, definition } = p;
-  const adapter = p.provider.createAdapter(target);
+  // The classifiers' hints say "run with --explain" only when it is off.
+  const adapter = p.provider.createAdapter(p.explain ? { ...target, explain: true } : target);
   try {
     const explainer = p.explain ? p.provider.createExplainer(adapter, target, p.explain) : undefined;
     return await probe({

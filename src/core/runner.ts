@@ -62,6 +62,10 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
   } catch (err) {
     r = err instanceof SkipStep ? skipped(base, err.message) : { ...base, ...failure(err), ok: false, durationMs: ms(t0) };
   }
+  // What was sent, as it is authorised: --explain evaluates this record (a skipped step sent nothing).
+  if (r.outcome !== 'skipped') r.request = adapter.describeRequest(step.op, step.sent);
+  const note = r.outcome === 'denied' ? step.noteWhenDenied?.(r) : undefined;
+  if (note) r.note = note;
   opts.onProgress?.(step.id, 'end', r.outcome);
   r.ok = meets(r);
   if (r.outcome === 'allowed' && r.expect === 'deny') r.finding = 'over-privileged';
@@ -103,6 +107,7 @@ function failure(err: unknown): Pick<CheckResult, 'outcome' | 'denial' | 'reason
     hint: verification
       ? 'The store accepted the request but answered wrongly; check the endpoint, any proxy or gateway in between, and the store itself.'
       : 'An unexpected error inside backup-canary; please report it with this output.',
+    rule: verification ? 'core.verification-failed' : 'core.internal-error',
   };
   return { outcome: 'error', denial, reason: message };
 }

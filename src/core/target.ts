@@ -48,8 +48,14 @@ export function checkText(flag: string, value: string): string {
   return value;
 }
 
+/** The text with every control and invisible character shown as `\u{202e}`: for messages that quote input. */
+export function printable(value: string): string {
+  return value.replace(new RegExp(INVISIBLE.source, 'gu'), (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
+
 /** Bucket naming rules for general purpose buckets (Amazon S3 user guide, "Bucket naming rules"). */
 export function validateBucket(value: string): string {
+  checkText('--bucket', value);
   const problem = bucketProblem(value);
   if (problem) throw new UsageError(`--bucket: "${value}" is not a valid bucket name: ${problem}`);
   return value;
@@ -89,6 +95,7 @@ export function normalisePrefix(value: string, allowBucketRoot: boolean): string
 
 /** STS RoleSessionName: 2-64 characters of [\w+=,.@-]. */
 export function validateSessionName(value: string): string {
+  checkText('--session-name', value);
   if (!/^[\w+=,.@-]{2,64}$/.test(value)) {
     throw new UsageError(
       `--session-name: "${value}" is not valid (2 to 64 characters: letters, digits and _+=,.@-)`,

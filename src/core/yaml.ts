@@ -94,6 +94,8 @@ export function checkYamlLimits(text: string, file: string, l: YamlLimits): void
     } else if (!isValue && (type === 'flow-seq-end' || type === 'flow-map-end')) {
       flow = Math.max(0, flow - 1);
     }
+    // the lexer's markers (document start, scalar follows, flow error end) take no place on the line
+    if (type === 'doc-mode' || type === 'scalar' || type === 'flow-error-end') continue;
     const nl = tok.lastIndexOf('\n');
     if (nl === -1) col += tok.length;
     else {

@@ -8,6 +8,7 @@
 // - a rule scoped to the session name is satisfied by choosing a matching session name;
 // - a trust failure gets the trust statement naming the caller (with sts:ExternalId when one was used).
 
+import type { CheckLevel } from '../core/checks.js';
 import { compile, globMatch, parseArn } from './match.js';
 import { describeCondition, describeStatement } from './summary.js';
 import type { ConditionResult, EvaluationResult, Layer, StatementResult } from './types.js';
@@ -28,6 +29,11 @@ export interface FixRequest {
   externalId?: string;
   /** Who called sts:AssumeRole (for trust fixes); defaults to the evaluated request's principal. */
   callerArn?: string;
+  /** Where the request is authorised, from the check catalog (src/core/checks.ts). Only a request
+   * named outside a probe (`backup-canary explain`) falls back to telling it from the action name. */
+  level?: CheckLevel;
+  /** The request sends no prefix (HeadBucket): a prefix condition would not cover it. */
+  unprefixed?: boolean;
 }
 
 export interface Fix {
@@ -53,6 +59,7 @@ const S3_BUCKET_CONFIG = /^(Get|Put|Delete)(Lifecycle|Encryption|Replication|Acc
 
 type Scope = 'object' | 'bucket' | 'service';
 
+/** Fallback for an action named outside a probe; a probe's request carries its catalog level. */
 function scopeOf(service: string, name: string): Scope {
   if (service === 's3') {
     if (name === 'ListAllMyBuckets') return 'service';
@@ -85,7 +92,7 @@ export function scopedStatement(req: FixRequest, dialect: 'aws' | 'alibaba', wit
   const prefix = req.prefix ?? '';
   const alibaba = dialect === 'alibaba';
   const bucketArn = alibaba ? `acs:oss:*:*:${req.bucket}` : `arn:${partitionOf(req.roleArn)}:s3:::${req.bucket}`;
-  const scope = scopeOf(service.toLowerCase(), name);
+  const scope: Scope = req.level && req.level !== 'role' ? req.level : scopeOf(service.toLowerCase(), name);
   const stmt: Record<string, unknown> = {
     ...(alibaba ? {} : { Sid: `BackupCanary${name.replace(/[^A-Za-z0-9]/g, '')}` }),
     Effect: 'Allow',
@@ -97,7 +104,7 @@ export function scopedStatement(req: FixRequest, dialect: 'aws' | 'alibaba', wit
   } else if (scope === 'bucket') {
     stmt.Resource = bucketArn;
     const key = prefixKey(service.toLowerCase(), name);
-    if (key && prefix) stmt.Condition = { StringLike: { [key]: [`${prefix}*`] } };
+    if (key && prefix && !req.unprefixed) stmt.Condition = { StringLike: { [key]: [`${prefix}*`] } };
   } else {
     stmt.Resource = `${bucketArn}/${prefix}*`;
   }

@@ -2,6 +2,7 @@
 // classified denial) and what the local evaluation of the policies says. Provider-neutral: the
 // provider builds each check's request context and policy set; this file decides and annotates.
 
+import { checkRow } from '../core/checks.js';
 import type { CheckResult, DenialCondition, DenialSource, DenialStatement } from '../core/model.js';
 import { evaluate } from './evaluate.js';
 import { proposeFix, type FixRequest } from './fix.js';
@@ -68,6 +69,16 @@ export function explainCheck(check: CheckResult, ev: CheckEvaluation, dialect: D
     d.hint = fix.summary;
   }
   return result;
+}
+
+/** The fix's resource level and prefix, from the check catalog and the request the check sent. */
+export function fixScope(check: CheckResult): Pick<FixRequest, 'level' | 'unprefixed'> {
+  const row = checkRow(check.id);
+  const out: Pick<FixRequest, 'level' | 'unprefixed'> = {};
+  if (row) out.level = row.level;
+  // a bucket request without a listing prefix (HeadBucket): a prefix condition would not cover it
+  if (row?.level === 'bucket' && !row.sends.list) out.unprefixed = true;
+  return out;
 }
 
 function isPolicySource(s: DenialSource): boolean {

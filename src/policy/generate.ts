@@ -19,12 +19,19 @@
 //   and for multipart parts only where s3:ObjectCreationOperation is false. Where an expectation cannot
 //   be expressed in an identity policy at all it is listed in `unexpressed` with the reason.
 //
-// The statements are built with the same `scopedStatement` the --explain fixes use.
-// Loads no SDK: the AWS action map comes from providers/aws/actions.ts; the OSS map is our own table
-// below (to be replaced by the Alibaba provider's action map once that exists).
+// - HeadBucket (head-bucket; restic `init`) is authorised as s3:ListBucket and sends no prefix
+//   (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html): it needs s3:ListBucket
+//   without the prefix condition, stated in the notes. On OSS it is GetBucketInfo (oss:GetBucketInfo),
+//   a bucket-level action. No statement ever conditions s3:delimiter: the recursive listing
+//   (list-prefix-recursive; rclone delete, restic check/prune) sends none.
+//
+// What each check sends comes from the check catalog (src/core/checks.ts); the statements are built
+// with the same `scopedStatement` the --explain fixes use. Loads no SDK: the action names come from
+// the providers' SDK-free actions modules.
 
 import type { Operation } from '../core/adapter.js';
 import type { Expectation } from '../core/model.js';
+import { type CheckRow, checkRow } from '../core/checks.js';
 import type { ProbeDefinition } from '../core/definition.js';
 import { OSS_ACTIONS } from '../providers/alibaba/actions.js';
 import { S3_ACTIONS } from '../providers/aws/actions.js';
@@ -86,38 +93,37 @@ interface CheckSpec {
   ifNoneMatch?: boolean;
   /** s3:ObjectCreationOperation: true for PutObject/CompleteMultipartUpload, false for Create/UploadPart. */
   creation?: boolean;
+  /** A bucket request authorised as the listing action but sending no prefix (S3 HeadBucket). */
+  unprefixedList?: boolean;
 }
 
-/** Every check of the plan (src/core/plan.ts) and the request it makes; assume-role is not an S3/OSS request. */
-export const CHECK_REQUESTS: Record<string, CheckSpec | null> = {
-  'assume-role': null,
-  'put-object': { op: 'putObject', where: 'prefix', ifNoneMatch: true, creation: true },
-  'head-object': { op: 'headObject', where: 'prefix' },
-  'get-object': { op: 'getObject', where: 'prefix' },
-  'list-prefix': { op: 'listObjects', where: 'list-prefix' },
-  'multipart-create': { op: 'createMultipartUpload', where: 'prefix', creation: false },
-  'multipart-upload-part-1': { op: 'uploadPart', where: 'prefix', creation: false },
-  'multipart-upload-part-2': { op: 'uploadPart', where: 'prefix', creation: false },
-  'multipart-list-parts': { op: 'listParts', where: 'prefix' },
-  'multipart-list-uploads': { op: 'listMultipartUploads', where: 'bucket' },
-  'multipart-complete': { op: 'completeMultipartUpload', where: 'prefix', ifNoneMatch: true, creation: true },
-  'multipart-get': { op: 'getObject', where: 'prefix' },
-  'abort-create': { op: 'createMultipartUpload', where: 'prefix', creation: false },
-  'multipart-abort': { op: 'abortMultipartUpload', where: 'prefix' },
-  'overwrite-object': { op: 'putObject', where: 'prefix', ifNoneMatch: false, creation: true },
-  'read-missing-object': { op: 'getObject', where: 'prefix' },
-  'delete-object': { op: 'deleteObject', where: 'prefix' },
-  'delete-multipart-object': { op: 'deleteObject', where: 'prefix' },
-  'write-outside-prefix': { op: 'putObject', where: 'outside', ifNoneMatch: true, creation: true },
-  'delete-outside-prefix': { op: 'deleteObject', where: 'outside' },
-  'list-bucket-root': { op: 'listObjects', where: 'list-root' },
-  'list-all-buckets': { op: 'listBuckets', where: 'service' },
-  'read-bucket-policy': { op: 'getBucketPolicy', where: 'bucket' },
-};
+/**
+ * What the generator needs of a check, read from the catalog row (src/core/checks.ts) and the
+ * provider's action names; null for assume-role (not an S3/OSS request) and unknown ids.
+ */
+export function checkSpec(id: string, actions: Record<Operation, string>): CheckSpec | null {
+  const row = checkRow(id);
+  if (!row || row.level === 'role') return null;
+  const s: CheckSpec = { op: row.op, where: whereOf(row, actions) };
+  if (row.sends.ifNoneMatch !== undefined) s.ifNoneMatch = row.sends.ifNoneMatch;
+  if (row.sends.objectCreation !== undefined) s.creation = row.sends.objectCreation;
+  if (row.level === 'bucket' && !row.sends.list && actions[row.op] === actions.listObjects) s.unprefixedList = true;
+  return s;
+}
+
+function whereOf(row: CheckRow, actions: Record<Operation, string>): Where {
+  if (row.level === 'service') return 'service';
+  if (row.level === 'object') return row.scope === 'outside' ? 'outside' : 'prefix';
+  if (actions[row.op] === actions.listObjects) {
+    // a listing of the prefix is scoped by s3:prefix; the root listing and HeadBucket (no prefix) are not
+    return row.sends.list?.prefix === 'backup' ? 'list-prefix' : 'list-root';
+  }
+  return 'bucket';
+}
 
 /** The order actions are listed in a statement (the order a backup uses them). */
 const OBJECT_OPS: Operation[] = ['putObject', 'getObject', 'deleteObject', 'abortMultipartUpload', 'listParts'];
-const BUCKET_OPS: Operation[] = ['listMultipartUploads', 'getBucketPolicy'];
+const BUCKET_OPS: Operation[] = ['headBucket', 'listMultipartUploads', 'getBucketPolicy'];
 
 /** Granted action names by where they apply. */
 interface Grants {
@@ -140,8 +146,8 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   const prefix = o.prefix;
   const aws = o.provider === 'aws';
   const actions = aws ? S3_ACTIONS : OSS_ACTIONS;
-  const ids = Object.keys(checks).filter((id) => CHECK_REQUESTS[id]);
-  const spec = (id: string) => CHECK_REQUESTS[id]!;
+  const ids = Object.keys(checks).filter((id) => checkSpec(id, actions));
+  const spec = (id: string) => checkSpec(id, actions)!;
   const expect = (id: string): Expectation | undefined => checks[id];
   const g: Grants = { object: new Set(), list: false, listRoot: false, bucket: new Set(), service: new Set(), conditionalPut: false, parts: false, cleanup: new Set() };
   const unexpressed: GeneratedPolicy['unexpressed'] = [];
@@ -254,6 +260,16 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
       's3:ListBucket has no prefix condition: read-missing-object reads a key that does not exist, and Amazon S3 (like Ceph RGW) answers 404 only to a caller that may s3:ListBucket the bucket, 403 otherwise; a GetObject request carries no s3:prefix, so a prefix-scoped ListBucket does not count. This lets the role list the whole bucket.',
     );
   }
+  if (aws && allowIds.some((id) => spec(id).unprefixedList)) {
+    notes.push(
+      's3:ListBucket has no prefix condition: head-bucket sends HeadBucket (restic init checks the bucket with it), which Amazon S3 authorises as s3:ListBucket and which carries no s3:prefix (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html); a prefix-scoped ListBucket refuses it (restic 0.14: "client.BucketExists: Access Denied"). This lets the role list the whole bucket.',
+    );
+  }
+  if (allowIds.includes('list-prefix-recursive')) {
+    notes.push(
+      `The listing is not conditioned on ${aws ? 's3:delimiter' : 'oss:Delimiter'}: list-prefix-recursive lists without a delimiter, as rclone delete/purge and restic check/prune do; a StringEquals ${aws ? 's3:delimiter' : 'oss:Delimiter'} "/" condition would refuse it.`,
+    );
+  }
   if (options.sse === 'aws:kms' || options.sse === 'aws:kms:dsse' || options.sse === 'KMS') {
     notes.push(`Writes use KMS encryption${options['kms-key-id'] ? ` (key ${options['kms-key-id']})` : ''}: the role also needs kms:GenerateDataKey and kms:Decrypt on that key (key policy or identity policy); not generated here.`);
   }
@@ -277,9 +293,13 @@ function conflictReason(id: string, s: CheckSpec, o: GenerateOptions, actions: R
   if (id === 'overwrite-object' && o.provider === 'alibaba') {
     return `oss:PutObject is needed for the first write, and RAM has no condition key that tells an overwrite from it: forbid overwrites with the bucket's overwrite protection (PutBucketOverwriteConfig, action forbid, prefix "${o.prefix}") or the x-oss-forbid-overwrite header`;
   }
-  if (s.where === 'list-root') return 'with the bucket root as prefix, listing the prefix is listing the root';
+  if (s.where === 'list-root') {
+    if (o.prefix === '') return 'with the bucket root as prefix, listing the prefix is listing the root';
+    const by = allowIds.filter((x) => checkSpec(x, actions)?.where === 'list-root' || x === 'read-missing-object');
+    return `${action} without a prefix condition is needed by ${by.join(', ') || 'another check'}: HeadBucket and the bucket-root listing are both authorised as ${action} without a prefix, so an identity policy cannot allow one and deny the other`;
+  }
   const by = allowIds.filter((x) => {
-    const t = CHECK_REQUESTS[x];
+    const t = checkSpec(x, actions);
     return t && actions[t.op] === action;
   });
   return `${action} on the prefix is needed by ${by.length ? by.join(', ') : 'the probe\'s cleanup'}: an identity policy cannot allow one and deny the other`;

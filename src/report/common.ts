@@ -60,13 +60,15 @@ function unique(base: string[], results: RunResult[]): string[] {
 
 /**
  * Leftovers that make the target fail. A definition that requires the role NOT to delete (or abort)
- * expects its canary object (or upload) to stay: those are listed, not failed. Mirrors
+ * expects its canary object (or upload) to stay: those are listed, not failed; so is the upload of an
+ * abort the definition does not need (`any`, e.g. rclone). Mirrors
  * `leftoversExpected` in src/core/plan.ts, derived from the checks' expectations.
  */
 export function unexpectedLeftovers(r: RunResult): Leftover[] {
   const expects = (id: string) => r.checks.find((c) => c.id === id)?.expect;
   const objects = expects('delete-object') === 'deny';
-  const uploads = expects('multipart-abort') === 'deny';
+  const abort = expects('multipart-abort');
+  const uploads = abort === 'deny' || abort === 'any';
   return r.leftovers.filter((l) => (l.uploadId ? !uploads : !objects));
 }
 
@@ -119,6 +121,7 @@ export function evidenceLines(k: CheckResult): string[] {
     if (k.explain.undeterminedKeys?.length) lines.push(`undetermined: ${k.explain.undeterminedKeys.join(', ')}`);
     if (k.explain.mismatch) lines.push(`mismatch: ${k.explain.mismatch}`);
   }
+  if (k.note) lines.push(`note: ${k.note}`);
   if (d) {
     lines.push(`hint: ${d.hint}`);
     if (d.fix) {

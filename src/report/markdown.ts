@@ -105,6 +105,7 @@ function fixLine(k: CheckResult, seen: Map<string, string>): string[] | null {
   if (first) return [`- ${code(k.id)}: as for ${code(first)}.`];
   seen.set(d.hint, k.id);
   const lines = [`- ${code(k.id)}${d.requestId ? ` (request ${code(d.requestId)})` : ''}: ${md(d.hint)}`];
+  if (k.note) lines.push(`  Note: ${md(k.note)}`);
   if (d.recommendDoc) lines.push(`  See ${md(d.recommendDoc)}`);
   if (d.fix) {
     lines.push(`  ${d.fix.policy} policy:`, '', '  ```json', `  ${JSON.stringify(d.fix.snippet)}`, '  ```', '');

@@ -1,6 +1,6 @@
 // A node_exporter textfile-collector file (Prometheus text exposition format 0.0.4). Every family is
-// a gauge; samples carry no timestamp (the textfile collector rejects them). Write it with
-// writeAtomically (write.ts) to a `*.prom` file in the collector's directory.
+// a gauge; samples carry no timestamp (the textfile collector rejects them). `--output FILE.prom`
+// writes it with the one atomic writer (write.ts) into the collector's directory.
 //
 // Target labels: target (the run file's target name, else `<provider> <bucket>/<prefix> (<probe>)`;
 // unique within the file), provider, bucket, prefix, probe; and shard ("INDEX/COUNT") with run --shard.

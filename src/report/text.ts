@@ -108,6 +108,7 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   const summary = k.explain?.summary;
   const hint = summary && d.hint.startsWith(`${summary}. `) ? d.hint.slice(summary.length + 2) : d.hint;
   lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${hint}`);
+  if (k.note) lines.push(`      note: ${k.note}`);
   if (!seen && d.fix) lines.push(`      ${d.fix.policy === 'bucket' ? 'bucket policy' : d.fix.policy === 'trust' ? 'trust policy' : `${d.fix.policy} policy`}: ${JSON.stringify(d.fix.snippet)}`);
   if (!seen) hints.set(d.hint, k.id);
   return lines;

@@ -1,13 +1,14 @@
 // An in-memory StorageAdapter for unit tests of the runner's logic (dependencies, skipping, cleanup).
 // Real S3 behaviour is tested against Ceph RGW in test/integration; this only drives the core.
 
-import type { ListResult, OpMeta, Operation, PartInfo, StorageAdapter, UploadListing } from '../../src/core/adapter.js';
+import type { ListResult, OpMeta, Operation, PartInfo, SentRequest, StorageAdapter, UploadListing } from '../../src/core/adapter.js';
 import { sha256 } from '../../src/core/canary.js';
 import { type Denial, type Identity, RequestFailure } from '../../src/core/model.js';
 import { S3_ACTIONS } from '../../src/providers/aws/adapter.js';
+import { describeS3Request } from '../../src/providers/aws/request.js';
 
 export function denial(code = 'AccessDenied', status: number | null = 403): Denial {
-  return { stage: 'object', source: 'unknown', explicit: null, code, message: '', httpStatus: status, requestId: 'req-1', hint: 'h' };
+  return { stage: 'object', source: 'unknown', explicit: null, code, message: '', httpStatus: status, requestId: 'req-1', hint: 'h', rule: 'test.memory-adapter' };
 }
 
 export class MemoryAdapter implements StorageAdapter {
@@ -36,8 +37,17 @@ export class MemoryAdapter implements StorageAdapter {
     if (f) throw f;
     return { retries: 0 };
   }
+  /** The requests the steps described, in order (what the results carry). */
+  described: { op: Operation; sent: SentRequest }[] = [];
+  describeRequest(op: Operation, sent: SentRequest) {
+    this.described.push({ op, sent });
+    return describeS3Request({ bucket: 'mem', roleArn: 'arn:aws:iam::000000000000:role/r', sessionName: 's', externalId: null }, op, sent);
+  }
   async assumeRole() {
     return this.gate('assumeRole');
+  }
+  async headBucket() {
+    return this.gate('headBucket');
   }
   async putObject(key: string, body: Buffer, w: { overwrite?: boolean } = {}) {
     const m = await this.gate('putObject');
@@ -56,14 +66,17 @@ export class MemoryAdapter implements StorageAdapter {
     const body = this.corrupt ? Buffer.from('x') : b;
     return { ...m, read: { size: body.length, sha256: sha256(body) } };
   }
-  async listObjects(prefix: string, delimiter: string): Promise<ListResult> {
+  /** The listings asked for: prefix, delimiter (undefined: none sent), start-after. */
+  listings: { prefix: string; delimiter: string | undefined; startAfter: string | undefined }[] = [];
+  async listObjects(prefix: string, delimiter: string | undefined, startAfter?: string): Promise<ListResult> {
+    this.listings.push({ prefix, delimiter, startAfter });
     const m = await this.gate('listObjects');
     const keys: string[] = [];
     const cps = new Set<string>();
     for (const k of this.objects.keys()) {
       if (!k.startsWith(prefix)) continue;
       const rest = k.slice(prefix.length);
-      const i = rest.indexOf(delimiter);
+      const i = delimiter ? rest.indexOf(delimiter) : -1;
       if (i >= 0) cps.add(prefix + rest.slice(0, i + 1));
       else keys.push(k);
     }

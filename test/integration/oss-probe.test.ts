@@ -24,6 +24,12 @@ t.teardown(() => server.stop());
 server.addAccessKey({ ...SOURCE, principal: { type: 'user', arn: USER, uid: '200000000000000001', displayName: 'backup-operator' } });
 server.addAccessKey({ ...OUTSIDER, principal: { type: 'user', arn: OUTSIDER_USER, uid: '200000000000000002', displayName: 'someone-else' } });
 server.addRole({ arn: ROLE, trusts: [USER] });
+// A RAM user whose own RAM policies allow sts:AssumeRole on no role, and a service role (trusted only by ECS).
+const NO_ASSUME = { accessKeyId: 'TESTOSSNOASSUME01', accessKeySecret: 'local-test-secret-no-assume-01' };
+const NO_ASSUME_USER = `acs:ram::${ACCOUNT}:user/no-assume`;
+server.addAccessKey({ ...NO_ASSUME, principal: { type: 'user', arn: NO_ASSUME_USER, uid: '200000000000000003', displayName: 'no-assume', mayAssume: [] } });
+const SERVICE_ROLE = `acs:ram::${ACCOUNT}:role/ecs-snapshot-role`;
+server.addRole({ arn: SERVICE_ROLE, trusts: [], services: ['ecs.aliyuncs.com'] });
 server.state.createBucket(BUCKET);
 
 /** What the bucket owner sees under the bucket: every object and every open upload. */
@@ -225,15 +231,36 @@ t.test('a caller the trust policy does not name: NoPermission, stage assume-role
   t.match(r.by['assume-role'], {
     outcome: 'denied',
     action: 'sts:AssumeRole',
-    denial: { stage: 'assume-role', source: 'trust-policy', explicit: null, code: 'NoPermission', httpStatus: 403 },
+    // The message names no single cause (doc 42775): the source stays unknown, the candidates are listed.
+    denial: { stage: 'assume-role', source: 'unknown', explicit: null, code: 'NoPermission', httpStatus: 403, rule: 'alibaba.sts.no-permission.maybe' },
   });
   t.match(r.by['assume-role']!.denial!.message, /^No permission perform sts:AssumeRole on this Role/);
   t.match(r.by['assume-role']!.denial!.recommendDoc, /^https:\/\/api\.aliyun\.com\/troubleshoot\?q=NoPermission/);
-  t.match(r.by['assume-role']!.denial!.hint, /trust policy/);
+  for (const cause of [/trust policy/, /AliyunSTSAssumeRoleAccess/, /sts:ExternalId/, /service role/]) t.match(r.by['assume-role']!.denial!.hint, cause);
   for (const c of r.json.checks.slice(1)) t.match(c, { outcome: 'skipped', reason: 'needs assume-role, which was denied' }, c.id);
   t.equal(r.json.identity.source, OUTSIDER_USER);
   t.equal(r.json.identity.assumedRoleArn, null);
   t.same(server.state.requests.filter((q) => q.service === 'oss'), [], 'no OSS request was sent');
+});
+
+t.test('a caller whose own RAM policies lack sts:AssumeRole: the documented "not authorized" NoPermission, candidates listed', async (t) => {
+  useCredentials(NO_ASSUME);
+  const r = await probeJson();
+  t.equal(r.code, 1, r.stderr);
+  t.match(r.by['assume-role'], {
+    outcome: 'denied',
+    denial: { stage: 'assume-role', source: 'unknown', explicit: null, code: 'NoPermission', rule: 'alibaba.sts.no-permission.not-authorized', message: 'You are not authorized to do this action. You should be authorized by RAM.' },
+  });
+  for (const cause of [/\(root\)/, /AliyunSTSAssumeRoleAccess/, /trust policy/]) t.match(r.by['assume-role']!.denial!.hint, cause);
+  t.match(server.state.requests.find((q) => q.api === 'AssumeRole'), { status: 403, code: 'NoPermission', principal: NO_ASSUME_USER });
+});
+
+t.test('a service role as --role: a user cannot assume it; NoPermission, source unknown, the service role among the causes', async (t) => {
+  const r = await probeJson([], target().map((a) => (a === ROLE ? SERVICE_ROLE : a)));
+  t.equal(r.code, 1, r.stderr);
+  t.match(r.by['assume-role'], { outcome: 'denied', denial: { source: 'unknown', code: 'NoPermission', rule: 'alibaba.sts.no-permission.maybe' } });
+  t.match(r.by['assume-role']!.denial!.hint, /the role is a service role \(trusted only by an Alibaba Cloud service\)/);
+  t.match(r.by['assume-role']!.denial!.hint, /run with --explain/, 'without --explain the hint offers it');
 });
 
 t.test('an object already at the canary key is never overwritten, and the check says so', async (t) => {

@@ -544,6 +544,32 @@ t.test('STS refusals', async (t) => {
   t.equal((await assumeRole()).statusCode, 200);
 });
 
+t.test("STS NoPermission: the caller's own sts:AssumeRole permission and service roles", async (t) => {
+  // RAM FAQ about RAM roles and STS tokens: a caller without sts:AssumeRole (AliyunSTSAssumeRoleAccess)
+  // gets "You are not authorized to do this action. You should be authorized by RAM."
+  const limited = { accessKeyId: 'TESTOSSLIMITED01', accessKeySecret: 'local-test-secret-limited-01' };
+  const limitedArn = `acs:ram::${ACCOUNT}:user/limited`;
+  server.addAccessKey({ ...limited, principal: { type: 'user', arn: limitedArn, uid: '200000000000000009', displayName: 'limited', mayAssume: [`acs:ram::${ACCOUNT}:role/vendor-backup`] } });
+  server.addRole({ arn: ROLE_ARN.replace('polardb-backup', 'limited-target'), trusts: [limitedArn] });
+  const refused = await stsReject(assumeRole({ roleArn: ROLE_ARN.replace('polardb-backup', 'limited-target') }, limited));
+  t.equal(refused.statusCode, 403);
+  t.equal(refused.code, 'NoPermission');
+  t.equal(refused.data['Message'], 'You are not authorized to do this action. You should be authorized by RAM.');
+  t.match(lastRequest('AssumeRole'), { status: 403, code: 'NoPermission', principal: limitedArn });
+  // Allowed by its own policy but not trusted by the role: the other documented text.
+  const untrusted = await stsReject(assumeRole({ roleArn: `acs:ram::${ACCOUNT}:role/vendor-backup`, externalId: 'vendor-ext-01' }, limited));
+  t.match(untrusted.data['Message'], /^No permission perform sts:AssumeRole on this Role/);
+
+  // Doc 42775 item 8: a service role (trusted only by an Alibaba Cloud service) cannot be assumed by a user.
+  const serviceRole = `acs:ram::${ACCOUNT}:role/ecs-only`;
+  server.addRole({ arn: serviceRole, trusts: [], services: ['ecs.aliyuncs.com'] });
+  const service = await stsReject(assumeRole({ roleArn: serviceRole }));
+  t.equal(service.code, 'NoPermission');
+  t.match(service.data['Message'], /^No permission perform sts:AssumeRole on this Role/);
+  // The trusted user of the regular role is unaffected.
+  t.equal((await assumeRole()).statusCode, 200);
+});
+
 t.test('STS InvalidParameter', async (t) => {
   for (const name of ['a', 'abc*abc', 'x'.repeat(65), '\u5fcd\u8005']) {
     const e = await stsReject(assumeRole({ roleSessionName: name }));

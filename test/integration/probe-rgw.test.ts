@@ -98,8 +98,12 @@ t.test('a caller the trust policy does not name: assume-role denied, nothing els
     outcome: 'denied',
     ok: false,
     action: 'sts:AssumeRole',
-    denial: { stage: 'assume-role', source: 'trust-policy', code: 'AccessDenied', httpStatus: 403 },
+    // RGW's AccessDenied names no cause (it also answers a wrong secret so): the source stays unknown
+    // and the hint lists the candidates; --explain names the trust policy (explain-rgw.test.ts (d)).
+    denial: { stage: 'assume-role', source: 'unknown', code: 'AccessDenied', httpStatus: 403, rule: 'aws.sts.access-denied.rgw' },
   });
+  t.match(r.by['assume-role']!.denial!.hint, /trust policy does not name the caller/);
+  t.match(r.by['assume-role']!.denial!.hint, /wrong key or secret/);
   for (const c of r.json.checks.slice(1)) t.match(c, { outcome: 'skipped', ok: false, reason: 'needs assume-role, which was denied' }, c.id);
   t.equal(r.json.identity.assumedRoleArn, null);
   t.same(r.json.leftovers, []);

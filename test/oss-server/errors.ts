@@ -191,7 +191,18 @@ export function stsError(status: number, code: string, message: string): StsErro
   return { status, code, message };
 }
 
+// The three NoPermission texts of AssumeRole: "Roles may not be assumed by root accounts." (doc 42775
+// item 1), "No permission perform sts:AssumeRole on this Role. Maybe ..." (doc 42775 item 8: the
+// caller lacks AliyunSTSAssumeRoleAccess, the trusted account does not match, a service role), and
+// "You are not authorized to do this action. You should be authorized by RAM." (RAM "FAQ about RAM
+// roles and STS tokens": an account's key, no sts:AssumeRole permission, a trust policy without the
+// caller). Which text real STS sends for which cause is not documented one-to-one; this server sends
+// the FAQ text when the caller's own RAM policies lack sts:AssumeRole and the 42775 text when the
+// role's trust policy does not admit the caller (or the ExternalId does not match, or it is a
+// service role).
 export const STS_ERRORS = {
+  noPermissionNotAuthorized: (): StsErrorResponse =>
+    stsError(403, 'NoPermission', 'You are not authorized to do this action. You should be authorized by RAM.'),
   noPermissionTrust: (): StsErrorResponse =>
     stsError(
       403,

@@ -129,6 +129,7 @@ function resolveApi(ctx: OssContext): string {
   if (bucket === undefined) return 'ListBuckets';
   if (key === '') {
     if (method === 'GET' && q.has('policy')) return 'GetBucketPolicy';
+    if (method === 'GET' && q.has('bucketInfo')) return 'GetBucketInfo';
     if (method === 'GET' && q.has('uploads')) return 'ListMultipartUploads';
     if (method === 'GET' && q.get('list-type') === '2') return 'ListObjectsV2';
     if (method === 'GET' && ![...q.keys()].some((k) => !['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type'].includes(k)))
@@ -341,6 +342,9 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
       return completeMultipart(bucket, ctx);
     case 'AbortMultipartUpload':
       return abortMultipart(bucket, ctx);
+    case 'GetBucketInfo':
+      // GetBucketInfo (GET /?bucketInfo): the fields a client reads to know the bucket exists.
+      return xmlOk(wrap('BucketInfo', wrap('Bucket', el('Name', bucket.name) + wrap('Owner', el('ID', bucket.ownerId)))));
     case 'GetBucketPolicy':
       if (bucket.policy === undefined) return err('NoSuchBucketPolicy', [['BucketName', bucket.name]]);
       return { status: 200, headers: { 'Content-Type': 'application/json' }, body: bucket.policy };

@@ -25,6 +25,8 @@ interface Caller {
   type: 'user' | 'root' | 'assumed-role';
   uid: string;
   roleArn?: string;
+  /** Role ARNs (or `*`) the caller's own RAM policies allow sts:AssumeRole on; undefined: any. */
+  mayAssume?: string[];
 }
 
 interface StsResult {
@@ -150,6 +152,7 @@ function authenticate(
     caller = {
       type: spec.principal.type,
       uid: spec.principal.uid,
+      ...(spec.principal.mayAssume ? { mayAssume: spec.principal.mayAssume } : {}),
       principal: {
         type: spec.principal.type,
         arn: spec.principal.arn,
@@ -206,6 +209,16 @@ function validPolicy(text: string): boolean {
   });
 }
 
+/** The caller's own RAM policies allow sts:AssumeRole on the role (RAM action sts:AssumeRole, resource the role ARN). */
+function mayAssume(role: RoleSpec, caller: Caller): boolean {
+  if (caller.mayAssume === undefined) return true;
+  return caller.mayAssume.some((a) => a === '*' || a.toLowerCase() === role.arn.toLowerCase());
+}
+
+/**
+ * The trust policy admits the caller. Only RAM principals count: a role whose trust policy names only
+ * Alibaba Cloud services (`services`) is a service role, which a RAM user or role cannot assume.
+ */
 function trusted(role: RoleSpec, caller: Caller): boolean {
   const account = caller.principal.accountId;
   return role.trusts.some(
@@ -232,6 +245,7 @@ function assumeRole(state: OssServerState, params: Map<string, string>, caller: 
   if (!role) return fail(STS_ERRORS.roleNotExist(roleArn));
   const maxDuration = role.maxSessionDuration ?? 3600;
   if (duration > maxDuration) return fail(STS_ERRORS.durationSeconds(maxDuration));
+  if (!mayAssume(role, caller)) return fail(STS_ERRORS.noPermissionNotAuthorized());
   if (!trusted(role, caller)) return fail(STS_ERRORS.noPermissionTrust());
   const externalId = params.get('ExternalId');
   if (role.externalId !== undefined && externalId !== role.externalId) return fail(STS_ERRORS.noPermissionTrust());

@@ -8,6 +8,13 @@ export interface PrincipalSpec {
   /** numeric id of the principal (RAM user id, or the account id for root) */
   uid: string;
   displayName: string;
+  /**
+   * Role ARNs (or `*`) the principal's own RAM policies allow sts:AssumeRole on. Omitted: any role
+   * (as with AliyunSTSAssumeRoleAccess attached). A role not listed is refused with NoPermission
+   * "You are not authorized to do this action. You should be authorized by RAM." (RAM FAQ about
+   * RAM roles and STS tokens).
+   */
+  mayAssume?: string[];
 }
 
 export interface AccessKeySpec {
@@ -24,6 +31,13 @@ export interface RoleSpec {
    * or `acs:ram::<account-id>:root` to trust every RAM identity of that account.
    */
   trusts: string[];
+  /**
+   * Alibaba Cloud services the trust policy names (`"Principal": {"Service": ["ecs.aliyuncs.com"]}`):
+   * a service role. Only those services may assume it; a RAM user or role calling AssumeRole on it
+   * gets NoPermission (doc 42775, "the role type is incorrect ... the service role is not allowed to
+   * use AssumeRole").
+   */
+  services?: string[];
   /** MaxSessionDuration of the role, seconds (Alibaba default 3600, max 43200). */
   maxSessionDuration?: number;
   /** When set, AssumeRole must pass exactly this ExternalId (else NoPermission). */

@@ -27,8 +27,11 @@ interface Fixture {
   origin: string;
   note?: string;
   operation: string;
+  /** Adapter options of the run that got this answer (e.g. a session policy passed, --explain on). */
+  adapter?: Partial<AlibabaTargetOptions>;
   response: { status: number; headers: Record<string, string>; body: string };
-  expect: Partial<Denial> & { kind: 'denied' | 'error'; hint: string[] };
+  /** `rule`: the id of the rules.ts row that must decide; `notHint`: what the hint must not say. */
+  expect: Partial<Denial> & { kind: 'denied' | 'error'; rule: string; hint: string[]; notHint?: string[] };
 }
 
 const load = (f: string) => JSON.parse(readFileSync(new URL(`../fixtures/oss-errors/${f}`, import.meta.url), 'utf8')) as Fixture[];
@@ -107,10 +110,13 @@ async function failure(a: AlibabaAdapter, op: string): Promise<RequestFailure> {
 }
 
 function check(t: Test, f: Fixture, err: RequestFailure): void {
-  const { kind, hint, ...fields } = f.expect;
+  const { kind, hint, notHint, rule, ...fields } = f.expect;
   t.equal(err.kind, kind, 'kind');
+  t.equal(err.denial.rule, rule, 'rule');
   t.match(err.denial, fields, 'denial fields');
   for (const h of hint) t.match(err.denial.hint, new RegExp(h), `hint mentions /${h}/`);
+  for (const h of notHint ?? []) t.notMatch(err.denial.hint, new RegExp(h), `hint does not say /${h}/`);
+  t.notMatch(err.denial.hint, /\{\w+\}/, 'every placeholder filled');
   if (!('ec' in f.expect)) t.notOk(err.denial.ec, 'no EC');
   // Nothing secret reaches the report.
   t.notMatch(JSON.stringify(err.denial), /TESTSTSTOKEN|replay-secret|secret-token-value|server string to sign is:ACS3/);
@@ -120,7 +126,7 @@ t.test('OSS error responses, through the real ali-oss client', async (t) => {
   for (const f of ossFixtures) {
     await t.test(f.id, async (t) => {
       current = f.response;
-      const a = adapter();
+      const a = adapter(f.adapter);
       try {
         check(t, f, await failure(a, f.operation));
       } finally {
@@ -134,7 +140,7 @@ t.test('STS error responses, through the real @alicloud/sts20150401 client', asy
   for (const f of stsFixtures) {
     await t.test(f.id, async (t) => {
       current = f.response;
-      const a = adapter();
+      const a = adapter(f.adapter);
       try {
         const err = await failure(a, 'assumeRole');
         check(t, f, err);
@@ -257,7 +263,11 @@ t.test('classification order: EC, then PolicyType, then the message', async (t) 
   t.equal(src({ message: 'You have no right to access this object because of bucket policy.' }), 'resource-policy', 'the message, last');
   t.equal(src({ message: "Access denied by authorizer's policy." }), 'session-policy');
   t.equal(src({ message: 'Something else.' }), 'unknown', 'never guessed');
-  t.equal(src({ httpStatus: 403, code: undefined, message: '', ec: '0003-00000007' }), 'acl');
+  t.equal(src({ httpStatus: 403, code: undefined, message: '', ec: '0003-00000007' }), 'unknown', '0003-00000007 is a refused GetObjectAcl, no policy named');
+  t.equal(src({ ec: '0003-00000201', accessDeniedDetail: { PolicyType: 'BucketPolicy' } }), 'resource-policy', 'AccessDeniedDetail before the EC');
+  const ecOnly = classifyAlibaba(ev({ ec: '0003-00000101' }), ctx).denial;
+  t.match(ecOnly, { source: 'resource-policy', explicit: true, rule: 'alibaba.oss.ec.0003-00000101' }, '0003-00000101 documents a matched Deny');
+  t.match(classifyAlibaba(ev({ ec: '0003-00000201' }), ctx).denial, { explicit: null, rule: 'alibaba.oss.ec.0003-00000201' }, '0003-00000201 also comes with ImplicitDeny: unsaid without the detail');
   const scp = classifyAlibaba(ev({ accessDeniedDetail: { PolicyType: 'ControlPolicy', NoPermissionType: 'ExplicitDeny' } }), ctx).denial;
   t.match(scp, { explicit: true, hint: /control policy of the Resource Directory/ });
   const implicitBucket = classifyAlibaba(ev({ ec: '0003-00000101', accessDeniedDetail: { NoPermissionType: 'ImplicitDeny' } }), ctx).denial;

@@ -32,6 +32,8 @@ interface Fixture {
   origin: string;
   note?: string;
   needsRawBody?: boolean;
+  /** The rule when only the SDK's fields are seen, where the raw body carried more evidence (e.g. <Endpoint>). */
+  ruleWithoutRawBody?: string;
   ctx: Partial<AwsErrorContext> & { operation: Operation; action: string };
   response?: { status: number; headers: Record<string, string>; body: string };
   sdk?: { name: string; message: string; Code?: string; $fault: string; $metadata: Record<string, unknown> };
@@ -45,7 +47,11 @@ interface Fixture {
     message: string;
     httpStatus: number | null;
     requestId: string | null;
+    /** The id of the rules.ts row that must decide this response. */
+    rule: string;
     hint: string[];
+    /** What the hint must not say (e.g. "--explain" when --explain is on). */
+    notHint?: string[];
   };
 }
 
@@ -95,6 +101,9 @@ function check(tt: Test, f: Fixture, got: ReturnType<typeof classifyAws>, label:
   tt.equal(d.message, e.message, `${label}: message`);
   tt.equal(d.httpStatus, e.httpStatus, `${label}: httpStatus`);
   tt.equal(d.requestId, e.requestId, `${label}: requestId`);
+  tt.equal(d.rule, e.rule, `${label}: rule`);
+  for (const part of e.notHint ?? []) tt.notOk(d.hint.includes(part), `${label}: hint does not say ${JSON.stringify(part)}`, { hint: d.hint });
+  tt.notMatch(d.hint, /\{\w+\}/, `${label}: every placeholder filled`);
   for (const part of e.hint) tt.ok(d.hint.includes(part), `${label}: hint mentions ${JSON.stringify(part)}`, { hint: d.hint });
   tt.notMatch(d.hint, /\b[a-z0-9-]+:\*/, `${label}: hint never suggests a wildcard action`);
   tt.notMatch(d.message, /UnknownError/, `${label}: never the SDK placeholder message`);
@@ -132,8 +141,8 @@ t.test('SDK-shaped errors without a raw body', async (tt) => {
     if (f.needsRawBody) {
       tt.not(got.denial.code, f.expect.code, `${f.id}: without the raw body the real code (${f.expect.code}) is lost`);
     } else {
-      tt.same([got.kind, got.denial.stage, got.denial.source, got.denial.explicit, got.denial.code],
-        [f.expect.kind, f.expect.stage, f.expect.source, f.expect.explicit, f.expect.code], `${f.id}: same without raw body`);
+      tt.same([got.kind, got.denial.stage, got.denial.source, got.denial.explicit, got.denial.code, got.denial.rule],
+        [f.expect.kind, f.expect.stage, f.expect.source, f.expect.explicit, f.expect.code, f.ruleWithoutRawBody ?? f.expect.rule], `${f.id}: same without raw body`);
     }
   }
 });
@@ -455,7 +464,7 @@ t.test('STS denials with a reason clause', async (tt) => {
   tt.same([implicitIdentity.kind, implicitIdentity.denial.source, implicitIdentity.denial.explicit], ['denied', 'identity-policy', false]);
   tt.match(implicitIdentity.denial.hint, `Add sts:AssumeRole on ${BASE_CTX.roleArn} to a policy of the caller ${CALLER}`);
   const trustExplicit = classifyAws(ev('AccessDenied', 403, stsMsg('with an explicit deny in a resource-based policy')), STS_CTX);
-  tt.same([trustExplicit.denial.source, trustExplicit.denial.explicit], ['trust-policy', true]);
+  tt.same([trustExplicit.denial.source, trustExplicit.denial.explicit, trustExplicit.denial.rule], ['trust-policy', true, 'aws.sts.enhanced.trust-policy.explicit']);
   tt.match(trustExplicit.denial.hint, `trust policy of ${BASE_CTX.roleArn}`);
   tt.match(trustExplicit.denial.hint, `ArnNotLike aws:PrincipalArn ${CALLER}`);
   const trustImplicit = classifyAws(ev('AccessDenied', 403, stsMsg('because no resource-based policy allows the sts:AssumeRole action')), { ...STS_CTX, roleArn: null });
@@ -464,9 +473,10 @@ t.test('STS denials with a reason clause', async (tt) => {
   const scp = classifyAws(ev('AccessDenied', 403, stsMsg('with an explicit deny in a service control policy')), STS_CTX);
   tt.same([scp.denial.source, scp.denial.explicit], ['scp', true]);
   const root = classifyAws(ev('AccessDenied', 403, 'Roles may not be assumed by root accounts.'), STS_CTX);
-  tt.same([root.kind, root.denial.source], ['denied', 'unknown']);
+  tt.same([root.kind, root.denial.source, root.denial.rule], ['denied', 'unknown', 'aws.sts.root']);
+  // No reason clause: several documented causes, none named, so the source stays unknown.
   const bodiless = classifyAws(ev(undefined, 403), { ...STS_CTX, roleArn: null });
-  tt.same([bodiless.kind, bodiless.denial.source, bodiless.denial.code], ['denied', 'trust-policy', 'Forbidden']);
+  tt.same([bodiless.kind, bodiless.denial.source, bodiless.denial.code, bodiless.denial.rule], ['denied', 'unknown', 'Forbidden', 'aws.sts.access-denied']);
   tt.notMatch(bodiless.denial.hint, /RGW/, 'no RGW note for a non-RGW request id');
 });
 

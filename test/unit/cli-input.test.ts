@@ -59,6 +59,14 @@ const cases: [string, string[], RegExp][] = [
   ['role with --no-assume', [...base, '--no-assume'], /exclude each other/],
   ['unknown provider', [...base, '--provider', 'azure'], /--provider: "azure" is not supported/],
   ['output dir missing', [...base, '--output', join(dir, 'nope', 'r.json')], /--output: cannot write/],
+  // bidirectional and invisible characters (issue 13 item 9): refused, the flag named, shown escaped
+  ['right-to-left override in the prefix', [...base, '--prefix', 'db/\u202etxt.exe/'], /^backup-canary: --prefix: contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\); control and invisible characters are not allowed$/m],
+  ['zero-width space in the prefix', [...base, '--prefix', 'db\u200b/'], /--prefix: contains U\+200B \(ZERO WIDTH SPACE\)/],
+  ['isolate in the bucket', [...base.slice(0, 3), '--bucket', 'back\u2066ups', '--prefix', 'p', '--endpoint', endpoint], /--bucket: contains U\+2066 \(LEFT-TO-RIGHT ISOLATE\)/],
+  ['right-to-left mark in the session name', [...base, '--session-name', 'nightly\u200f'], /--session-name: contains U\+200F \(RIGHT-TO-LEFT MARK\)/],
+  ['bidi in a cleanup prefix', ['cleanup', '--no-assume', '--bucket', 'backups', '--prefix', 'a\u2067b', '--endpoint', endpoint], /--prefix: contains U\+2067/],
+  ['bidi in the policy prefix', ['policy', '--bucket', 'backups', '--prefix', '\u202ax/'], /--prefix: contains U\+202A/],
+  ['C1 control in the profile', [...base, '--profile', 'dev\u009b31m'], /--profile: contains U\+009B/],
   ['no command', [], /Name a command/],
   ['unknown command', ['frobnicate'], /Unknown argument: frobnicate/],
 ];

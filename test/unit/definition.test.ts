@@ -39,6 +39,11 @@ t.test('malformed definitions name the file and line', async (t) => {
   t.throws(() => parseDefinition('- a\n- b\n', 'f.yaml'), { message: /mapping/ });
   t.throws(() => parseDefinition('name: [unclosed\n', 'f.yaml'), { message: /^f\.yaml:\d+:/ });
   t.throws(() => parseDefinition('name: x\ndescription: d\nsource: s\nchecks: 3\n', 'f.yaml'), { message: /^f\.yaml:4: "checks" must map/ });
+  t.same(parseDefinition(`${ok}caveats:\n  - one\n  - two   words\n`, 'f.yaml').caveats, ['one', 'two words']);
+  t.same(parseDefinition(ok, 'f.yaml').caveats, [], 'caveats are optional');
+  t.throws(() => parseDefinition(`${ok}caveats: just text\n`, 'f.yaml'), { message: /^f\.yaml:6: "caveats" must be a list of sentences/ });
+  t.throws(() => parseDefinition(`${ok}caveats:\n  - ok\n  - {a: 1}\n`, 'f.yaml'), { message: /^f\.yaml:8: a caveat must be a non-empty string/ });
+  t.equal(parseDefinition(ok.replace('put-object', 'head-bucket'), 'f.yaml').checks['head-bucket'], 'allow', 'head-bucket is a check');
   t.throws(() => loadDefinition('no-such-probe'), { message: /no probe definition "no-such-probe"/ });
   t.throws(() => loadDefinition('Bad Name'), { message: /not a probe name/ });
 });

@@ -3,8 +3,11 @@
 // makes, allows what the definition expects allowed and denies what it expects denied.
 import t from 'tap';
 import { listDefinitions, loadDefinition, type ProbeDefinition } from '../../src/core/definition.js';
-import { CHECK_IDS } from '../../src/core/plan.js';
-import { CHECK_REQUESTS, generatePolicy, type GeneratedPolicy } from '../../src/policy/generate.js';
+import type { StorageAdapter } from '../../src/core/adapter.js';
+import { buildPlan, CHECK_IDS } from '../../src/core/plan.js';
+import { checkSpec, generatePolicy, type GeneratedPolicy } from '../../src/policy/generate.js';
+import { describeOssRequest } from '../../src/providers/alibaba/request.js';
+import { describeS3Request } from '../../src/providers/aws/request.js';
 import { OSS_ACTIONS } from '../../src/providers/alibaba/actions.js';
 import { evaluate } from '../../src/explain/index.js';
 import type { RequestContext } from '../../src/explain/types.js';
@@ -20,7 +23,10 @@ t.test('the action map moved to an SDK-free file and the adapter re-exports it',
   t.equal(S3_ACTIONS.uploadPart, 's3:PutObject');
   t.equal(OSS_ACTIONS.listParts, 'oss:ListParts');
   t.same(Object.keys(OSS_ACTIONS).sort(), Object.keys(S3_ACTIONS).sort(), 'one OSS action per operation');
-  t.same(Object.keys(CHECK_REQUESTS).sort(), [...CHECK_IDS].sort(), 'the generator knows every check of the plan');
+  for (const id of CHECK_IDS) {
+    if (id === 'assume-role') continue;
+    t.ok(checkSpec(id, S3_ACTIONS) && checkSpec(id, OSS_ACTIONS), `the generator knows ${id} (from the check catalog)`);
+  }
 });
 
 t.test('default on AWS: three statements, prefix-scoped, list condition in the prefix-delimiter form', async (t) => {
@@ -130,8 +136,25 @@ t.test('cleanup and "any": kopia gets no DeleteObject, polardb-oss gets it only 
   t.same(polar.identity.Statement[0]!.Action, ['oss:PutObject', 'oss:GetObject', 'oss:DeleteObject', 'oss:AbortMultipartUpload']);
   t.match(polar.notes.join('\n'), /oss:DeleteObject is included only so the probe can remove what it creates/);
   const rclone = generatePolicy({ profile: loadDefinition('rclone-s3'), bucket: 'b-1', prefix: 'k/', provider: 'aws' });
-  t.same(rclone.identity.Statement.map((s) => s.Action), [['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], ['s3:ListBucket']]);
+  // rclone's abort is `any`, but abort-create opens an upload: s3:AbortMultipartUpload only for the cleanup
+  t.same(rclone.identity.Statement.map((s) => s.Action), [['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], ['s3:ListBucket']]);
+  t.match(rclone.notes.join('\n'), /s3:AbortMultipartUpload is included only so the probe can remove what it creates/);
   t.match(rclone.notes.join('\n'), /Checks expected "any" \(multipart-list-parts, multipart-list-uploads, list-all-buckets\) get no permission/);
+  t.match(rclone.identity.Statement[1]!.Condition, { StringLike: { 's3:prefix': ['k/', 'k/*'] } }, 'rclone needs no unprefixed listing');
+  t.notMatch(JSON.stringify(rclone.identity), /s3:delimiter/, 'no delimiter condition: rclone delete lists without one');
+  t.match(rclone.notes.join('\n'), /not conditioned on s3:delimiter: list-prefix-recursive/);
+  // restic: HeadBucket (init) needs s3:ListBucket without the prefix condition, and says why
+  const restic = generatePolicy({ profile: loadDefinition('restic-s3'), bucket: 'b-1', prefix: 'k/', provider: 'aws' });
+  const list = restic.identity.Statement.find((s) => s.Action.includes('s3:ListBucket'))!;
+  t.same(list, { Sid: 'ListBackupBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: 'arn:aws:s3:::b-1' }, 'unconditioned ListBucket');
+  t.match(restic.notes.join('\n'), /head-bucket sends HeadBucket \(restic init checks the bucket with it\).*carries no s3:prefix/);
+  t.same(restic.unexpressed, []);
+  // HeadBucket next to a root listing expected denied cannot be expressed: reported
+  const both = generatePolicy({ profile: { name: 'x', options: {}, checks: { 'head-bucket': 'allow', 'list-bucket-root': 'deny' } }, bucket: 'b-1', prefix: 'k/', provider: 'aws' });
+  t.match(both.unexpressed, [{ check: 'list-bucket-root', expect: 'deny', why: /needed by head-bucket/ }]);
+  // on OSS the bucket probe is GetBucketInfo: its own bucket-level action, the listing stays prefix-scoped
+  const oss = generatePolicy({ profile: { name: 'x', options: {}, checks: { 'head-bucket': 'allow', 'list-prefix': 'allow' } }, bucket: 'b-1', prefix: 'k/', provider: 'alibaba' });
+  t.match(oss.identity.Statement, [{ Action: ['oss:ListObjects'], Condition: { StringLike: { 'oss:Prefix': ['k/', 'k/*'] } } }, { Action: ['oss:GetBucketInfo'], Resource: 'acs:oss:*:*:b-1' }]);
   // an upload left open (create allowed, complete not required) needs abort for the cleanup
   const open = generatePolicy({ profile: { name: 'x', options: {}, checks: { 'multipart-create': 'allow' } }, bucket: 'b-1', prefix: 'k/', provider: 'aws' });
   t.same(open.identity.Statement[0]!.Action, ['s3:PutObject', 's3:AbortMultipartUpload']);
@@ -159,46 +182,27 @@ t.test('expectations no identity policy can meet are reported, never silently dr
   t.match(kms.notes.join('\n'), /canned ACL "bucket-owner-full-control"/);
 });
 
-/** The exact request a check makes (action, resource, context keys), as the probe sends it. */
+const ALL_ALLOWED = Object.fromEntries(CHECK_IDS.filter((i) => i !== 'assume-role').map((i) => [i, 'allow' as const]));
+
+/**
+ * The exact request a check makes (action, resource, context keys), as the probe sends it: the plan's
+ * step for the check and the provider's request record, the same record a probe's result carries.
+ */
 function requestFor(id: string, provider: 'aws' | 'alibaba', bucket: string, prefix: string): RequestContext | null {
-  const spec = CHECK_REQUESTS[id];
-  if (!spec) return null;
+  if (id === 'assume-role') return null;
   const aws = provider === 'aws';
-  const action = (aws ? S3_ACTIONS : OSS_ACTIONS)[spec.op];
-  const bucketArn = aws ? `arn:aws:s3:::${bucket}` : `acs:oss:cn-hangzhou:${ACCT}:${bucket}`;
-  const root = `${prefix}.backup-canary/${RUN}/`;
-  const key = { 'multipart-create': 'multipart.bin', 'abort-create': 'aborted.bin', 'read-missing-object': 'never-created.bin' }[id] ?? 'object.bin';
-  const context: Record<string, string | boolean> = {};
-  let resource: string;
-  switch (spec.where) {
-    case 'prefix':
-      resource = `${bucketArn}/${root}${key}`;
-      break;
-    case 'outside':
-      resource = `${bucketArn}/.backup-canary/${RUN}/outside-prefix.bin`;
-      break;
-    case 'list-prefix':
-      resource = bucketArn;
-      context[aws ? 's3:prefix' : 'oss:Prefix'] = prefix;
-      context[aws ? 's3:delimiter' : 'oss:Delimiter'] = '/';
-      break;
-    case 'list-root':
-      resource = bucketArn;
-      context[aws ? 's3:delimiter' : 'oss:Delimiter'] = '/';
-      break;
-    case 'bucket':
-      resource = bucketArn;
-      break;
-    case 'service':
-      resource = aws ? 'arn:aws:s3:::*' : 'acs:oss:*:*:*';
-      break;
-  }
-  if (aws && spec.ifNoneMatch) context['s3:if-none-match'] = '*';
-  if (aws && spec.creation !== undefined) context['s3:ObjectCreationOperation'] = spec.creation;
+  const stub = { provider } as unknown as StorageAdapter;
+  const plan = buildPlan(stub, { prefix, runId: RUN, partSize: 5 * 1024 * 1024, quick: false, assume: false, expectations: ALL_ALLOWED, listStyle: 'prefix-delimiter' });
+  const step = plan.steps.find((s) => s.id === id);
+  if (!step) return null;
+  const sent = step.sent;
+  const record = aws
+    ? describeS3Request({ bucket, roleArn: ROLE, sessionName: 's1', externalId: null }, step.op, sent)
+    : describeOssRequest({ bucket, region: 'cn-hangzhou', roleArn: `acs:ram::${ACCT}:role/nightly-backup`, externalId: null }, step.op, sent);
   const principal = aws
     ? { arn: `arn:aws:sts::${ACCT}:assumed-role/nightly-backup/s1`, roleArn: ROLE }
     : { arn: `acs:ram::${ACCT}:assumed-role/nightly-backup/s1` };
-  return { action, resource, principal, context, resourceAccount: ACCT };
+  return { action: record.action, resource: record.resource, principal, context: record.context, resourceAccount: ACCT };
 }
 
 function decide(g: GeneratedPolicy, req: RequestContext): string {

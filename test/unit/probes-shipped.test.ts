@@ -84,11 +84,13 @@ t.test('restore-readonly: get (a never-created key) and list allowed; put and de
   for (const id of ['get-object', 'head-object', 'delete-object']) t.notOk(id in c, `${id} needs a canary, and put is denied`);
 });
 
-t.test('rclone-s3: prefix-scoped listing with prefix and delimiter, put/get/delete, multipart', async (t) => {
+t.test('rclone-s3: listing with and without the delimiter, put/head/get/delete, multipart, abort reported', async (t) => {
   const p = get('rclone-s3');
   t.equal(p.options.list, 'prefix-delimiter');
   t.match(p.checks, {
     'list-prefix': 'allow',
+    'list-prefix-recursive': 'allow',
+    'head-object': 'allow',
     'put-object': 'allow',
     'get-object': 'allow',
     'delete-object': 'allow',
@@ -97,7 +99,24 @@ t.test('rclone-s3: prefix-scoped listing with prefix and delimiter, put/get/dele
     'multipart-list-parts': 'any',
     'list-all-buckets': 'any',
   });
-  t.notOk('multipart-abort' in p.checks, 'rclone documents no s3:AbortMultipartUpload');
+  t.equal(p.checks['multipart-abort'], 'any', 'rclone aborts only a failed upload: reported, not required');
+  t.notOk('head-bucket' in p.checks, 'rclone 1.60 with no_check_bucket sent no HeadBucket');
+  t.match(p.caveats.join('\n'), /rclone 1\.60\.1/);
+});
+
+t.test('restic-s3: HeadBucket for init, recursive listing for check/prune, locks need DeleteObject', async (t) => {
+  const p = get('restic-s3');
+  t.match(p.checks, { 'head-bucket': 'allow', 'list-prefix': 'allow', 'list-prefix-recursive': 'allow', 'delete-object': 'allow' });
+  t.match(p.caveats.join('\n'), /restic 0\.14\.0/);
+  t.match(p.caveats.join('\n'), /0\.15\.0/);
+});
+
+t.test('caveats: the CAUTION of dbs-oss/polardb-oss and kopia being documented-only are printed data', async (t) => {
+  for (const name of ['dbs-oss', 'polardb-oss']) t.match(get(name).caveats.join(' '), /CAUTION/, name);
+  t.match(get('kopia-s3').caveats.join(' '), /not packaged in Debian/);
+  t.match(get('kopia-s3').checks, { 'head-bucket': 'allow' });
+  t.match(get('velero-s3').checks, { 'list-prefix-recursive': 'allow' });
+  t.same(get('default').checks['head-bucket'], undefined, 'default keeps its behaviour');
 });
 
 t.test('restic-s3, kopia-s3, velero-s3: what each tool documents', async (t) => {
@@ -122,4 +141,26 @@ t.test('vendor-cross-account: bucket-owner-full-control writes, confined to its 
 t.test('polardb-oss and dbs-oss: backup writers on OSS', async (t) => {
   t.match(get('dbs-oss').checks, { 'put-object': 'allow', 'multipart-list-parts': 'allow', 'multipart-abort': 'allow', 'delete-object': 'allow' });
   t.match(get('polardb-oss').checks, { 'put-object': 'allow', 'multipart-abort': 'allow', 'delete-object': 'any' });
+});
+
+t.test('probes list prints whole descriptions; probes show prints the caveats and what each check sends', async (t) => {
+  const { runProbesList, runProbesShow } = await import('../../src/cli/probes-command.js');
+  const capture = () => {
+    const out: string[] = [];
+    return { out, io: { stdout: (s: string) => void out.push(s), stderr: () => undefined, env: {}, stdoutIsTTY: false } };
+  };
+  const list = capture();
+  t.equal(runProbesList(list.io), 0);
+  const text = list.out.join('');
+  for (const p of all.values()) t.ok(text.includes(p.description), `${p.name}: the whole description`);
+  const show = capture();
+  t.equal(runProbesShow('dbs-oss', show.io), 0);
+  t.match(show.out.join(''), /caveats:\n {2}- CAUTION - the OSS part of AliyunDBSRolePolicy/);
+  const restic = capture();
+  runProbesShow('restic-s3', restic.io);
+  t.match(restic.out.join(''), /head-bucket {16}allow  HeadBucket \(OSS: GetBucketInfo\)/);
+  t.match(restic.out.join(''), /list-prefix-recursive {6}allow  ListObjectsV2 of the prefix without a delimiter/);
+  const kopia = capture();
+  runProbesShow('kopia-s3', kopia.io);
+  t.match(kopia.out.join(''), /Documented-only - kopia is not packaged in Debian/);
 });

@@ -2,12 +2,15 @@
 // the policy generator and the tests can read it without loading ali-oss.
 //
 // OSS authorises InitiateMultipartUpload, UploadPart and CompleteMultipartUpload as oss:PutObject,
-// HeadObject as oss:GetObject, and ListObjectsV2 as oss:ListObjects.
+// HeadObject as oss:GetObject, and ListObjectsV2 as oss:ListObjects. The bucket probe (headBucket) is
+// GetBucketInfo, authorised as oss:GetBucketInfo:
+//   https://www.alibabacloud.com/help/en/oss/developer-reference/getbucketinfo
 
 import type { Operation } from '../../core/adapter.js';
 
 export const OSS_ACTIONS: Record<Operation, string> = {
   assumeRole: 'sts:AssumeRole',
+  headBucket: 'oss:GetBucketInfo',
   putObject: 'oss:PutObject',
   headObject: 'oss:GetObject',
   getObject: 'oss:GetObject',

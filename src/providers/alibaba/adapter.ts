@@ -16,9 +16,10 @@ import { Agent as HttpsAgent } from 'node:https';
 import OSS from 'ali-oss';
 import StsModule, { AssumeRoleRequest } from '@alicloud/sts20150401';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
+import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, SentRequest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
 import { sha256 } from '../../core/canary.js';
-import { type Identity, RequestFailure } from '../../core/model.js';
+import { LIST_MAX_KEYS } from '../../core/checks.js';
+import { type Identity, type RequestRecord, RequestFailure } from '../../core/model.js';
 import {
   type AlibabaErrorContext,
   type AlibabaErrorEvidence,
@@ -30,6 +31,7 @@ import {
 } from './classify.js';
 import { OSS_ACTIONS } from './actions.js';
 import { loadSourceCredentials, type SourceCredentials } from './credentials.js';
+import { describeOssRequest } from './request.js';
 
 export interface AlibabaTargetOptions {
   bucket: string;
@@ -51,6 +53,8 @@ export interface AlibabaTargetOptions {
   maxAttempts: number;
   /** Source credentials given directly (tests); otherwise Alibaba's standard chain. */
   credentials?: SourceCredentials;
+  /** --explain is on: denial hints do not ask for it. */
+  explain?: boolean;
 }
 
 export { OSS_ACTIONS };
@@ -108,6 +112,10 @@ export class AlibabaAdapter implements StorageAdapter {
 
   identity(): Identity {
     return { ...this.ident };
+  }
+
+  describeRequest(op: Operation, sent: SentRequest): RequestRecord {
+    return describeOssRequest(this.o, op, sent);
   }
 
   /** `<role id>:<session name>` of the assumed session, for --explain. */
@@ -200,6 +208,9 @@ export class AlibabaAdapter implements StorageAdapter {
       endpoint: op === 'assumeRole' ? stsEndpointOf(this.o) : ossEndpointOf(this.o),
       durationSeconds: this.o.durationSeconds,
       sourceHasToken: this.sourceHasToken,
+      explain: this.o.explain === true,
+      sessionPolicy: this.o.sessionPolicy !== null,
+      externalId: this.o.externalId !== null,
     };
     if (key !== undefined) c.key = key;
     return c;
@@ -303,6 +314,14 @@ export class AlibabaAdapter implements StorageAdapter {
     }
   }
 
+  /** GetBucketInfo (`GET /?bucketInfo`, oss:GetBucketInfo): OSS's documented bucket probe. */
+  headBucket(): Promise<OpMeta> {
+    return this.call('headBucket', undefined, async (oss) => {
+      await oss.getBucketInfo(this.o.bucket);
+      return {};
+    });
+  }
+
   putObject(key: string, body: Buffer, w: WriteOptions & { overwrite?: boolean } = {}): Promise<OpMeta> {
     // x-oss-forbid-overwrite: an existing object answers 409 FileAlreadyExists and stays untouched.
     // The plan asks for `overwrite` only on a key this run created (the overwrite-object check).
@@ -330,11 +349,11 @@ export class AlibabaAdapter implements StorageAdapter {
     });
   }
 
-  listObjects(prefix: string, delimiter: string): Promise<ListResult> {
+  listObjects(prefix: string, delimiter: string | undefined, startAfter?: string): Promise<ListResult> {
     return this.call('listObjects', prefix, async (oss) => {
-      // start-after just before the canary folder: the answer shows it on the first page however
-      // many backups share the prefix. It does not change how the request is authorised.
-      const r = await oss.listV2({ prefix, delimiter, 'start-after': `${prefix}.backup-canary`, 'max-keys': 100 }, {});
+      // start-after (the plan's choice, just before its canaries) does not change how it is authorised.
+      const q = { prefix, 'max-keys': LIST_MAX_KEYS, ...(startAfter !== undefined ? { 'start-after': startAfter } : {}), ...(delimiter !== undefined ? { delimiter } : {}) };
+      const r = await oss.listV2(q, {});
       return {
         keys: (r.objects ?? []).map((o) => o.name),
         commonPrefixes: r.prefixes ?? [],

@@ -1,13 +1,13 @@
-// --explain for Alibaba Cloud OSS: read the bucket policy and the role's RAM policies once, build each
-// check's request in the Alibaba dialect (acs: ARNs, oss:/sts: actions, acs:SourceIp, acs:SourceVpc,
-// acs:SecureTransport, oss:Prefix, oss:Delimiter) and merge the evaluation into the result with the
-// shared evaluator. OSS's own answer (EC, PolicyType) stands; a disagreement is shown, never hidden.
+// --explain for Alibaba Cloud OSS: read the bucket policy and the role's RAM policies once, evaluate
+// each check's request record (acs: ARN, oss:/sts: action, oss:Prefix, oss:Delimiter as sent: see
+// request.ts) with the common keys (acs:SourceIp, acs:SourceVpc, acs:SecureTransport) in the Alibaba
+// dialect, and merge the evaluation into the result with the shared evaluator. OSS's own answer (EC, PolicyType) stands; a disagreement is shown, never hidden.
 
 import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { evaluate } from '../../explain/evaluate.js';
-import { explainCheck } from '../../explain/merge.js';
+import { explainCheck, fixScope } from '../../explain/merge.js';
 import { readPolicyFile } from '../../explain/read.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
 import type { AlibabaAdapter } from './adapter.js';
@@ -35,8 +35,6 @@ export interface AlibabaExplainOptions {
   /** RAM endpoint URL; default https://ram.aliyuncs.com. */
   ramEndpoint?: string;
 }
-
-const BUCKET_ACTIONS = new Set(['oss:ListObjects', 'oss:ListMultipartUploads', 'oss:GetBucketPolicy']);
 
 /** Read control-policy files up front so a bad file is a usage error before any request. */
 function readPolicyFiles(flag: string, files: string[]): NamedPolicy[] {
@@ -114,9 +112,10 @@ export class AlibabaExplainer implements Explainer {
       };
       return;
     }
-    const context = this.common();
-    if (this.o.externalId) context['sts:ExternalId'] = this.o.externalId;
-    const request: RequestContext = { action: 'sts:AssumeRole', resource: this.o.roleArn, principal: { arn: caller }, context };
+    const sent = check.request;
+    if (!sent) return;
+    const context = { ...this.common(), ...sent.context };
+    const request: RequestContext = { action: sent.action, resource: sent.resource, principal: { arn: caller }, context };
     if (!this.o.externalId) request.absent = ['sts:ExternalId'];
     const policies: PolicySet = { trust: read.trust };
     const fix = { action: 'sts:AssumeRole', bucket: this.o.bucket, prefix: this.o.prefix, roleArn: this.o.roleArn, sessionName: this.o.sessionName, callerArn: caller, ...(this.o.externalId ? { externalId: this.o.externalId } : {}) };
@@ -137,8 +136,9 @@ export class AlibabaExplainer implements Explainer {
         summary: `${admits}; the caller's own RAM policies were not read`,
       };
       const d = check.denial!;
-      // NoPermission names both causes; the trust policy being clear leaves the caller's own policy.
-      if (d.source === 'trust-policy' && d.explicit === null) {
+      // NoPermission names no single cause (the classifier leaves the source unknown); the trust
+      // policy being clear leaves the caller's own policy.
+      if ((d.source === 'unknown' || d.source === 'trust-policy') && d.explicit === null) {
         d.source = 'identity-policy';
         d.hint = `The trust policy of ${this.o.roleArn} admits ${caller}, so STS's NoPermission comes from the caller's side: attach a RAM policy to ${caller} allowing sts:AssumeRole on ${this.o.roleArn} (or AliyunSTSAssumeRoleAccess).`;
         d.fix = {
@@ -155,29 +155,21 @@ export class AlibabaExplainer implements Explainer {
   private explainOss(check: CheckResult, read: AlibabaPolicies, result: RunResult, unseen: string): void {
     const roleArn = this.o.roleArn;
     const sessionArn = result.identity.assumedRoleArn;
-    if (!roleArn || !sessionArn) return; // --no-assume: the caller's own policies are not read
+    const sent = check.request;
+    if (!roleArn || !sessionArn || !sent) return; // --no-assume: the caller's own policies are not read
     const account = /^acs:ram::(\d+):/.exec(roleArn)?.[1] ?? '*';
-    const key = check.key ?? '';
-    const resource =
-      check.action === 'oss:ListBuckets'
-        ? `acs:oss:*:${account}:*`
-        : `acs:oss:${this.o.region}:${account}:${this.o.bucket}${BUCKET_ACTIONS.has(check.action) ? '' : `/${key}`}`;
-    const context = this.common();
-    if (check.action === 'oss:ListObjects') {
-      context['oss:Prefix'] = check.key ?? this.o.prefix;
-      context['oss:Delimiter'] = '/';
-    }
+    const context = { ...this.common(), ...sent.context };
     const principal: RequestContext['principal'] = { arn: sessionArnForEvaluation(sessionArn), roleArn };
     const userId = this.adapter.assumedRoleId();
     if (userId) principal.userId = userId;
-    const request: RequestContext = { action: check.action, resource, principal, context, resourceAccount: account };
+    const request: RequestContext = { action: sent.action, resource: sent.resource, principal, context, resourceAccount: account };
     const policies: PolicySet = { identity: read.identity };
     if (read.bucketPolicy) policies.resource = read.bucketPolicy;
     if (this.o.sessionPolicy) policies.session = { name: 'session-policy', document: this.o.sessionPolicy };
     if (this.controls.length) policies.scp = this.controls;
     explainCheck(
       check,
-      { request, policies, fix: { action: check.action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName } },
+      { request, policies, fix: { action: sent.action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName, ...fixScope(check) } },
       'alibaba',
       unseen,
     );

@@ -5,6 +5,9 @@ import type { Operation } from '../../core/adapter.js';
 
 export const S3_ACTIONS: Record<Operation, string> = {
   assumeRole: 'sts:AssumeRole',
+  // HeadBucket: "you must have permissions to perform the s3:ListBucket action"
+  // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html); it sends no s3:prefix.
+  headBucket: 's3:ListBucket',
   putObject: 's3:PutObject',
   headObject: 's3:GetObject',
   getObject: 's3:GetObject',

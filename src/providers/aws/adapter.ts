@@ -9,6 +9,7 @@ import {
   DeleteObjectCommand,
   GetBucketPolicyCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
@@ -23,14 +24,16 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
-import { type Identity, RequestFailure } from '../../core/model.js';
+import type { ListResult, OpMeta, Operation, PartInfo, ReadDigest, SentRequest, StorageAdapter, UploadListing, WriteOptions } from '../../core/adapter.js';
+import { LIST_MAX_KEYS } from '../../core/checks.js';
+import { type Identity, type RequestRecord, RequestFailure } from '../../core/model.js';
 import { type AwsErrorContext, classifyAws, evidenceFromError } from './classify.js';
 import { S3_ACTIONS } from './actions.js';
 import { withRawBody } from './raw-body.js';
+import { sourceCredentials } from './credentials.js';
+import { describeS3Request } from './request.js';
 
 export interface AwsTargetOptions {
   bucket: string;
@@ -49,6 +52,8 @@ export interface AwsTargetOptions {
   maxAttempts: number;
   /** Source credentials given directly (tests, run files); otherwise the standard AWS chain. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** --explain is on: denial hints do not ask for it. */
+  explain?: boolean;
 }
 
 export { S3_ACTIONS } from './actions.js';
@@ -80,6 +85,10 @@ export class AwsAdapter implements StorageAdapter {
     return { ...this.ident };
   }
 
+  describeRequest(op: Operation, sent: SentRequest): RequestRecord {
+    return describeS3Request(this.o, op, sent);
+  }
+
   /** The session's aws:userid (`<role id>:<session name>`), once assumed. */
   assumedRoleId(): string | null {
     return this.roleId;
@@ -95,9 +104,7 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   private sourceCredentials(): AwsCredentialIdentity | AwsCredentialIdentityProvider {
-    // A named profile means the shared config/credentials files (with SSO, role chaining and
-    // credential_process as configured there); otherwise the whole standard chain.
-    return this.o.credentials ?? (this.o.profile ? fromIni({ profile: this.o.profile }) : fromNodeProviderChain());
+    return sourceCredentials(this.o);
   }
 
   private stsClient(): STSClient {
@@ -134,6 +141,8 @@ export class AwsAdapter implements StorageAdapter {
       roleArn: this.o.roleArn,
       region: this.o.region,
       endpoint: op === 'assumeRole' ? (this.o.stsEndpoint ?? this.o.endpoint) : this.o.endpoint,
+      explain: this.o.explain === true,
+      sessionPolicy: this.o.sessionPolicy !== null,
     };
     if (key !== undefined) c.key = key;
     return c;
@@ -205,6 +214,10 @@ export class AwsAdapter implements StorageAdapter {
     }
   }
 
+  headBucket(): Promise<OpMeta> {
+    return this.call('headBucket', undefined, async (s3) => meta(await s3.send(new HeadBucketCommand({ Bucket: this.o.bucket }))));
+  }
+
   putObject(key: string, body: Buffer, w: WriteOptions & { overwrite?: boolean } = {}): Promise<OpMeta> {
     return this.call('putObject', key, async (s3) =>
       meta(
@@ -236,17 +249,16 @@ export class AwsAdapter implements StorageAdapter {
     });
   }
 
-  listObjects(prefix: string, delimiter: string): Promise<ListResult> {
+  listObjects(prefix: string, delimiter: string | undefined, startAfter?: string): Promise<ListResult> {
     return this.call('listObjects', prefix, async (s3) => {
-      // StartAfter just before the canary folder: the answer shows it on the first page however many
-      // backups share the prefix. It does not change how the request is authorised.
+      // StartAfter (the plan's choice, just before its canaries) does not change how it is authorised.
       const r = await s3.send(
         new ListObjectsV2Command({
           Bucket: this.o.bucket,
           Prefix: prefix,
-          Delimiter: delimiter,
-          StartAfter: `${prefix}.backup-canary`,
-          MaxKeys: 100,
+          ...(delimiter !== undefined ? { Delimiter: delimiter } : {}),
+          ...(startAfter !== undefined ? { StartAfter: startAfter } : {}),
+          MaxKeys: LIST_MAX_KEYS,
         }),
       );
       return {

@@ -1,11 +1,11 @@
-// --explain for AWS S3 and S3-compatible stores: read the policies once, build each check's exact
-// request (principal, action, resource ARN, context keys from what the probe really sent), and merge
-// the evaluation into the result.
+// --explain for AWS S3 and S3-compatible stores: read the policies once, evaluate each check's request
+// record (action, resource ARN and the context keys it set, recorded when it was sent: see
+// request.ts) as the principal that sent it, and merge the evaluation into the result.
 
 import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
-import { explainCheck } from '../../explain/merge.js';
+import { explainCheck, fixScope } from '../../explain/merge.js';
 import { readPolicyFile } from '../../explain/read.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
 import type { AwsAdapter } from './adapter.js';
@@ -35,6 +35,10 @@ export interface AwsExplainOptions {
 
 /** Headers the probe never sends: their condition keys are absent from its requests, not unknown. */
 const ABSENT_S3_KEYS = [
+  's3:prefix',
+  's3:delimiter',
+  's3:max-keys',
+  's3:if-none-match',
   's3:x-amz-acl',
   's3:x-amz-grant-full-control',
   's3:x-amz-grant-read',
@@ -127,10 +131,10 @@ export class AwsExplainer implements Explainer {
       };
       return;
     }
-    const context = this.common();
-    context['sts:RoleSessionName'] = this.o.sessionName;
-    if (this.o.externalId) context['sts:ExternalId'] = this.o.externalId;
-    const request: RequestContext = { action: 'sts:AssumeRole', resource: this.o.roleArn, principal: { arn: caller }, context };
+    const sent = check.request;
+    if (!sent) return;
+    const context = { ...this.common(), ...sent.context };
+    const request: RequestContext = { action: sent.action, resource: sent.resource, principal: { arn: caller }, context };
     if (!this.o.externalId) request.absent = ['sts:ExternalId'];
     const fix = { action: 'sts:AssumeRole', bucket: this.o.bucket, prefix: this.o.prefix, roleArn: this.o.roleArn, sessionName: this.o.sessionName, callerArn: caller };
     explainCheck(check, { request, policies: { trust: read.trust }, fix: this.o.externalId ? { ...fix, externalId: this.o.externalId } : fix }, 'aws', 'the caller\'s own identity policies');
@@ -139,20 +143,16 @@ export class AwsExplainer implements Explainer {
   private explainS3(check: CheckResult, read: ReadPolicies, result: RunResult, unseen: string): void {
     const roleArn = this.o.roleArn;
     const sessionArn = result.identity.assumedRoleArn;
-    if (!roleArn || !sessionArn) return; // --no-assume: the caller's own policies are not read
-    const partition = /^arn:([^:]+):/.exec(roleArn)?.[1] ?? 'aws';
-    const bucketLevel = check.action === 's3:ListBucket' || check.action === 's3:ListBucketMultipartUploads';
-    const resource = `arn:${partition}:s3:::${this.o.bucket}${bucketLevel ? '' : `/${check.key ?? ''}`}`;
-    const context = this.common();
-    if (check.action === 's3:ListBucket') {
-      context['s3:prefix'] = this.o.prefix;
-      context['s3:delimiter'] = '/';
-      context['s3:max-keys'] = 100;
-    }
+    const sent = check.request;
+    if (!roleArn || !sessionArn || !sent) return; // --no-assume: the caller's own policies are not read
+    const context = { ...this.common(), ...sent.context };
     const userId = this.adapter.assumedRoleId();
     const principal: RequestContext['principal'] = { arn: sessionArn, roleArn };
     if (userId) principal.userId = userId;
-    const request: RequestContext = { action: check.action, resource, principal, context, absent: ABSENT_S3_KEYS };
+    // keys the request did not set are absent (the probe sends no such header), not unknown
+    const set = new Set(Object.keys(sent.context).map((k) => k.toLowerCase()));
+    const absent = ABSENT_S3_KEYS.filter((k) => !set.has(k.toLowerCase()));
+    const request: RequestContext = { action: sent.action, resource: sent.resource, principal, context, absent };
     const account = /^arn:[^:]+:iam::(\d*):/.exec(roleArn)?.[1];
     if (account !== undefined) request.resourceAccount = account;
     const policies: PolicySet = { identity: read.identity };
@@ -163,7 +163,7 @@ export class AwsExplainer implements Explainer {
     if (this.rcps.length) policies.rcp = this.rcps;
     explainCheck(
       check,
-      { request, policies, fix: { action: check.action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName } },
+      { request, policies, fix: { action: sent.action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName, ...fixScope(check) } },
       'aws',
       unseen,
     );

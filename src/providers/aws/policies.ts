@@ -13,11 +13,11 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { NamedPolicy } from '../../explain/types.js';
 import { evidenceFromError } from './classify.js';
 import { withRawBody } from './raw-body.js';
+import { sourceCredentials } from './credentials.js';
 
 export interface PolicyReadOptions {
   bucket: string;
@@ -70,7 +70,7 @@ function reasonOf(err: unknown): string {
 }
 
 export async function readAwsPolicies(o: PolicyReadOptions): Promise<ReadPolicies> {
-  const credentials = o.credentials ?? (o.profile ? fromIni({ profile: o.profile }) : fromNodeProviderChain());
+  const credentials = sourceCredentials(o);
   const region = o.region ?? 'us-east-1';
   const handler = withRawBody({ requestTimeout: o.timeoutMs, connectionTimeout: o.timeoutMs, throwOnRequestTimeout: true });
   const s3 = new S3Client({
