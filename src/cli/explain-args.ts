@@ -6,7 +6,8 @@ import { DIALECTS } from '../providers/registry.js';
 export interface ExplainArgs {
   action: string;
   resource: string;
-  principal: string;
+  principal?: string;
+  'principal-type'?: string;
   'role-arn'?: string;
   'resource-account'?: string;
   'identity-policy'?: string[];
@@ -16,6 +17,10 @@ export interface ExplainArgs {
   'session-policy'?: string[];
   scp?: string[];
   rcp?: string[];
+  'scp-level'?: string[];
+  'kms-key-policy'?: string;
+  'vpce-policy'?: string[];
+  store?: string;
   context?: string[];
   undetermined?: string[];
   dialect: string;
@@ -27,8 +32,9 @@ export function explainBuilder(y: Argv): Argv<ExplainArgs> {
   return y
     .usage('$0 explain --action ACTION --resource ARN --principal ARN [policy files] [--context key=value]...')
     .option('action', { type: 'string', demandOption: true, describe: 'The request\'s action, e.g. s3:PutObject', group: 'Request:' })
-    .option('resource', { type: 'string', demandOption: true, describe: 'The resource ARN, e.g. arn:aws:s3:::bucket/prefix/key', group: 'Request:' })
-    .option('principal', { type: 'string', demandOption: true, describe: 'The caller: a role session, role, user or account ARN', group: 'Request:' })
+    .option('resource', { type: 'string', demandOption: true, describe: 'The resource ARN, e.g. arn:aws:s3:::bucket/prefix/key, or * (s3:ListAllMyBuckets)', group: 'Request:' })
+    .option('principal', { type: 'string', describe: 'The caller: a role session, role, user or account ARN; with --principal-type service, the service (ec2.amazonaws.com)', group: 'Request:' })
+    .option('principal-type', { type: 'string', choices: ['arn', 'service', 'anonymous'], default: 'arn', describe: 'What --principal names: an ARN (default), a service principal, or anonymous (no --principal)', group: 'Request:' })
     .option('role-arn', { type: 'string', describe: 'The role (with its path) when --principal is a role session', group: 'Request:' })
     .option('resource-account', { type: 'string', describe: 'Account owning the bucket (default: the caller\'s, same-account)', group: 'Request:' })
     .option('context', { type: 'string', array: true, describe: 'A context key and value, e.g. aws:SourceIp=10.0.0.1 (repeat a key for several values)', group: 'Request:' })
@@ -40,6 +46,10 @@ export function explainBuilder(y: Argv): Argv<ExplainArgs> {
     .option('session-policy', { type: 'string', array: true, describe: 'Session policy file (repeatable)', group: 'Policies:' })
     .option('scp', { type: 'string', array: true, describe: 'Service control policy file (repeatable)', group: 'Policies:' })
     .option('rcp', { type: 'string', array: true, describe: 'Resource control policy file (repeatable)', group: 'Policies:' })
+    .option('scp-level', { type: 'string', array: true, describe: 'An SCP at an organisation level: LEVEL=FILE, e.g. root=root.json, ou-prod=ou.json, account=acct.json (repeatable; every level must allow, policies at one level are a union)', group: 'Policies:' })
+    .option('kms-key-policy', { type: 'string', describe: 'KMS key policy file (for kms: actions; the key policy must allow)', group: 'Policies:' })
+    .option('vpce-policy', { type: 'string', array: true, describe: 'VPC endpoint policy file the request passes through (repeatable)', group: 'Policies:' })
+    .option('store', { type: 'string', describe: 'The store the fix is proven on: aws-s3 (default for aws), ceph-rgw, s3-compatible, oss (default for alibaba)', group: 'Output:' })
     .option('dialect', { type: 'string', default: DIALECTS[0], choices: DIALECTS, describe: 'Policy language: aws, or alibaba (RAM and OSS)', group: 'Output:' })
     .option('format', { type: 'string', default: 'text', choices: ['text', 'json'], describe: 'Output format', group: 'Output:' })
     .option('output', { type: 'string', describe: 'Write to this file instead of standard output', group: 'Output:' })

@@ -2,7 +2,8 @@
 // Exit codes: 0 allowed, 1 denied, 3 undetermined (it hinges on a key whose value is unknown), 2 input.
 
 import { EXIT, UsageError } from '../core/model.js';
-import { evaluate, PolicyError, proposeFix, summarise } from '../explain/index.js';
+import { evaluate, PolicyError, provenFix, storeSemantics, summarise } from '../explain/index.js';
+import { DIALECT_NAMES, rulesOf } from '../explain/dialects/index.js';
 import { checkPolicyFile } from '../explain/read.js';
 import type { ContextScalar, ContextValue, Dialect, EvaluationResult, NamedPolicy, PolicySet, RequestContext } from '../explain/types.js';
 import { renderExplainReport } from '../report/explain.js';
@@ -14,6 +15,12 @@ export async function runExplainCommand(a: ExplainArgs, io: Io): Promise<number>
   const dialect = a.dialect as Dialect;
   const request = requestOf(a);
   const policies = policiesOf(a);
+  let store;
+  try {
+    store = storeSemantics(dialect, a.store);
+  } catch (e) {
+    throw new UsageError(`--store: ${(e as Error).message}`);
+  }
   if (a.output) checkWritable(a.output);
   let result: EvaluationResult;
   try {
@@ -25,17 +32,31 @@ export async function runExplainCommand(a: ExplainArgs, io: Io): Promise<number>
   const target = fixTarget(request, a['role-arn']);
   const externalId = request.context?.['sts:ExternalId'];
   const fixReq = target ? { action: request.action, ...target, ...(typeof externalId === 'string' ? { externalId } : {}) } : null;
-  const fix = fixReq && !/[*?]/.test(request.action) ? proposeFix(result, fixReq) : null;
+  const fix = fixReq && !/[*?]/.test(request.action) ? provenFix({ request, policies, dialect }, result, fixReq, store) : null;
   const text = renderExplainReport({ request, result, summary: summarise(result), fix }, a.format === 'json' ? 'json' : 'text');
   const written = a.output ? writeOutput(a.output, text, io) : (io.stdout(text), true);
   const code = result.decision === 'allowed' ? EXIT.ok : result.decision === 'undetermined' ? EXIT.incomplete : EXIT.failed;
   return written ? code : afterWriteFailure(code);
 }
 
+function principalOf(a: ExplainArgs): RequestContext['principal'] {
+  const type = a['principal-type'] ?? 'arn';
+  if (type === 'anonymous') {
+    if (a.principal !== undefined) throw new UsageError('--principal-type anonymous: give no --principal');
+    return { anonymous: true };
+  }
+  if (a.principal === undefined) throw new UsageError('--principal: required (or --principal-type anonymous)');
+  if (type === 'service') {
+    if (!/^[a-z0-9.-]+\.(amazonaws\.com|aliyuncs\.com)$/.test(a.principal)) throw new UsageError(`--principal: "${a.principal}" is not a service principal (e.g. ec2.amazonaws.com)`);
+    return { service: a.principal };
+  }
+  if (!/^(arn|acs):/.test(a.principal) && !/^\d{12,16}$/.test(a.principal)) throw new UsageError(`--principal: "${a.principal}" is not an ARN or account id`);
+  return { arn: a.principal };
+}
+
 function requestOf(a: ExplainArgs): RequestContext {
   if (!/^[\w-]+:[\w*?]+$/.test(a.action)) throw new UsageError(`--action: "${a.action}" is not an action (service:Action)`);
-  if (!/^(arn|acs):/.test(a.resource)) throw new UsageError(`--resource: "${a.resource}" is not an ARN`);
-  if (!/^(arn|acs):/.test(a.principal) && !/^\d{12,16}$/.test(a.principal)) throw new UsageError(`--principal: "${a.principal}" is not an ARN or account id`);
+  if (a.resource !== '*' && !/^(arn|acs):/.test(a.resource)) throw new UsageError(`--resource: "${a.resource}" is not an ARN (or *)`);
   const context: Record<string, ContextValue> = {};
   for (const kv of a.context ?? []) {
     const i = kv.indexOf('=');
@@ -45,7 +66,7 @@ function requestOf(a: ExplainArgs): RequestContext {
     const prev = context[key];
     context[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
-  const request: RequestContext = { action: a.action, resource: a.resource, principal: { arn: a.principal }, context };
+  const request: RequestContext = { action: a.action, resource: a.resource, principal: principalOf(a), context };
   if (a['role-arn']) request.principal.roleArn = a['role-arn'];
   if (a.undetermined?.length) request.undetermined = a.undetermined;
   if (a['resource-account'] !== undefined) {
@@ -70,7 +91,19 @@ function policiesOf(a: ExplainArgs): PolicySet {
   if (a['session-policy']?.length) p.session = a['session-policy'].map((f) => load('session-policy', f, `session-policy:${f}`));
   if (a.scp?.length) p.scp = a.scp.map((f) => load('scp', f, `scp:${f}`));
   if (a.rcp?.length) p.rcp = a.rcp.map((f) => load('rcp', f, `rcp:${f}`));
-  if (!Object.keys(p).length) throw new UsageError('name at least one policy file (--identity-policy, --bucket-policy, --trust-policy, ...)');
+  for (const lf of a['scp-level'] ?? []) {
+    const i = lf.indexOf('=');
+    if (i <= 0 || i === lf.length - 1) throw new UsageError(`--scp-level: "${lf}" is not LEVEL=FILE (e.g. root=root.json)`);
+    const level = lf.slice(0, i);
+    const file = lf.slice(i + 1);
+    p.scp = [...(p.scp ?? []), { ...load('scp-level', file, `scp:${level}:${file}`), level }];
+  }
+  if (a['kms-key-policy']) p.kms = load('kms-key-policy', a['kms-key-policy'], 'kms-key-policy');
+  if (a['vpce-policy']?.length) p.vpce = a['vpce-policy'].map((f) => load('vpce-policy', f, `vpce-policy:${f}`));
+  if (!Object.keys(p).length) throw new UsageError('name at least one policy file (--identity-policy, --bucket-policy, --trust-policy, --kms-key-policy, ...)');
+  if (p.scp?.length && a.scp?.length && a['scp-level']?.length) {
+    throw new UsageError('--scp and --scp-level: use one (--scp puts every SCP at one level)');
+  }
   return p;
 }
 
@@ -78,6 +111,7 @@ function policiesOf(a: ExplainArgs): PolicySet {
 function fixTarget(r: RequestContext, roleArn: string | undefined): { bucket: string; prefix: string; roleArn: string } | null {
   const m = /^(?:arn:[^:]+:s3:::|acs:oss:[^:]*:[^:]*:)([^/]+)(?:\/(.*))?$/.exec(r.resource);
   const role = roleArn ?? roleFromSession(r.principal.arn ?? '') ?? (r.action.startsWith('sts:') ? r.resource : null);
+  if (r.resource === '*') return role ? { bucket: '', prefix: '', roleArn: role } : null;
   if (!role) return null;
   if (!m) return { bucket: '', prefix: '', roleArn: role };
   const key = m[2] ?? '';
@@ -85,8 +119,9 @@ function fixTarget(r: RequestContext, roleArn: string | undefined): { bucket: st
 }
 
 function roleFromSession(arn: string): string | null {
-  const m = /^arn:([^:]+):sts::(\d*):assumed-role\/([^/]+)\/.+$/.exec(arn);
-  if (m) return `arn:${m[1]}:iam::${m[2]}:role/${m[3]}`;
-  const a = /^acs:ram::(\d+):assumed-role\/([^/]+)\/.+$/.exec(arn);
-  return a ? `acs:ram::${a[1]}:role/${a[2]}` : null;
+  for (const d of DIALECT_NAMES) {
+    const role = rulesOf(d).roleOfSession(arn);
+    if (role) return role;
+  }
+  return null;
 }

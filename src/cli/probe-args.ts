@@ -22,6 +22,7 @@ export function probeBuilder(y: Argv): Argv<ProbeArgs> {
     .option('verbose', { type: 'boolean', default: false, describe: 'Log each check as it starts and ends to standard error (never secrets)', group: 'Output:' })
     .option('quick', { type: 'boolean', default: false, describe: 'One small part instead of a part-size part and a small one', group: 'Requests:' })
     .option('explain', { type: 'boolean', default: false, describe: 'Read the policies that apply and name the statement and condition behind each denial, with a fix', group: 'Explain:' })
+    .option('store', { type: 'string', describe: 'The store a proposed fix is proven on: aws-s3, ceph-rgw, s3-compatible (AWS), oss. Default: aws-s3 without --endpoint; with one, ceph-rgw when its request ids are RGW\'s (tx...-default), else s3-compatible', group: 'Explain:' })
     .option('explain-profile', { type: 'string', describe: 'Shared-config profile that may read the bucket policy and the role (default: the source credentials)', group: 'Explain:' })
     .option('source-ip', { type: 'string', describe: 'The address the store sees requests from (aws:SourceIp); otherwise undetermined', group: 'Explain:' })
     .option('source-vpc', { type: 'string', describe: 'aws:SourceVpc of the requests, when they go through a VPC endpoint', group: 'Explain:' })

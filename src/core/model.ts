@@ -48,7 +48,16 @@ export interface Denial {
   /** With --explain: the conditions of that statement, each with the request's value. */
   conditions?: DenialCondition[];
   /** With --explain: the smallest safe change, as a policy snippet. */
-  fix?: { summary: string; policy: string; snippet: Record<string, unknown>; sessionName?: string };
+  fix?: {
+    summary: string;
+    policy: string;
+    snippet: Record<string, unknown>;
+    sessionName?: string;
+    /** false: no candidate could be proven safe on the store; nothing is to be applied. */
+    safe?: boolean;
+    /** Each candidate's evaluations on the patched policy set (role allowed, others unchanged, store supports). */
+    proof?: { store: string; candidates: Array<{ form: string; summary: string; shown: boolean; checks: Array<{ check: string; ok: boolean; detail: string; evaluations?: unknown[] }> }> };
+  };
 }
 
 export interface DenialStatement {
@@ -77,6 +86,12 @@ export interface CheckExplain {
   undeterminedKeys?: string[];
   /** Where the evaluation and what the service did disagree; never hidden. */
   mismatch?: string;
+  /** Policies that could have decided but were not read, and what would read them. */
+  unread?: { policy: string; why: string; readWith?: string }[];
+  /** Statements of read policies that could not be parsed, so were not evaluated. */
+  notEvaluated?: { policy: string; index: number; why: string }[];
+  /** The evaluation of this check failed: what could not be evaluated and why (the run went on). */
+  error?: string;
 }
 
 export interface ExplainSummary {

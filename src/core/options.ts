@@ -154,11 +154,12 @@ export interface ExplainInput {
   'caller-arn'?: string;
   scp?: string[];
   rcp?: string[];
+  store?: string;
 }
 
 /** The --explain flags, checked; null without --explain (and then none of them may be given). */
 export function explainFlags(a: ExplainInput): ExplainFlags | null {
-  const given = (['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp'] as const).filter((k) => a[k] !== undefined);
+  const given = (['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'store'] as const).filter((k) => a[k] !== undefined);
   if (!a.explain) {
     if (given.length) throw new UsageError(`--${given[0]} goes with --explain`);
     return null;
@@ -177,5 +178,6 @@ export function explainFlags(a: ExplainInput): ExplainFlags | null {
     callerArn: caller ?? null,
     scpFiles: a.scp ?? [],
     rcpFiles: a.rcp ?? [],
+    store: a.store ?? null,
   };
 }

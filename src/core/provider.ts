@@ -39,6 +39,8 @@ export interface ExplainFlags {
   callerArn: string | null;
   scpFiles: string[];
   rcpFiles: string[];
+  /** The store a fix is proven on (aws-s3, ceph-rgw, s3-compatible, oss); null: detected. */
+  store?: string | null;
 }
 
 /** A role ARN, parsed by the provider it belongs to. */

@@ -37,6 +37,8 @@ export async function resolveTarget(a: TargetFlags, env: NodeJS.ProcessEnv = pro
   const info = providerOf(a);
   const given = targetOptions(a, info);
   const provider = await loadProvider(info.name);
+  // what was given is checked first (a malformed role ARN is named before a region the environment lacks)
+  provider.validate(given);
   // the provider's standard configuration (AWS: region and endpoint of the profile) fills the gaps
   const target = provider.resolve ? await provider.resolve(given, env) : given;
   provider.validate(target);

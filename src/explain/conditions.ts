@@ -9,7 +9,7 @@
 //   ForAllValues: every request value matches (true when the key is missing or empty);
 // - a key whose value cannot be known makes the condition undetermined, never guessed.
 
-import { cidrContains, parseCidr } from './ip.js';
+import { ipValueContains, parseIpValue } from './ip.js';
 import { globMatch, matchArn, type Pattern, patternText } from './match.js';
 import { type ParsedCondition, parseBool, parseDate, parseNumber } from './policy.js';
 import { U, and3, not3, or3 } from './tri.js';
@@ -36,9 +36,10 @@ function comparator(base: ParsedCondition['base']): Compare {
     case 'BinaryEquals':
       return (v, p) => Buffer.from(v, 'base64').equals(Buffer.from(patternText(p), 'base64'));
     case 'IpAddress':
+      // wildcard values (acs:SourceIp 192.168.*) only get past the parser in a dialect that documents them
       return (v, p) => {
-        const cidr = parseCidr(patternText(p));
-        return cidr !== null && cidrContains(cidr, v);
+        const ip = parseIpValue(patternText(p), true);
+        return ip !== null && ipValueContains(ip, v);
       };
     default:
       break;
@@ -76,7 +77,24 @@ function relation(name: string): (a: number, b: number) => boolean {
 
 const WILDCARD_BASES = new Set(['StringLike', 'ArnLike']);
 
-export function evaluateCondition(cond: ParsedCondition, lookup: (key: string) => Lookup): ConditionResult {
+export interface ConditionOptions {
+  /** The store does not support this key: the condition never matches. */
+  unsupported?: (key: string) => boolean;
+  /** A negated operator on a missing key never matches (Ceph RGW). */
+  negatedMissingNeverMatches?: boolean;
+}
+
+export function evaluateCondition(cond: ParsedCondition, lookup: (key: string) => Lookup, opts: ConditionOptions = {}): ConditionResult {
+  if (opts.unsupported?.(cond.key)) {
+    return {
+      operator: cond.operator,
+      key: cond.key,
+      policyValues: cond.values.map((t) => t.raw),
+      requestValues: null,
+      result: false,
+      note: `${cond.key} is not supported by this store: the condition never matches`,
+    };
+  }
   const found = lookup(cond.key);
   const resolved: Resolved[] = cond.values.map((t) => resolveTemplate(t, lookup, WILDCARD_BASES.has(cond.base)));
   const policyValues = resolved.map((r) => r.text);
@@ -110,6 +128,9 @@ export function evaluateCondition(cond: ParsedCondition, lookup: (key: string) =
     } else if (cond.set === 'ForAnyValue') {
       result = false;
       note = 'key absent or empty: ForAnyValue is false';
+    } else if (cond.negated && opts.negatedMissingNeverMatches) {
+      result = false;
+      note = 'key absent: this store never matches a negated operator on a missing key';
     } else if (cond.negated) {
       result = true;
       note = 'key absent: a negated operator is true';
@@ -142,7 +163,11 @@ export function evaluateCondition(cond: ParsedCondition, lookup: (key: string) =
   };
 }
 
-export function evaluateConditions(conds: ParsedCondition[], lookup: (key: string) => Lookup): { results: ConditionResult[]; result: Tri } {
-  const results = conds.map((c) => evaluateCondition(c, lookup));
+export function evaluateConditions(
+  conds: ParsedCondition[],
+  lookup: (key: string) => Lookup,
+  opts: ConditionOptions = {},
+): { results: ConditionResult[]; result: Tri } {
+  const results = conds.map((c) => evaluateCondition(c, lookup, opts));
   return { results, result: and3(results.map((r) => r.result)) };
 }

@@ -3,6 +3,8 @@
 // keys the caller supplied, and which keys are undetermined (present in the real request but
 // unknowable here) as opposed to absent.
 
+import { DEFAULT_PARTITION } from './dialects/aws/index.js';
+import { rulesOf } from './dialects/index.js';
 import { parseArn } from './match.js';
 import type { ContextValue, Dialect, RequestContext } from './types.js';
 import type { Lookup } from './variables.js';
@@ -26,46 +28,11 @@ export interface Caller {
   canonicalUser?: string;
 }
 
-/** Keys every real request carries (or may carry) whose value a dry evaluation cannot see. */
-const DEFAULT_UNDETERMINED: Record<Dialect, string[]> = {
-  aws: [
-    'aws:SourceIp',
-    'aws:SecureTransport',
-    'aws:CurrentTime',
-    'aws:EpochTime',
-    'aws:SourceVpc',
-    'aws:SourceVpce',
-    'aws:VpcSourceIp',
-    'aws:UserAgent',
-    'aws:Referer',
-    'aws:RequestedRegion',
-    'aws:PrincipalOrgID',
-    'aws:PrincipalOrgPaths',
-    'aws:PrincipalTag/*',
-    'aws:ResourceOrgID',
-    'aws:ResourceOrgPaths',
-    'aws:ResourceTag/*',
-    'aws:MultiFactorAuthPresent',
-    'aws:MultiFactorAuthAge',
-    'aws:TokenIssueTime',
-    'aws:ViaAWSService',
-    'aws:CalledVia',
-    'aws:SourceIdentity',
-    'aws:userid',
-    's3:TlsVersion',
-    's3:signatureversion',
-    's3:signatureAge',
-    's3:authType',
-    's3:x-amz-content-sha256',
-  ],
-  alibaba: ['acs:SourceIp', 'acs:SecureTransport', 'acs:CurrentTime', 'acs:SourceVpc', 'acs:MFAPresent', 'acs:AccessId'],
-};
-
 export function parseCaller(req: RequestContext, dialect: Dialect): Caller {
   const p = req.principal ?? {};
   const base = {
-    partition: 'aws',
-    scheme: (dialect === 'alibaba' ? 'acs' : 'arn') as 'arn' | 'acs',
+    partition: DEFAULT_PARTITION,
+    scheme: rulesOf(dialect).scheme as 'arn' | 'acs',
     ...(p.userId ? { userId: p.userId } : {}),
     ...(p.canonicalUser ? { canonicalUser: p.canonicalUser } : {}),
   };
@@ -109,34 +76,6 @@ export function parseCaller(req: RequestContext, dialect: Dialect): Caller {
   return caller;
 }
 
-/** The identity used for aws:PrincipalArn: a session's role ARN, otherwise the caller's ARN. */
-export function principalArnOf(caller: Caller): string | null {
-  if (caller.kind === 'assumed-role') return caller.roleArn ?? null;
-  return caller.arn;
-}
-
-function derivedKeys(caller: Caller, dialect: Dialect): Record<string, ContextValue> {
-  const out: Record<string, ContextValue> = {};
-  if (dialect === 'alibaba') return out;
-  const principalArn = principalArnOf(caller);
-  if (principalArn) out['aws:PrincipalArn'] = principalArn;
-  if (caller.account) out['aws:PrincipalAccount'] = caller.account;
-  if (caller.userName && caller.kind === 'user') out['aws:username'] = caller.userName;
-  if (caller.userId) out['aws:userid'] = caller.userId;
-  const type: Partial<Record<PrincipalKind, string>> = {
-    'assumed-role': 'AssumedRole',
-    user: 'User',
-    root: 'Account',
-    'federated-user': 'FederatedUser',
-    anonymous: 'Anonymous',
-  };
-  if (type[caller.kind]) out['aws:PrincipalType'] = type[caller.kind]!;
-  if (caller.kind === 'service' && caller.service) out['aws:PrincipalServiceName'] = caller.service;
-  // present in every signed request: true only when a service principal calls
-  if (caller.kind !== 'anonymous') out['aws:PrincipalIsAWSService'] = caller.kind === 'service' ? 'true' : 'false';
-  return out;
-}
-
 function toStrings(v: ContextValue): string[] {
   return (Array.isArray(v) ? v : [v]).map((x) => String(x));
 }
@@ -147,30 +86,42 @@ function keyPatternMatches(pattern: string, key: string): boolean {
   return p.endsWith('*') ? k.startsWith(p.slice(0, -1)) : p === k;
 }
 
+/**
+ * The request context: known keys (derived from the caller, or given), keys known to be absent, and
+ * everything else undetermined. A key the tool does not know is never guessed absent: a Deny on
+ * acs:UserAgent or an unknown tag key hinges on it ("undetermined, never absent"). The only keys
+ * absent without being listed are the ones the service derives from the caller (aws:username for a
+ * role session, ...): the dialect knows exactly when they exist.
+ */
 export class ContextLookup {
   private readonly known = new Map<string, string[]>();
   private readonly undetermined: string[];
   private readonly absent: string[];
+  private readonly derivedFamily: Set<string>;
   /** Undetermined keys actually consulted, in first-use order (display casing as in the policy). */
   readonly usedUndetermined = new Map<string, string>();
 
   constructor(req: RequestContext, caller: Caller, dialect: Dialect, resourceAccount: string | null) {
+    const rules = rulesOf(dialect);
     const set = (k: string, v: ContextValue) => this.known.set(k.toLowerCase(), toStrings(v));
-    for (const [k, v] of Object.entries(derivedKeys(caller, dialect))) set(k, v);
-    if (dialect === 'aws' && resourceAccount) set('aws:ResourceAccount', resourceAccount);
+    for (const [k, v] of Object.entries(rules.derivedKeys(caller, resourceAccount))) set(k, v);
     for (const [k, v] of Object.entries(req.context ?? {})) set(k, v);
-    this.absent = req.absent ?? [];
-    this.undetermined = [...(req.undetermined ?? []), ...DEFAULT_UNDETERMINED[dialect]];
+    this.absent = [...(req.absent ?? []), ...rules.actionAbsentKeys(req.action)];
+    this.undetermined = [...(req.undetermined ?? []), ...rules.defaultUndetermined];
+    this.derivedFamily = new Set(rules.derivedFamily.map((k) => k.toLowerCase()));
   }
 
   lookup = (key: string): Lookup => {
     const values = this.known.get(key.toLowerCase());
     if (values) return { state: 'present', values };
     if (this.absent.some((p) => keyPatternMatches(p, key))) return { state: 'absent' };
-    if (this.undetermined.some((p) => keyPatternMatches(p, key))) {
-      if (!this.usedUndetermined.has(key.toLowerCase())) this.usedUndetermined.set(key.toLowerCase(), key);
-      return { state: 'undetermined' };
-    }
-    return { state: 'absent' };
+    if (this.undetermined.some((p) => keyPatternMatches(p, key))) return this.unknown(key);
+    if (this.derivedFamily.has(key.toLowerCase())) return { state: 'absent' };
+    return this.unknown(key);
   };
+
+  private unknown(key: string): Lookup {
+    if (!this.usedUndetermined.has(key.toLowerCase())) this.usedUndetermined.set(key.toLowerCase(), key);
+    return { state: 'undetermined' };
+  }
 }

@@ -13,9 +13,18 @@
 // Alibaba dialect: the same layering (RAM policy = identity, bucket policy = resource, control
 // policies of a resource directory = scp); a RAM trust policy always needs the caller's own
 // sts:AssumeRole permission as well; an OSS bucket-policy statement with Principal "*" and no
-// Condition does not apply to the bucket owner's account.
+// Condition does not apply to the bucket owner's account (the dialect rules in src/explain/dialects).
+// KMS ("Key policies in AWS KMS", "Determining access to a KMS key"): the key policy must allow,
+// either naming the principal or delegating to the account ("arn:aws:iam::ACCT:root"), and in the
+// latter case the identity policies must allow too; an identity policy alone never suffices.
+// VPC endpoint policies ("Control access to VPC endpoints using endpoint policies"): when the
+// request passes through an endpoint, its policy must allow as well; a Deny in it wins.
+// sts:GetCallerIdentity needs no permission, and a Deny does not stop it (STS API reference).
+// A policy that could decide but was not read (PolicySet.notVisible) makes its layer unknown: the
+// decision is undetermined wherever that layer could tip it, and the result names what was unread.
 
 import { type Caller, ContextLookup, parseCaller } from './context.js';
+import { DIALECT_NAMES, isDialect, rulesOf } from './dialects/index.js';
 import { evaluateConditions } from './conditions.js';
 import { matchAction, matchArn, parseArn } from './match.js';
 import { type ParsedPolicy, type ParsedStatement, PolicyError, parsePolicy } from './policy.js';
@@ -30,9 +39,11 @@ import type {
   LayerResult,
   NamedPolicy,
   PolicyKind,
+  PolicySlot,
   PrincipalGrant,
   StatementResult,
   Tri,
+  UnreadPolicy,
 } from './types.js';
 import { resolveTemplate } from './variables.js';
 
@@ -49,7 +60,7 @@ function checkInput(input: EvaluateInput): void {
     throw new PolicyError('request', path, message);
   };
   if (typeof input !== 'object' || input === null) bad('', 'evaluate() needs { request, policies, dialect }');
-  if (input.dialect !== 'aws' && input.dialect !== 'alibaba') bad('dialect', `must be "aws" or "alibaba", got ${JSON.stringify(input.dialect)}`);
+  if (!isDialect(input.dialect)) bad('dialect', `must be ${DIALECT_NAMES.map((d) => JSON.stringify(d)).join(' or ')}, got ${JSON.stringify(input.dialect)}`);
   const r = input.request as unknown;
   if (typeof r !== 'object' || r === null) bad('request', 'missing');
   const req = r as Record<string, unknown>;
@@ -63,14 +74,30 @@ function asList(p: NamedPolicy | NamedPolicy[] | undefined): NamedPolicy[] {
   return p === undefined ? [] : Array.isArray(p) ? p : [p];
 }
 
-function load(list: NamedPolicy[], kind: PolicyKind, layer: Layer, dialect: Dialect): Loaded[] {
+function load(list: NamedPolicy[], kind: PolicyKind, layer: Layer, dialect: Dialect, lenient = false): Loaded[] {
   return list.map((np, i) => {
     if (typeof np !== 'object' || np === null || typeof np.name !== 'string' || !np.name) {
       throw new PolicyError(`${layer}[${i}]`, '', 'each policy must be { name, document }');
     }
-    return { policy: parsePolicy(np.document, { name: np.name, kind, dialect }), layer, level: np.level ?? '' };
+    return { policy: parsePolicy(np.document, { name: np.name, kind, dialect, lenient }), layer, level: np.level ?? '' };
   });
 }
+
+const LAYER_OF_SLOT: Record<PolicySlot, Layer> = {
+  identity: 'identity-policy',
+  resource: 'resource-policy',
+  trust: 'trust-policy',
+  boundary: 'permissions-boundary',
+  session: 'session-policy',
+  scp: 'scp',
+  rcp: 'rcp',
+  kms: 'kms-key-policy',
+  vpce: 'vpc-endpoint-policy',
+};
+
+const KMS_ACTION = /^kms:/i;
+/** Needs no permission; no policy can deny it (STS API reference, GetCallerIdentity). */
+const NO_PERMISSION_ACTION = /^sts:GetCallerIdentity$/i;
 
 interface Env {
   caller: Caller;
@@ -80,14 +107,19 @@ interface Env {
   dialect: Dialect;
   resourceAccount: string | null;
   hasBoundary: boolean;
+  store: EvaluateInput['store'];
 }
 
 function evaluateStatement(st: ParsedStatement, l: Loaded, env: Env): StatementResult {
-  const actionMatch = st.action
+  const notes: string[] = [];
+  let actionMatch = st.action
     ? st.action.some((a) => matchAction(a, env.action))
     : !st.notAction!.some((a) => matchAction(a, env.action));
+  if (st.notAction && st.effect === 'Deny' && env.store?.denyNotActionIgnored) {
+    actionMatch = false;
+    notes.push(`${env.store.name} ignores NotAction in a Deny`);
+  }
   const undeterminedKeys = new Set<string>();
-  const notes: string[] = [];
 
   let resource: Tri = true;
   const patterns = st.resource ?? st.notResource;
@@ -112,7 +144,7 @@ function evaluateStatement(st: ParsedStatement, l: Loaded, env: Env): StatementR
     if (g) grant = g;
     if (
       g &&
-      env.dialect === 'alibaba' &&
+      rulesOf(env.dialect).anyWithoutConditionSkipsOwner &&
       l.layer === 'resource-policy' &&
       st.principal.any &&
       st.conditions.length === 0 &&
@@ -124,16 +156,25 @@ function evaluateStatement(st: ParsedStatement, l: Loaded, env: Env): StatementR
       notes.push('OSS: Principal "*" without a Condition does not apply to the bucket owner');
     }
   } else if (st.notPrincipal) {
-    if (st.effect === 'Deny' && env.hasBoundary) {
+    if (st.effect === 'Allow') {
+      // AWS does not support NotPrincipal with Allow: it never grants anyone here, least of all the
+      // principals it names ("AWS JSON policy elements: NotPrincipal").
+      principal = false;
+      notes.push('NotPrincipal with Allow grants nothing');
+    } else if (env.hasBoundary) {
       principal = true;
       notes.push('NotPrincipal with Deny always denies a principal that has a permissions boundary');
     } else {
-      principal = !excludedByNotPrincipal(st.notPrincipal, env.caller);
+      principal = !excludedByNotPrincipal(st.notPrincipal, env.caller, env.store?.notPrincipalAnyEntry === true);
     }
-    if (principal) grant = env.caller.kind === 'assumed-role' ? 'role' : 'direct';
+    if (principal === true) grant = env.caller.kind === 'assumed-role' ? 'role' : 'direct';
   }
 
-  const cond = evaluateConditions(st.conditions, env.lookup.lookup);
+  const unsupported = env.store?.unsupportedKeys.map((k) => k.toLowerCase());
+  const cond = evaluateConditions(st.conditions, env.lookup.lookup, {
+    ...(unsupported?.length ? { unsupported: (k: string) => unsupported.includes(k.toLowerCase()) } : {}),
+    negatedMissingNeverMatches: env.store?.negatedMissingNeverMatches === true,
+  });
   for (const c of cond.results) if (c.result === U) c.undeterminedKeys?.forEach((k) => undeterminedKeys.add(k));
   const applies = and3([actionMatch, resource, principal, cond.result]);
   const failedOn: StatementResult['failedOn'] = [];
@@ -185,29 +226,70 @@ const or = (...children: Node[]): Node => ({ kind: 'or', children });
 export function evaluate(input: EvaluateInput): EvaluationResult {
   checkInput(input);
   const { request, policies, dialect } = input;
+  const rules = rulesOf(dialect);
   const warnings: string[] = [];
-  const isTrust = TRUST_ACTION.test(request.action) && policies.trust !== undefined;
+  const lenient = policies.lenient === true;
+  const unreadList: UnreadPolicy[] = Array.isArray(policies.notVisible) ? policies.notVisible : [];
+  const isUnread = (slot: PolicySlot) => unreadList.some((u) => u.slot === slot);
+  const isKms = KMS_ACTION.test(request.action) && (policies.kms !== undefined || isUnread('kms'));
+  const isTrust = !isKms && TRUST_ACTION.test(request.action) && (policies.trust !== undefined || isUnread('trust'));
   if (isTrust && policies.resource) warnings.push('both a trust policy and a resource policy were given; the trust policy is the resource policy for sts:AssumeRole');
-  const resLayer: Layer = isTrust ? 'trust-policy' : 'resource-policy';
+  const resLayer: Layer = isKms ? 'kms-key-policy' : isTrust ? 'trust-policy' : 'resource-policy';
+  const resSlot: PolicySlot = isKms ? 'kms' : isTrust ? 'trust' : 'resource';
 
   const loaded: Loaded[] = [
-    ...load(asList(policies.scp), 'scp', 'scp', dialect),
-    ...load(asList(policies.rcp), 'rcp', 'rcp', dialect),
-    ...(isTrust
-      ? load(asList(policies.trust), 'trust', 'trust-policy', dialect)
-      : load(asList(policies.resource), 'resource', 'resource-policy', dialect)),
-    ...load(asList(policies.identity), 'identity', 'identity-policy', dialect),
-    ...load(asList(policies.boundary), 'boundary', 'permissions-boundary', dialect),
-    ...load(asList(policies.session), 'session', 'session-policy', dialect),
+    ...load(asList(policies.scp), 'scp', 'scp', dialect, lenient),
+    ...load(asList(policies.rcp), 'rcp', 'rcp', dialect, lenient),
+    ...load(asList(policies.vpce), 'vpce', 'vpc-endpoint-policy', dialect, lenient),
+    ...(isKms
+      ? load(asList(policies.kms), 'kms', 'kms-key-policy', dialect, lenient)
+      : isTrust
+        ? load(asList(policies.trust), 'trust', 'trust-policy', dialect, lenient)
+        : load(asList(policies.resource), 'resource', 'resource-policy', dialect, lenient)),
+    ...load(asList(policies.identity), 'identity', 'identity-policy', dialect, lenient),
+    ...load(asList(policies.boundary), 'boundary', 'permissions-boundary', dialect, lenient),
+    ...load(asList(policies.session), 'session', 'session-policy', dialect, lenient),
   ];
-  // The resource-side policy that does not apply to this action is still checked: a malformed file
+  // The resource-side policies that do not apply to this action are still checked: a malformed file
   // is an error whatever the action.
-  const unused = isTrust ? policies.resource : policies.trust;
-  if (unused !== undefined) {
-    load(asList(unused), isTrust ? 'resource' : 'trust', isTrust ? 'resource-policy' : 'trust-policy', dialect);
-    if (!isTrust) warnings.push(`the trust policy applies to sts:AssumeRole only; not evaluated for ${request.action}`);
+  const sides: Array<[PolicySlot, PolicyKind, Layer, NamedPolicy | undefined]> = [
+    ['resource', 'resource', 'resource-policy', policies.resource],
+    ['trust', 'trust', 'trust-policy', policies.trust],
+    ['kms', 'kms', 'kms-key-policy', policies.kms],
+  ];
+  for (const [slot, kind, layer, np] of sides) {
+    if (slot === resSlot || np === undefined) continue;
+    load(asList(np), kind, layer, dialect, lenient);
+    if (slot === 'trust' && !isTrust && !isKms) warnings.push(`the trust policy applies to sts:AssumeRole only; not evaluated for ${request.action}`);
+    if (slot === 'kms') warnings.push(`the KMS key policy applies to kms: actions only; not evaluated for ${request.action}`);
   }
   for (const l of loaded) warnings.push(...l.policy.warnings);
+  const notEvaluated = loaded.flatMap((l) => l.policy.skipped.map((k) => ({ policy: l.policy.name, layer: l.layer, index: k.index, why: k.why, effect: k.effect })));
+  const unread = unreadList.filter((u) => {
+    const layer = LAYER_OF_SLOT[u.slot];
+    return !(layer === 'trust-policy' && !isTrust) && !(layer === 'resource-policy' && (isTrust || isKms)) && !(layer === 'kms-key-policy' && !isKms);
+  });
+  for (const u of unread) warnings.push(`${u.policy} could not be read (${u.why})${u.readWith ? `; ${u.readWith} would read it` : ''}`);
+
+  if (NO_PERMISSION_ACTION.test(request.action)) {
+    const caller = parseCaller(request, dialect);
+    return {
+      decision: 'allowed',
+      possibleDecisions: ['allowed'],
+      undetermined: false,
+      undeterminedKeys: [],
+      decidedBy: null,
+      statements: [],
+      layers: [],
+      crossAccount: false,
+      reason: `${request.action} needs no permission and no policy can deny it`,
+      warnings,
+      dialect,
+      request: { action: request.action, resource: request.resource, principal: caller.arn ?? caller.kind },
+      unread: [],
+      notEvaluated: [],
+    };
+  }
 
   const caller = parseCaller(request, dialect);
   const callerHasIdentity = !['anonymous', 'service', 'federated'].includes(caller.kind);
@@ -242,6 +324,7 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
     dialect,
     resourceAccount,
     hasBoundary: policies.boundary !== undefined,
+    store: input.store,
   };
 
   const all: StatementResult[] = [];
@@ -260,29 +343,47 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
       byLayer.get(l.layer)!.push(r);
     }
   }
-  const present = (layer: Layer) => levels.has(layer);
+  // Layers with a policy that was not read, or a statement that was not evaluated: an unknown Allow
+  // and/or Deny in them.
+  const identityLayers: Layer[] = ['identity-policy', 'permissions-boundary', 'session-policy', 'scp'];
+  const unknownAllow = new Set<Layer>();
+  const unknownDeny = new Set<Layer>();
+  for (const u of unread) {
+    const layer = LAYER_OF_SLOT[u.slot];
+    if (!callerHasIdentity && identityLayers.includes(layer)) continue;
+    unknownAllow.add(layer);
+    unknownDeny.add(layer);
+  }
+  for (const k of notEvaluated) {
+    if (k.effect !== 'Deny') unknownAllow.add(k.layer);
+    if (k.effect !== 'Allow') unknownDeny.add(k.layer);
+  }
+  const present = (layer: Layer) => levels.has(layer) || unknownAllow.has(layer) || unknownDeny.has(layer);
   const allowsIn = (list: StatementResult[]) => or3(list.filter((s) => s.effect === 'Allow').map((s) => s.applies));
   const layerAllows = (layer: Layer): Tri => {
+    const extra: Tri = unknownAllow.has(layer) ? U : false;
     const lv = levels.get(layer);
-    if (!lv) return false;
-    return layer === 'scp' || layer === 'rcp' ? and3([...lv.values()].map(allowsIn)) : allowsIn(byLayer.get(layer) ?? []);
+    if (!lv) return extra;
+    const known = layer === 'scp' || layer === 'rcp' ? and3([...lv.values()].map(allowsIn)) : allowsIn(byLayer.get(layer) ?? []);
+    return or3([known, extra]);
   };
   const okIfPresent = (layer: Layer): Tri => (present(layer) ? layerAllows(layer) : true);
 
-  const layers: LayerResult[] = [...levels.keys()].map((layer) => {
+  const layers: LayerResult[] = [...new Set([...levels.keys(), ...unknownAllow, ...unknownDeny])].map((layer) => {
     const stmts = byLayer.get(layer) ?? [];
     return {
       layer,
       policies: [...new Set(loaded.filter((l) => l.layer === layer).map((l) => l.policy.name))],
       allows: layerAllows(layer),
-      denies: or3(stmts.filter((s) => s.effect === 'Deny').map((s) => s.applies)),
+      denies: or3([...stmts.filter((s) => s.effect === 'Deny').map((s) => s.applies), unknownDeny.has(layer) ? U : false]),
       statements: stmts.filter((s) => s.action),
     };
   });
 
-  // resource-side grants by kind
+  // resource-side grants by kind (an unread resource policy could grant in any way)
   const resAllows = (byLayer.get(resLayer) ?? []).filter((s) => s.effect === 'Allow');
-  const grantOf = (kind: PrincipalGrant) => or3(resAllows.filter((s) => s.principalGrant === kind).map((s) => s.applies));
+  const resUnknown: Tri = unknownAllow.has(resLayer) ? U : false;
+  const grantOf = (kind: PrincipalGrant) => or3([...resAllows.filter((s) => s.principalGrant === kind).map((s) => s.applies), resUnknown]);
   const rDirect = grantOf('direct');
   const rRole = grantOf('role');
   const rAccount = grantOf('account');
@@ -290,7 +391,7 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
   const rAny = or3([rDirect, rRole, rAccount, rExternal]);
   const idAllow = layerAllows('identity-policy');
 
-  const rcp = gate('rcp', okIfPresent('rcp'));
+  const rcp = and(gate('rcp', okIfPresent('rcp')), gate('vpc-endpoint-policy', okIfPresent('vpc-endpoint-policy')));
   const scp = gate('scp', okIfPresent('scp'));
   const boundary = gate('permissions-boundary', okIfPresent('permissions-boundary'));
   const session = gate('session-policy', okIfPresent('session-policy'));
@@ -298,9 +399,10 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
   let formula: Node;
   if (!callerHasIdentity) {
     formula = and(rcp, gate(resLayer, rAny));
-  } else if (crossAccount || (dialect === 'alibaba' && isTrust)) {
+  } else if (crossAccount || (rules.trustNeedsCallerPermission && isTrust)) {
     formula = and(rcp, scp, gate(resLayer, rAny), identity, boundary, session);
-  } else if (isTrust) {
+  } else if (isTrust || isKms) {
+    // the resource side is mandatory: a trust policy for sts:AssumeRole, the key policy for KMS
     formula = and(
       rcp,
       scp,
@@ -313,7 +415,8 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
   const allowed = value(formula);
 
   const denies = all.filter((s) => s.effect === 'Deny');
-  const deny = or3(denies.map((s) => s.applies));
+  const unknownDenyLayers = [...unknownDeny].filter((l) => callerHasIdentity || !identityLayers.includes(l));
+  const deny = or3([...denies.map((s) => s.applies), ...unknownDenyLayers.map((): Tri => U)]);
 
   let decision: Decision | 'undetermined';
   let possible: Decision[];
@@ -346,13 +449,23 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
     if (allowed !== false) possible.push('allowed');
     if (allowed !== true) possible.push('implicit-deny');
     const uDeny = denies.find((s) => s.applies === U);
-    decidedBy = uDeny ? uDeny.layer : blame(formula, U);
-    statements = all.filter((s) => s.applies === U && (s.effect === 'Deny' || allowed !== false));
+    if (allowed === false) {
+      // denied either way (explicitly or not): name the undetermined Deny, else the layer that certainly does not allow
+      decidedBy = uDeny ? uDeny.layer : blame(formula, false);
+      const nearMiss = (byLayer.get(decidedBy as Layer) ?? []).filter((s) => s.effect === 'Allow' && s.action && s.applies !== true);
+      statements = [...all.filter((s) => s.applies === U && s.effect === 'Deny'), ...nearMiss];
+    } else {
+      decidedBy = uDeny ? uDeny.layer : (blame(formula, U) ?? unknownDenyLayers[0] ?? null);
+      statements = all.filter((s) => s.applies === U);
+    }
   }
   const undetermined = decision === 'undetermined';
   const undeterminedKeys = undetermined
     ? [...new Set(all.filter((s) => s.applies === U).flatMap((s) => s.undeterminedKeys ?? []))]
     : [];
+  // what was not read only matters when it leaves the decision open
+  const unreadShown = undetermined ? unread.filter((u) => unknownAllow.has(LAYER_OF_SLOT[u.slot]) || unknownDeny.has(LAYER_OF_SLOT[u.slot])) : [];
+  const notEvaluatedShown = notEvaluated.map(({ effect: _e, ...k }) => k);
 
   return {
     decision,
@@ -363,10 +476,12 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
     statements,
     layers,
     crossAccount,
-    reason: reasonFor(decision, decidedBy, statements, request.action, undeterminedKeys, possible),
+    reason: reasonFor(decision, decidedBy, statements, request.action, undeterminedKeys, possible, unreadShown, notEvaluatedShown),
     warnings,
     dialect,
     request: { action: request.action, resource: request.resource, principal: caller.arn ?? caller.service ?? caller.federated ?? caller.kind },
+    unread: unreadShown,
+    notEvaluated: notEvaluatedShown,
   };
 }
 
@@ -381,6 +496,8 @@ function reasonFor(
   action: string,
   keys: string[],
   possible: Decision[],
+  unread: UnreadPolicy[],
+  notEvaluated: EvaluationResult['notEvaluated'],
 ): string {
   switch (decision) {
     case 'explicit-deny':
@@ -391,7 +508,13 @@ function reasonFor(
       return `${action} is implicitly denied: no applicable Allow in the ${layer ?? 'policies'}${
         statements.length ? ` (closest: ${statements.map(label).join(', ')})` : ''
       }`;
-    default:
-      return `${action} could be ${possible.join(' or ')}: it hinges on ${keys.join(', ') || 'undetermined context'} (${layer})`;
+    default: {
+      const hinges = [
+        ...keys,
+        ...unread.map((u) => `${u.policy}, which could not be read (${u.why})${u.readWith ? `: ${u.readWith} would read it` : ''}`),
+        ...notEvaluated.map((k) => `${k.policy} statement #${k.index}, which was not evaluated`),
+      ];
+      return `${action} could be ${possible.join(' or ')}: it hinges on ${hinges.join(', ') || 'undetermined context'} (${layer})`;
+    }
   }
 }

@@ -8,12 +8,15 @@
 // - a rule scoped to the session name is satisfied by choosing a matching session name;
 // - a trust failure gets the trust statement naming the caller (with sts:ExternalId when one was used).
 
+import { DEFAULT_PARTITION } from './dialects/aws/index.js';
+import { rulesOf } from './dialects/index.js';
 import type { CheckLevel } from '../core/checks.js';
 import { compile, globMatch, parseArn } from './match.js';
+import { resourceDenyCandidates } from './candidates.js';
 import { describeCondition, describeStatement } from './summary.js';
-import type { ConditionResult, EvaluationResult, Layer, StatementResult } from './types.js';
+import type { ConditionResult, Dialect, EvaluationResult, Layer, PolicySlot, StatementResult } from './types.js';
 
-export type FixPolicy = 'identity' | 'bucket' | 'trust' | 'scp' | 'rcp' | 'boundary' | 'session';
+export type FixPolicy = 'identity' | 'bucket' | 'trust' | 'scp' | 'rcp' | 'boundary' | 'session' | 'kms' | 'vpce';
 
 export interface FixRequest {
   /** The denied action, e.g. `s3:PutObject` (must not contain wildcards). */
@@ -29,12 +32,21 @@ export interface FixRequest {
   externalId?: string;
   /** Who called sts:AssumeRole (for trust fixes); defaults to the evaluated request's principal. */
   callerArn?: string;
+  /** The role's unique id (AROA...), for aws:userid-based exemptions. */
+  roleId?: string;
   /** Where the request is authorised, from the check catalog (src/core/checks.ts). Only a request
    * named outside a probe (`backup-canary explain`) falls back to telling it from the action name. */
   level?: CheckLevel;
   /** The request sends no prefix (HeadBucket): a prefix condition would not cover it. */
   unprefixed?: boolean;
 }
+
+/** What the fix changes, so it can be applied to the policy set and evaluated before it is shown. */
+export type FixChange =
+  | { kind: 'replace-statement'; slot: PolicySlot; policy: string; index: number; statement: Record<string, unknown> }
+  | { kind: 'add-statement'; slot: PolicySlot; statement: Record<string, unknown> }
+  | { kind: 'session-name'; sessionName: string }
+  | { kind: 'advice' };
 
 export interface Fix {
   summary: string;
@@ -43,9 +55,24 @@ export interface Fix {
   snippet: Record<string, unknown>;
   /** When the fix is to run with another session name instead of changing a policy. */
   sessionName?: string;
+  /** The form of the change (e.g. `principal-arn-condition`, `not-principal`, `scoped-allow`). */
+  form?: string;
+  change?: FixChange;
 }
 
-const LAYER_POLICY: Record<Layer, FixPolicy> = {
+const SLOT_OF_LAYER: Record<Layer, PolicySlot> = {
+  'resource-policy': 'resource',
+  'identity-policy': 'identity',
+  'trust-policy': 'trust',
+  scp: 'scp',
+  rcp: 'rcp',
+  'permissions-boundary': 'boundary',
+  'session-policy': 'session',
+  'kms-key-policy': 'kms',
+  'vpc-endpoint-policy': 'vpce',
+};
+
+export const LAYER_POLICY: Record<Layer, FixPolicy> = {
   'resource-policy': 'bucket',
   'identity-policy': 'identity',
   'trust-policy': 'trust',
@@ -53,6 +80,8 @@ const LAYER_POLICY: Record<Layer, FixPolicy> = {
   rcp: 'rcp',
   'permissions-boundary': 'boundary',
   'session-policy': 'session',
+  'kms-key-policy': 'kms',
+  'vpc-endpoint-policy': 'vpce',
 };
 
 const S3_BUCKET_CONFIG = /^(Get|Put|Delete)(Lifecycle|Encryption|Replication|Accelerate|Inventory|Analytics|Metrics|IntelligentTiering)Configuration$/;
@@ -83,24 +112,24 @@ function prefixKey(service: string, name: string): string | null {
 
 function partitionOf(arn: string): string {
   const p = parseArn(arn);
-  return p && p.scheme === 'arn' ? p.partition : 'aws';
+  return p && p.scheme === 'arn' ? p.partition : DEFAULT_PARTITION;
 }
 
 /** An Allow statement for exactly this action on exactly the bucket/prefix. */
-export function scopedStatement(req: FixRequest, dialect: 'aws' | 'alibaba', withPrincipal?: unknown): Record<string, unknown> {
+export function scopedStatement(req: FixRequest, dialect: Dialect, withPrincipal?: unknown): Record<string, unknown> {
   const [service = '', name = ''] = req.action.split(':');
   const prefix = req.prefix ?? '';
-  const alibaba = dialect === 'alibaba';
-  const bucketArn = alibaba ? `acs:oss:*:*:${req.bucket}` : `arn:${partitionOf(req.roleArn)}:s3:::${req.bucket}`;
+  const rules = rulesOf(dialect);
+  const bucketArn = rules.bucketArn(req.bucket, partitionOf(req.roleArn));
   const scope: Scope = req.level && req.level !== 'role' ? req.level : scopeOf(service.toLowerCase(), name);
   const stmt: Record<string, unknown> = {
-    ...(alibaba ? {} : { Sid: `BackupCanary${name.replace(/[^A-Za-z0-9]/g, '')}` }),
+    ...(rules.statementSids ? { Sid: `BackupCanary${name.replace(/[^A-Za-z0-9]/g, '')}` } : {}),
     Effect: 'Allow',
     ...(withPrincipal !== undefined ? { Principal: withPrincipal } : {}),
     Action: [req.action],
   };
   if (scope === 'service') {
-    stmt.Resource = alibaba ? 'acs:oss:*:*:*' : `arn:${partitionOf(req.roleArn)}:s3:::*`;
+    stmt.Resource = rules.allBucketsArn(partitionOf(req.roleArn));
   } else if (scope === 'bucket') {
     stmt.Resource = bucketArn;
     const key = prefixKey(service.toLowerCase(), name);
@@ -111,8 +140,8 @@ export function scopedStatement(req: FixRequest, dialect: 'aws' | 'alibaba', wit
   return stmt;
 }
 
-function policyDoc(dialect: 'aws' | 'alibaba', statement: Record<string, unknown>): Record<string, unknown> {
-  return { Version: dialect === 'alibaba' ? '1' : '2012-10-17', Statement: [statement] };
+function policyDoc(dialect: Dialect, statement: Record<string, unknown>): Record<string, unknown> {
+  return { Version: rulesOf(dialect).policyVersion, Statement: [statement] };
 }
 
 const SESSION_KEYS = new Set(['aws:userid', 'sts:rolesessionname']);
@@ -139,43 +168,35 @@ function isSessionScoped(c: ConditionResult): boolean {
   return SESSION_KEYS.has(c.key.toLowerCase());
 }
 
-function exemptRole(statement: Record<string, unknown>, roleArn: string): Record<string, unknown> {
-  const st = structuredClone(statement);
-  const cond = (st.Condition && typeof st.Condition === 'object' ? st.Condition : {}) as Record<string, Record<string, unknown>>;
-  for (const op of ['ArnNotLike', 'ArnNotEquals', 'StringNotLike', 'StringNotEquals']) {
-    const block = cond[op];
-    if (!block) continue;
-    const key = Object.keys(block).find((k) => k.toLowerCase() === 'aws:principalarn');
-    if (key) {
-      const values = Array.isArray(block[key]) ? (block[key] as unknown[]) : [block[key]];
-      if (!values.includes(roleArn)) block[key] = [...values, roleArn];
-      st.Condition = cond;
-      return st;
-    }
-  }
-  cond.ArnNotLike = { ...(cond.ArnNotLike ?? {}), 'aws:PrincipalArn': roleArn };
-  st.Condition = cond;
-  return st;
+function roleOfCaller(arn: string, dialect: Dialect): string {
+  return rulesOf(dialect).roleOfSession(arn) ?? arn;
 }
 
-function roleOfCaller(arn: string): string {
-  const p = parseArn(arn);
-  if (p && p.resource.startsWith('assumed-role/')) {
-    const role = p.resource.split('/')[1];
-    return p.scheme === 'acs' ? `acs:ram::${p.account}:role/${role}` : `arn:${p.partition}:iam::${p.account}:role/${role}`;
+/** Every candidate for this denial, preferred first (one, except for a resource-side Deny). */
+export function fixCandidates(result: EvaluationResult, req: FixRequest): Fix[] {
+  if (result.decision === 'explicit-deny' && result.decidedBy) {
+    const where = `${result.request.action} on ${result.request.resource}`;
+    return denyCandidates(result.statements[0]!, req, result.dialect, where, result.request.principal);
   }
-  return arn;
+  const one = proposeFix(result, req);
+  return one ? [one] : [];
 }
 
 export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | null {
   if (/[*?]/.test(req.action)) throw new Error(`proposeFix: the action must be concrete, got ${JSON.stringify(req.action)}`);
-  if (result.decision === 'allowed' || result.decision === 'undetermined' || !result.decidedBy) return null;
+  // undetermined between an explicit and an implicit deny (an unread policy could also deny): it is
+  // denied either way, and the layer that does not allow needs the change
+  const deniedEither =
+    result.decision === 'undetermined' &&
+    !result.possibleDecisions.includes('allowed') &&
+    !result.statements.some((s) => s.effect === 'Deny' && s.applies === 'undetermined');
+  if (result.decision === 'allowed' || (result.decision === 'undetermined' && !deniedEither) || !result.decidedBy) return null;
   const dialect = result.dialect;
   const layer = result.decidedBy;
   const policy = LAYER_POLICY[layer];
   const where = `${result.request.action} on ${result.request.resource}`;
 
-  if (result.decision === 'explicit-deny') return denyFix(result.statements[0]!, req, dialect, where);
+  if (result.decision === 'explicit-deny') return denyFix(result.statements[0]!, req, dialect, where, result.request.principal);
 
   // implicit deny: first, a near-miss Allow that only fails on the session name
   for (const s of result.statements) {
@@ -189,24 +210,24 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
           policy: LAYER_POLICY[s.layer],
           snippet: { RoleSessionName: name, condition: { [failing[0]!.operator]: { [failing[0]!.key]: failing[0]!.policyValues } } },
           sessionName: name,
+          form: 'session-name',
+          change: { kind: 'session-name', sessionName: name },
         };
       }
     }
   }
 
   if (layer === 'trust-policy') {
-    const caller = roleOfCaller(req.callerArn ?? result.request.principal);
+    const caller = roleOfCaller(req.callerArn ?? result.request.principal, dialect);
     const near = result.statements.find((s) => s.principal === true && s.action && s.conditionsResult === false);
-    const statement: Record<string, unknown> =
-      dialect === 'alibaba'
-        ? { Effect: 'Allow', Principal: { RAM: [caller] }, Action: 'sts:AssumeRole' }
-        : {
-            Sid: 'AllowBackupCanaryCaller',
-            Effect: 'Allow',
-            Principal: { AWS: caller },
-            Action: 'sts:AssumeRole',
-            ...(req.externalId ? { Condition: { StringEquals: { 'sts:ExternalId': req.externalId } } } : {}),
-          };
+    const rules = rulesOf(dialect);
+    const statement: Record<string, unknown> = {
+      ...(rules.statementSids ? { Sid: 'AllowBackupCanaryCaller' } : {}),
+      Effect: 'Allow',
+      Principal: rules.trustPrincipal(caller),
+      Action: 'sts:AssumeRole',
+      ...(req.externalId ? { Condition: { StringEquals: { 'sts:ExternalId': req.externalId } } } : {}),
+    };
     const why = near
       ? `${describeStatement(near)} names the caller but its condition fails`
       : `no statement in the trust policy of ${req.roleArn} lets ${caller} assume it`;
@@ -214,24 +235,55 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
       summary: `${why}. Add this statement to the role's trust policy (it names only the caller${req.externalId ? ' and requires the external ID' : ''}).`,
       policy: 'trust',
       snippet: statement,
+      form: 'trust-statement',
+      change: { kind: 'add-statement', slot: 'trust', statement },
     };
   }
 
   if (/^sts:AssumeRole/i.test(req.action) || /^sts:AssumeRole/i.test(result.request.action)) {
-    const statement = { Sid: 'AllowAssumeBackupRole', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: req.roleArn };
+    const statement = {
+      ...(rulesOf(dialect).statementSids ? { Sid: 'AllowAssumeBackupRole' } : {}),
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: req.roleArn,
+    };
     return {
       summary: `The caller's own ${layerName(layer)} does not allow sts:AssumeRole on ${req.roleArn}; add this statement to it.`,
       policy,
-      snippet: dialect === 'alibaba' ? policyDoc(dialect, { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: req.roleArn }) : policyDoc(dialect, statement),
+      snippet: policyDoc(dialect, statement),
+      form: 'scoped-allow',
+      change: { kind: 'add-statement', slot: SLOT_OF_LAYER[layer], statement },
+    };
+  }
+
+  if (layer === 'kms-key-policy') {
+    // "Key policies in AWS KMS": a key-policy statement names its principal; its Resource is the key
+    // ("*" there means this key; the key's own ARN says the same without a wildcard)
+    const rules = rulesOf(dialect);
+    const statement = {
+      ...(rules.statementSids ? { Sid: `BackupCanary${req.action.split(':')[1] ?? ''}` } : {}),
+      Effect: 'Allow',
+      Principal: rules.rolePrincipal(req.roleArn),
+      Action: [req.action],
+      Resource: result.request.resource,
+    };
+    return {
+      summary: `The KMS key policy does not let ${req.roleArn} use the key for ${req.action} (an IAM policy alone cannot). Add this statement to the key policy.`,
+      policy: 'kms',
+      snippet: statement,
+      form: 'scoped-allow',
+      change: { kind: 'add-statement', slot: 'kms', statement },
     };
   }
 
   if (layer === 'resource-policy') {
-    const principal = dialect === 'alibaba' ? [parseArn(req.roleArn)?.account ?? req.roleArn] : { AWS: req.roleArn };
+    const statement = scopedStatement(req, dialect, rulesOf(dialect).rolePrincipal(req.roleArn));
     return {
       summary: `The bucket policy does not grant ${where} to ${req.roleArn}${result.crossAccount ? ' (cross-account: the bucket policy and the role policy must both allow)' : ''}. Add this statement to the bucket policy.`,
       policy: 'bucket',
-      snippet: scopedStatement(req, dialect, principal),
+      snippet: statement,
+      form: 'scoped-allow',
+      change: { kind: 'add-statement', slot: 'resource', statement },
     };
   }
 
@@ -243,10 +295,13 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
       : layer === 'scp' || layer === 'rcp'
         ? `the organisation's ${layer.toUpperCase()}s (ask the organisation administrators)`
         : `the ${layerName(layer)}`;
+  const statement = scopedStatement(req, dialect);
   return {
     summary: `No statement in ${layerName(layer)} allows ${where}.${hint} Add this statement to ${target}; it grants only ${req.action} on ${req.bucket}/${req.prefix ?? ''}.`,
     policy,
-    snippet: policyDoc(dialect, scopedStatement(req, dialect)),
+    snippet: policyDoc(dialect, statement),
+    form: 'scoped-allow',
+    change: { kind: 'add-statement', slot: SLOT_OF_LAYER[layer], statement },
   };
 }
 
@@ -254,62 +309,44 @@ function layerName(layer: Layer): string {
   return layer.replace('-', ' ');
 }
 
-function denyFix(s: StatementResult, req: FixRequest, dialect: 'aws' | 'alibaba', where: string): Fix {
+function denyFix(s: StatementResult, req: FixRequest, dialect: Dialect, where: string, caller: string): Fix {
+  return denyCandidates(s, req, dialect, where, caller)[0]!;
+}
+
+/** Every candidate change for an applying Deny, safest form first; the proof picks the first that holds. */
+export function denyCandidates(s: StatementResult, req: FixRequest, dialect: Dialect, where: string, caller: string): Fix[] {
   const policy = LAYER_POLICY[s.layer];
   const evidence = describeStatement(s);
+  const advice = (summary: string, snippet: Record<string, unknown>, form: string): Fix => ({ summary, policy, snippet, form, change: { kind: 'advice' } });
   // a Deny keyed on the session name: pick a session name that escapes it
   const sessionCond = s.conditions.find((c) => c.result === true && isSessionScoped(c));
   if (sessionCond) {
     const name = sessionNameFor(sessionCond, sessionCond.operator.includes('Not'));
     if (name) {
-      return {
-        summary: `${evidence}. The Deny is scoped to the session name: assume the role with session name "${name}" and it no longer applies.`,
-        policy,
-        snippet: { RoleSessionName: name, condition: { [sessionCond.operator]: { [sessionCond.key]: sessionCond.policyValues } } },
-        sessionName: name,
-      };
+      return [
+        {
+          summary: `${evidence}. The Deny is scoped to the session name: assume the role with session name "${name}" and it no longer applies.`,
+          policy,
+          snippet: { RoleSessionName: name, condition: { [sessionCond.operator]: { [sessionCond.key]: sessionCond.policyValues } } },
+          sessionName: name,
+          form: 'session-name',
+          change: { kind: 'session-name', sessionName: name },
+        },
+      ];
     }
   }
   const transport = s.conditions.find((c) => c.result === true && /:securetransport$/i.test(c.key));
   if (transport) {
-    return {
-      summary: `${evidence}. The Deny requires TLS: send the request over HTTPS; do not exempt anyone from it.`,
-      policy,
-      snippet: { [transport.key]: 'true' },
-    };
+    return [advice(`${evidence}. The Deny requires TLS: send the request over HTTPS; do not exempt anyone from it.`, { [transport.key]: 'true' }, 'use-tls')];
   }
   if (s.layer === 'identity-policy' || s.layer === 'permissions-boundary' || s.layer === 'session-policy') {
-    return {
-      summary: `${evidence}. A Deny in the ${layerName(s.layer)} cannot be overridden by any Allow: change that statement's Action, Resource or Condition so it no longer covers ${where}.`,
-      policy,
-      snippet: { statement: s.statement, conditions: s.conditions.map(describeCondition) },
-    };
+    return [
+      advice(
+        `${evidence}. A Deny in the ${layerName(s.layer)} cannot be overridden by any Allow: change that statement's Action, Resource or Condition so it no longer covers ${where}.`,
+        { statement: s.statement, conditions: s.conditions.map(describeCondition) },
+        'change-deny',
+      ),
+    ];
   }
-  if (dialect === 'alibaba') {
-    const negated = s.conditions.find(
-      (c) => c.result === true && /Not/.test(c.operator) && Array.isArray(c.requestValues) && c.requestValues.length > 0,
-    );
-    if (negated && Array.isArray(negated.requestValues)) {
-      const st = structuredClone(s.statement);
-      const cond = st.Condition as Record<string, Record<string, unknown>>;
-      const block = cond[negated.operator]!;
-      const prev = block[negated.key];
-      block[negated.key] = [...(Array.isArray(prev) ? prev : [prev]), ...negated.requestValues];
-      return {
-        summary: `${evidence}. Alibaba Cloud documents no principal-ARN condition key for bucket policies, so keep the Deny and add this request's ${negated.key} (${negated.requestValues.join(', ')}) to its exception list - note that this exempts that source for every principal.`,
-        policy,
-        snippet: st,
-      };
-    }
-    return {
-      summary: `${evidence}. Keep the Deny; make the request satisfy its condition, or remove ${req.roleArn}'s UID from its Principal list if it is named there.`,
-      policy,
-      snippet: { statement: s.statement, conditions: s.conditions.map(describeCondition) },
-    };
-  }
-  return {
-    summary: `${evidence}. Keep the Deny and exempt only the backup role: add "ArnNotLike": {"aws:PrincipalArn": "${req.roleArn}"} to its Condition (a role session's aws:PrincipalArn is the role ARN, so every session of ${req.roleArn} - and only that role - is covered). Do not widen or remove the Deny.`,
-    policy,
-    snippet: exemptRole(s.statement, req.roleArn),
-  };
+  return resourceDenyCandidates(s, req, dialect, evidence, caller);
 }

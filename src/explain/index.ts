@@ -1,7 +1,9 @@
 // Public API of the policy evaluator behind `--explain`.
 
 export { evaluate } from './evaluate.js';
-export { proposeFix, scopedStatement, type Fix, type FixPolicy, type FixRequest } from './fix.js';
+export { fixCandidates, proposeFix, scopedStatement, type Fix, type FixChange, type FixPolicy, type FixRequest } from './fix.js';
+export { applyChange, provenFix, storeSemantics, type FixProof, type ProvenFix } from './proof.js';
+export { unreadPolicies } from './unread.js';
 export { PolicyError, parsePolicy, type ParsedPolicy, type ParseOptions } from './policy.js';
 export { describeCondition, describeStatement, summarise } from './summary.js';
 export type {
@@ -17,6 +19,9 @@ export type {
   NamedPolicy,
   PolicyKind,
   PolicySet,
+  PolicySlot,
+  StoreSemantics,
+  UnreadPolicy,
   PrincipalGrant,
   RequestContext,
   RequestPrincipal,

@@ -96,3 +96,39 @@ export function cidrContains(cidr: Cidr, address: string): boolean {
   const mask = cidr.bits === 0 ? 0n : ((1n << BigInt(cidr.bits)) - 1n) << BigInt(max - cidr.bits);
   return (a.value & mask) === cidr.network;
 }
+
+/** An IP condition value: a CIDR block, or (Alibaba acs:SourceIp) an address with `*` wildcards. */
+export type IpValue = { kind: 'cidr'; cidr: Cidr } | { kind: 'wildcard'; octets: string[] };
+
+/**
+ * Parse an IpAddress/NotIpAddress value. With `wildcards` (Alibaba Cloud: "acs:SourceIp ... The
+ * asterisk (*) wildcard is supported"), `*`, `192.168.*` and `10.*.0.*` are accepted: each `*`
+ * stands for one or more whole octets (a trailing `*` for all the rest).
+ */
+export function parseIpValue(text: string, wildcards: boolean): IpValue | null {
+  const t = text.trim();
+  if (wildcards && t.includes('*')) {
+    const octets = t.split('.');
+    if (octets.length > 4 || !octets.every((o) => o === '*' || (/^\d{1,3}$/.test(o) && Number(o) <= 255))) return null;
+    if (octets.length < 4 && octets[octets.length - 1] !== '*') return null;
+    return { kind: 'wildcard', octets };
+  }
+  const cidr = parseCidr(t);
+  return cidr ? { kind: 'cidr', cidr } : null;
+}
+
+export function ipValueContains(v: IpValue, address: string): boolean {
+  if (v.kind === 'cidr') return cidrContains(v.cidr, address);
+  const a = address.trim();
+  if (parseIPv4(a) === null) return v.octets.length === 1 && v.octets[0] === '*' && parseAddress(a) !== null;
+  const parts = a.split('.');
+  for (let i = 0; i < v.octets.length; i++) {
+    const o = v.octets[i]!;
+    if (o === '*') {
+      if (i === v.octets.length - 1) return true; // a trailing * covers every remaining octet
+      continue;
+    }
+    if (Number(parts[i]) !== Number(o)) return false;
+  }
+  return parts.length === v.octets.length;
+}

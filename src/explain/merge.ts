@@ -5,7 +5,8 @@
 import { checkRow } from '../core/checks.js';
 import type { CheckResult, DenialCondition, DenialSource, DenialStatement } from '../core/model.js';
 import { evaluate } from './evaluate.js';
-import { proposeFix, type FixRequest } from './fix.js';
+import type { FixRequest } from './fix.js';
+import { provenFix, storeSemantics } from './proof.js';
 import { summarise } from './summary.js';
 import type { Dialect, EvaluationResult, Layer, PolicySet, RequestContext } from './types.js';
 
@@ -13,6 +14,8 @@ export interface CheckEvaluation {
   request: RequestContext;
   policies: PolicySet;
   fix: FixRequest;
+  /** The store the fix is proven on (dialects/<d>/stores.ts); default: the cloud's own. */
+  store?: string | null;
 }
 
 const SOURCE_OF_LAYER: Record<Layer, DenialSource> = {
@@ -23,6 +26,8 @@ const SOURCE_OF_LAYER: Record<Layer, DenialSource> = {
   'permissions-boundary': 'permissions-boundary',
   'session-policy': 'session-policy',
   'trust-policy': 'trust-policy',
+  'kms-key-policy': 'kms',
+  'vpc-endpoint-policy': 'vpc-endpoint-policy',
 };
 
 /**
@@ -33,12 +38,33 @@ const SOURCE_OF_LAYER: Record<Layer, DenialSource> = {
  */
 export function explainCheck(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, unseen: string): EvaluationResult | null {
   if (check.outcome !== 'allowed' && check.outcome !== 'denied') return null;
-  const result = evaluate({ request: ev.request, policies: ev.policies, dialect });
+  // One failure never loses the run: an error evaluating this check is reported on it, and the
+  // other checks and the report go on.
+  try {
+    return explainOne(check, ev, dialect, unseen);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    check.explain = {
+      decision: 'undetermined',
+      decidedBy: null,
+      summary: `not evaluated: ${why}`,
+      error: `the evaluation of ${check.action} on ${ev.request.resource} failed: ${why}`,
+    };
+    return null;
+  }
+}
+
+function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, unseen: string): EvaluationResult | null {
+  const input = { request: ev.request, policies: { lenient: true, ...ev.policies }, dialect };
+  const result = evaluate(input);
   const summary = summarise(result);
   check.explain = { decision: result.decision, decidedBy: result.decidedBy, summary };
   if (result.undetermined) check.explain.undeterminedKeys = result.undeterminedKeys;
+  if (result.unread.length) check.explain.unread = result.unread.map((u) => ({ policy: u.policy, why: u.why, ...(u.readWith ? { readWith: u.readWith } : {}) }));
+  if (result.notEvaluated.length) check.explain.notEvaluated = result.notEvaluated.map((k) => ({ policy: k.policy, index: k.index, why: k.why }));
 
-  const denies = result.decision === 'explicit-deny' || result.decision === 'implicit-deny';
+  const deniedEither = result.decision === 'undetermined' && !result.possibleDecisions.includes('allowed');
+  const denies = result.decision === 'explicit-deny' || result.decision === 'implicit-deny' || deniedEither;
   if (check.outcome === 'allowed') {
     if (denies) {
       check.explain.mismatch = `the service allowed ${check.action}, but the policies read give ${result.decision} (${result.decidedBy ?? 'no layer'}): the store grants access another way (ACL, bucket ownership, or its own rules)`;
@@ -55,17 +81,17 @@ export function explainCheck(check: CheckResult, ev: CheckEvaluation, dialect: D
   const layerSource = result.decidedBy ? SOURCE_OF_LAYER[result.decidedBy] : 'unknown';
   if (d.source === 'unknown') {
     d.source = layerSource;
-    d.explicit = result.decision === 'explicit-deny';
+    d.explicit = deniedEither ? null : result.decision === 'explicit-deny';
   } else if (d.source !== layerSource && isPolicySource(d.source)) {
     check.explain.mismatch = `the response names ${d.source}${d.explicit === true ? ' (explicit deny)' : ''}, the evaluation found ${result.decision} in ${layerSource}; the response stands`;
   }
   d.statement = statementOf(result);
   const decisive = result.decision === 'explicit-deny' ? result.statements.find((s) => s.effect === 'Deny' && s.applies === true) : undefined;
   if (decisive) d.conditions = decisive.conditions.map(conditionOf);
-  const fix = proposeFix(result, ev.fix);
+  const fix = provenFix(input, result, ev.fix, storeSemantics(dialect, ev.store));
   if (fix) {
-    d.fix = { summary: fix.summary, policy: fix.policy, snippet: fix.snippet };
-    if (fix.sessionName) d.fix.sessionName = fix.sessionName;
+    d.fix = { summary: fix.summary, policy: fix.policy, snippet: fix.snippet, safe: fix.safe, proof: fix.proof };
+    if (fix.sessionName && fix.safe) d.fix.sessionName = fix.sessionName;
     d.hint = fix.summary;
   }
   return result;

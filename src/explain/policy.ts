@@ -3,7 +3,9 @@
 // every value an operator needs is checked up front. Invalid input raises PolicyError naming the
 // policy and the path of the bad field; nothing here throws a raw TypeError.
 
-import { parseCidr } from './ip.js';
+import { rulesOf } from './dialects/index.js';
+import { findDuplicateKey } from './json.js';
+import { parseIpValue } from './ip.js';
 import type { Dialect, PolicyKind } from './types.js';
 import { parseTemplate, type Template } from './variables.js';
 import { own } from '../core/own.js';
@@ -117,6 +119,15 @@ export interface ParsedPolicy {
   variables: boolean;
   statements: ParsedStatement[];
   warnings: string[];
+  /** With `lenient`: statements that could not be parsed, so were not evaluated. */
+  skipped: SkippedStatement[];
+}
+
+export interface SkippedStatement {
+  index: number;
+  /** The statement's Effect when it could be read (decides which way the unknown statement can tip). */
+  effect: 'Allow' | 'Deny' | null;
+  why: string;
 }
 
 const TOP_KEYS = new Set(['Version', 'Id', 'Statement']);
@@ -133,6 +144,8 @@ const STATEMENT_KEYS = new Set([
 ]);
 
 const IDENTITY_KINDS = new Set<PolicyKind>(['identity', 'boundary', 'session', 'scp']);
+/** Policies whose statements may name a Principal but need not (VPC endpoint policies). */
+const OPTIONAL_PRINCIPAL_KINDS = new Set<PolicyKind>(['vpce']);
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -150,6 +163,12 @@ export interface ParseOptions {
   name: string;
   kind: PolicyKind;
   dialect: Dialect;
+  /**
+   * A statement that cannot be parsed is skipped (reported in `skipped`, never evaluated) instead of
+   * failing the whole policy: for policies read from the cloud, where one odd statement must not
+   * lose every other explanation. Policy files given on the command line are never lenient.
+   */
+  lenient?: boolean;
 }
 
 export function parsePolicy(document: unknown, opts: ParseOptions): ParsedPolicy {
@@ -157,6 +176,7 @@ export function parsePolicy(document: unknown, opts: ParseOptions): ParsedPolicy
   const fail = (path: string, message: string): never => {
     throw new PolicyError(name, path, message);
   };
+  const rules = rulesOf(dialect);
   let doc: unknown = document;
   if (typeof doc === 'string') {
     try {
@@ -164,6 +184,10 @@ export function parsePolicy(document: unknown, opts: ParseOptions): ParsedPolicy
     } catch (err) {
       fail('', `not valid JSON: ${(err as Error).message}`);
     }
+    // JSON.parse keeps the last of two equal keys without a word: two "Statement" keys would
+    // silently drop the first list. Refused, naming the key.
+    const dup = findDuplicateKey(document as string);
+    if (dup) fail(dup.path, `duplicate key ${JSON.stringify(dup.key)}: a policy must not repeat an element`);
   }
   if (!isPlainObject(doc)) return fail('', `a policy must be a JSON object, got ${describe(doc)}`);
   for (const k of Object.keys(doc)) {
@@ -177,26 +201,24 @@ export function parsePolicy(document: unknown, opts: ParseOptions): ParsedPolicy
     }
     version = String(doc.Version);
   }
-  let variables = false;
-  if (dialect === 'aws') {
-    if (version === null) {
-      warnings.push(`${name}: no Version element; evaluated as 2008-10-17 (no policy variables)`);
-    } else if (version === '2012-10-17') {
-      variables = true;
-    } else if (version !== '2008-10-17') {
-      fail('Version', `must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(version)}`);
-    }
-  } else if (version === null) {
-    warnings.push(`${name}: no Version element; RAM policies use "Version": "1"`);
-  } else if (version !== '1') {
-    fail('Version', `an Alibaba Cloud policy must have "Version": "1", got ${JSON.stringify(version)}`);
-  }
+  const variables = rules.version(version, name, warnings, fail);
   if (doc.Statement === undefined) fail('Statement', 'missing required element');
   const rawStatements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-  const statements = rawStatements.map((s, i) =>
-    parseStatement(s, i, Array.isArray(doc.Statement) ? `Statement[${i}]` : 'Statement', opts, variables, warnings),
-  );
-  return { name, kind, dialect, version, variables, statements, warnings };
+  warnings.push(...rules.policyWarnings(kind, rawStatements, name));
+  const statements: ParsedStatement[] = [];
+  const skipped: SkippedStatement[] = [];
+  rawStatements.forEach((s, i) => {
+    const path = Array.isArray(doc.Statement) ? `Statement[${i}]` : 'Statement';
+    try {
+      statements.push(parseStatement(s, i, path, opts, variables, warnings));
+    } catch (err) {
+      if (!opts.lenient || !(err instanceof PolicyError)) throw err;
+      const effect = isPlainObject(s) && (s.Effect === 'Allow' || s.Effect === 'Deny') ? s.Effect : null;
+      skipped.push({ index: i, effect, why: err.message });
+      warnings.push(`${name}: statement #${i} was not evaluated: ${err.message}`);
+    }
+  });
+  return { name, kind, dialect, version, variables, statements, warnings, skipped };
 }
 
 function stringList(value: unknown, path: string, fail: (p: string, m: string) => never, allowEmpty = false): string[] {
@@ -218,12 +240,16 @@ function parseStatement(
   warnings: string[],
 ): ParsedStatement {
   const { name, kind, dialect } = opts;
+  const rules = rulesOf(dialect);
   const fail = (p: string, message: string): never => {
     throw new PolicyError(name, p, message);
   };
   if (!isPlainObject(s)) return fail(path, `a statement must be an object, got ${describe(s)}`);
   for (const k of Object.keys(s)) {
     if (!STATEMENT_KEYS.has(k)) fail(`${path}.${k}`, 'unknown statement element');
+    if (rules.undocumentedElements.has(k)) {
+      warnings.push(`${name}: ${path} uses ${k}, which the ${dialect} policy documentation does not describe; evaluated as AWS defines it, but the service may reject or ignore it`);
+    }
   }
   let sid: string | undefined;
   if (s.Sid !== undefined) {
@@ -272,14 +298,14 @@ function parseStatement(
     if (kind === 'trust') fail(`${at}.NotPrincipal`, 'not allowed in a role trust policy');
     notPrincipal = parsePrincipal(s.NotPrincipal, `${at}.NotPrincipal`, dialect, fail);
     if (effect === 'Allow') {
-      warnings.push(`${name}: ${at} uses NotPrincipal with Allow, which AWS does not support; evaluated as "everyone except"`);
+      warnings.push(`${name}: ${at} uses NotPrincipal with Allow, which AWS does not support; it grants nothing here`);
     }
   }
-  if ((kind === 'resource' || kind === 'trust') && !principal && !notPrincipal) {
+  if ((kind === 'resource' || kind === 'trust' || kind === 'kms') && !principal && !notPrincipal && !OPTIONAL_PRINCIPAL_KINDS.has(kind)) {
     fail(at, `needs a Principal${kind === 'resource' ? ' or NotPrincipal' : ''} element in ${kindLabel(kind)}`);
   }
 
-  const conditions = s.Condition === undefined ? [] : parseConditions(s.Condition, `${at}.Condition`, variables, fail);
+  const conditions = s.Condition === undefined ? [] : parseConditions(s.Condition, `${at}.Condition`, variables, dialect, fail);
   return {
     index,
     ...(sid !== undefined ? { sid } : {}),
@@ -303,11 +329,10 @@ function kindLabel(kind: PolicyKind): string {
     session: 'a session policy',
     scp: 'a service control policy',
     rcp: 'a resource control policy',
+    kms: 'a KMS key policy',
+    vpce: 'a VPC endpoint policy',
   }[kind];
 }
-
-const AWS_PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
-const ALIBABA_PRINCIPAL_TYPES = new Set(['RAM', 'Service', 'Federated']);
 
 function parsePrincipal(
   value: unknown,
@@ -315,12 +340,13 @@ function parsePrincipal(
   dialect: Dialect,
   fail: (p: string, m: string) => never,
 ): ParsedPrincipal {
+  const rules = rulesOf(dialect);
   if (value === '*') return { any: true, entries: [] };
   if (Array.isArray(value)) {
-    if (dialect !== 'alibaba') {
+    if (!rules.principalList) {
       return fail(path, 'must be "*" or an object such as {"AWS": ["arn:aws:iam::111122223333:role/Name"]}');
     }
-    // OSS bucket policies: a list of UIDs or "*"; an empty list means everyone.
+    // OSS bucket policies: a list of UIDs, arn:sts role sessions or "*"; an empty list means everyone.
     const ids = stringList(value, path, fail, true);
     if (!ids.length || ids.includes('*')) return { any: true, entries: [] };
     return { any: false, entries: ids.map((v) => ({ type: 'ID', value: v })) };
@@ -328,13 +354,13 @@ function parsePrincipal(
   if (!isPlainObject(value)) return fail(path, `must be "*" or an object, got ${describe(value)}`);
   const keys = Object.keys(value);
   if (!keys.length) fail(path, 'must name at least one principal');
-  const allowed = dialect === 'alibaba' ? ALIBABA_PRINCIPAL_TYPES : AWS_PRINCIPAL_TYPES;
+  const allowed = rules.principalTypes;
   const entries: ParsedPrincipal['entries'] = [];
   let any = false;
   for (const k of keys) {
     if (!allowed.has(k)) fail(`${path}.${k}`, `unknown principal type (expected ${[...allowed].join(', ')})`);
     for (const v of stringList(value[k], `${path}.${k}`, fail)) {
-      if (v === '*' && (k === 'AWS' || k === 'RAM')) any = true;
+      if (v === '*' && k === rules.everyoneType) any = true;
       else entries.push({ type: k as PrincipalType, value: v });
     }
   }
@@ -345,13 +371,15 @@ function parseConditions(
   value: unknown,
   path: string,
   variables: boolean,
+  dialect: Dialect,
   fail: (p: string, m: string) => never,
 ): ParsedCondition[] {
+  const rules = rulesOf(dialect);
   if (!isPlainObject(value)) return fail(path, `must be an object of operators, got ${describe(value)}`);
   const out: ParsedCondition[] = [];
   for (const [operator, block] of Object.entries(value)) {
     const opPath = `${path}.${operator}`;
-    const op = parseOperator(operator, opPath, fail);
+    const op = parseOperator(operator, opPath, rules.extraOperators as Record<string, { base: BaseOperator; negated: boolean }>, fail);
     if (!isPlainObject(block)) fail(opPath, `must be an object of condition keys, got ${describe(block)}`);
     const entries = Object.entries(block as Record<string, unknown>);
     if (!entries.length) fail(opPath, 'has no condition keys');
@@ -366,7 +394,7 @@ function parseConditions(
         if (typeof v === 'number' || typeof v === 'boolean') return String(v);
         return fail(p, `must be a string, number or boolean, got ${describe(v)}`);
       });
-      strings.forEach((v, i) => checkValue(op.base, v, Array.isArray(raw) ? `${keyPath}[${i}]` : keyPath, operator, fail));
+      strings.forEach((v, i) => checkValue(op.base, v, Array.isArray(raw) ? `${keyPath}[${i}]` : keyPath, operator, rules.ipWildcards, fail));
       const allowVars = variables && VARIABLE_BASES.has(op.base);
       out.push({ ...op, operator, key, values: strings.map((v) => parseTemplate(v, allowVars)) });
     }
@@ -377,6 +405,7 @@ function parseConditions(
 function parseOperator(
   operator: string,
   path: string,
+  extra: Record<string, { base: BaseOperator; negated: boolean }>,
   fail: (p: string, m: string) => never,
 ): Omit<ParsedCondition, 'operator' | 'key' | 'values'> {
   let name = operator;
@@ -395,9 +424,9 @@ function parseOperator(
     ifExists = true;
     name = name.slice(0, -'IfExists'.length);
   }
-  const def = own(OPERATORS, name);
+  const def = own(OPERATORS, name) ?? own(extra, name);
   if (!def) {
-    const hint = Object.keys(OPERATORS).find((k) => k.toLowerCase() === name.toLowerCase());
+    const hint = [...Object.keys(OPERATORS), ...Object.keys(extra)].find((k) => k.toLowerCase() === name.toLowerCase());
     fail(path, `unknown condition operator ${JSON.stringify(operator)}${hint ? ` (did you mean ${hint}?)` : ''}`);
   }
   if (def!.base === 'Null' && (ifExists || set)) fail(path, 'Null cannot take IfExists or a set operator');
@@ -424,11 +453,20 @@ export function parseBool(text: string): boolean | null {
   return t === 'true' ? true : t === 'false' ? false : null;
 }
 
-function checkValue(base: BaseOperator, v: string, path: string, operator: string, fail: (p: string, m: string) => never): void {
+function checkValue(
+  base: BaseOperator,
+  v: string,
+  path: string,
+  operator: string,
+  ipWildcards: boolean,
+  fail: (p: string, m: string) => never,
+): void {
   const bad = (what: string) => fail(path, `${JSON.stringify(v)} is not ${what} (operator ${operator})`);
   if (base.startsWith('Numeric') && parseNumber(v) === null) bad('a number');
   if (base.startsWith('Date') && parseDate(v) === null) bad('a date (ISO 8601 or epoch seconds)');
-  if (base === 'IpAddress' && parseCidr(v) === null) bad('an IP address or CIDR block');
+  if (base === 'IpAddress' && parseIpValue(v, ipWildcards) === null) {
+    bad(ipWildcards ? 'an IP address, CIDR block or wildcard address such as 192.168.*' : 'an IP address or CIDR block');
+  }
   if ((base === 'Null' || base === 'Bool') && parseBool(v) === null && !v.includes('${')) bad('"true" or "false"');
   if (base === 'BinaryEquals' && !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) bad('base64');
 }

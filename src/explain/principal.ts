@@ -5,7 +5,9 @@
 //   path, so the role is compared by account and name); an assumed-role session ARN matches
 //   exactly that session; no partial wildcards (only "*" on its own);
 // - Alibaba: `{"RAM": ["acs:ram::UID:root"]}` in trust policies; OSS bucket policies list UIDs
-//   (`["*"]`, `["<uid>"]`, an empty list meaning everyone), where `*` globs are accepted.
+//   (`["*"]`, `["<uid>"]`, an empty list meaning everyone), where `*` globs are accepted, and role
+//   sessions as `arn:sts::UID:assumed-role/ROLE/SESSION` (`*` wildcards anywhere; a session part of
+//   `*` covers every session of the role).
 // NotPrincipal follows the documented order of checks for a role session (account, then role, then
 // session): the caller is excluded only when its account is listed and its role or session is.
 
@@ -49,6 +51,7 @@ function matchIdentity(value: string, caller: Caller, glob: boolean): PrincipalG
     if (caller.userId && value === caller.userId) return 'direct';
     return null;
   }
+  if (value.startsWith('arn:sts::') && caller.scheme === 'acs') return matchStsSession(value, caller);
   const arn = parseArn(value);
   if (arn) {
     if (arn.resource === 'root') {
@@ -71,6 +74,15 @@ function matchIdentity(value: string, caller: Caller, glob: boolean): PrincipalG
   }
   if (glob && value.includes('*') && caller.arn && globMatch(compile(value), caller.arn)) return 'direct';
   return null;
+}
+
+/** OSS bucket-policy role-session principal `arn:sts::UID:assumed-role/ROLE/SESSION` against a RAM role session. */
+function matchStsSession(value: string, caller: Caller): PrincipalGrant | null {
+  if (caller.kind !== 'assumed-role' || caller.account === null) return null;
+  const asSts = `arn:sts::${caller.account}:assumed-role/${caller.roleName ?? ''}/${caller.sessionName ?? ''}`;
+  if (!globMatch(compile(value), asSts)) return null;
+  // every session of the role: still limited by the role's own policies like a role grant
+  return /\/\*$/.test(value) || value === `arn:sts::${caller.account}:assumed-role/*` ? 'role' : 'direct';
 }
 
 function matchEntry(type: PrincipalType, value: string, caller: Caller): PrincipalGrant | null {
@@ -96,9 +108,12 @@ export function matchPrincipal(p: ParsedPrincipal, caller: Caller): PrincipalGra
 }
 
 /** Is the caller excluded by this NotPrincipal element? */
-export function excludedByNotPrincipal(p: ParsedPrincipal, caller: Caller): boolean {
+export function excludedByNotPrincipal(p: ParsedPrincipal, caller: Caller, anyEntry = false): boolean {
   if (p.any) return true;
   const grants = p.entries.map((e) => matchEntry(e.type, e.value, caller));
+  // a store that excludes whoever an entry names (Ceph RGW: the role ARN covers its sessions, and the
+  // account's root ARN every user of the account: test/integration/fix-proof-rgw.test.ts)
+  if (anyEntry) return grants.some((g) => g !== null);
   if (grants.includes('external')) return true;
   const accountListed = grants.includes('account') || caller.kind === 'root' && grants.includes('direct');
   switch (caller.kind) {

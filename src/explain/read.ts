@@ -16,6 +16,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../core/model.js';
+import { findDuplicateKey } from './json.js';
 import { parsePolicy, PolicyError } from './policy.js';
 import type { Dialect, PolicyKind } from './types.js';
 
@@ -123,6 +124,8 @@ export function readPolicyFile(file: string, label: string): PolicyFile {
   } catch (e) {
     throw new UsageError(`${label}: "${file}" is not valid JSON: ${(e as Error).message}`);
   }
+  const dup = findDuplicateKey(text);
+  if (dup) throw new UsageError(`${label}: "${file}": duplicate key ${JSON.stringify(dup.key)}${dup.path ? ` in ${dup.path}` : ' at the top level'}: a policy must not repeat an element`);
   return { text, json };
 }
 
@@ -155,4 +158,7 @@ const KIND: Record<string, PolicyKind> = {
   '--session-policy': 'session',
   '--scp': 'scp',
   '--rcp': 'rcp',
+  '--scp-level': 'scp',
+  '--kms-key-policy': 'kms',
+  '--vpce-policy': 'vpce',
 };

@@ -36,7 +36,11 @@ export function summarise(result: EvaluationResult): string {
         stmts.length ? ` | ${stmts.join(' | ')}` : ''
       }`;
     default:
-      return `undetermined (${result.possibleDecisions.join(' or ')}): hinges on ${result.undeterminedKeys.join(', ')}${
+      return `undetermined (${result.possibleDecisions.join(' or ')}): hinges on ${[
+        ...result.undeterminedKeys,
+        ...(result.unread ?? []).map((u) => `${u.policy} (not read: ${u.why}${u.readWith ? `; ${u.readWith} would read it` : ''})`),
+        ...(result.notEvaluated ?? []).map((k) => `${k.policy} statement #${k.index} (not evaluated: ${k.why})`),
+      ].join(', ')}${
         stmts.length ? ` | ${stmts.join(' | ')}` : ''
       }`;
   }

@@ -5,7 +5,10 @@
 /** Three-valued truth: `'undetermined'` when the answer depends on a context key we cannot know. */
 export type Tri = true | false | 'undetermined';
 
-export type Dialect = 'aws' | 'alibaba';
+import type { DialectName } from './dialects/index.js';
+
+/** A policy language; its rules live in src/explain/dialects/<name>/. */
+export type Dialect = DialectName;
 
 /** Which kind of policy a document is; decides which elements it may (or must) contain. */
 export type PolicyKind =
@@ -15,7 +18,9 @@ export type PolicyKind =
   | 'boundary'
   | 'session'
   | 'scp'
-  | 'rcp';
+  | 'rcp'
+  | 'kms'
+  | 'vpce';
 
 export type Layer =
   | 'scp'
@@ -24,7 +29,23 @@ export type Layer =
   | 'identity-policy'
   | 'permissions-boundary'
   | 'session-policy'
-  | 'trust-policy';
+  | 'trust-policy'
+  | 'kms-key-policy'
+  | 'vpc-endpoint-policy';
+
+/** The slots of a PolicySet. */
+export type PolicySlot = 'identity' | 'resource' | 'trust' | 'boundary' | 'session' | 'scp' | 'rcp' | 'kms' | 'vpce';
+
+/** A policy that could decide but was not read: the evaluation is undetermined where it could decide. */
+export interface UnreadPolicy {
+  slot: PolicySlot;
+  /** e.g. `bucket-policy`, `role policies of arn:aws:iam::1:role/backup`. */
+  policy: string;
+  /** Why it was not read: the service's answer (AccessDenied, NotImplemented, ...). */
+  why: string;
+  /** What would read it: a permission (`s3:GetBucketPolicy`) and/or `--explain-profile`. */
+  readWith?: string;
+}
 
 export type Decision = 'allowed' | 'explicit-deny' | 'implicit-deny';
 
@@ -48,6 +69,20 @@ export interface PolicySet {
   session?: NamedPolicy | NamedPolicy[];
   scp?: NamedPolicy[];
   rcp?: NamedPolicy[];
+  /**
+   * KMS key policy of the key the request uses (kms:* actions): the key policy must allow, directly
+   * or by delegating to the account (then the identity policies must allow too); IAM alone cannot.
+   */
+  kms?: NamedPolicy;
+  /** VPC endpoint policies the request passes through: each must allow; a Deny in one wins. */
+  vpce?: NamedPolicy[];
+  /** Policies that could decide but could not be read (not visible: denied, not implemented). */
+  notVisible?: UnreadPolicy[];
+  /**
+   * Policies read from the cloud: a statement that cannot be parsed is reported as not evaluated
+   * (the layer is then undetermined where that statement could decide) instead of failing.
+   */
+  lenient?: boolean;
 }
 
 export type ContextScalar = string | number | boolean;
@@ -97,6 +132,27 @@ export interface EvaluateInput {
   request: RequestContext;
   policies: PolicySet;
   dialect: Dialect;
+  /**
+   * Evaluate as a particular store enforces the language (default: as the cloud documents it).
+   * Used to prove a fix on the store it will be applied to (Ceph RGW differs from AWS S3).
+   */
+  store?: StoreSemantics;
+}
+
+/** How a store enforces the policy language where it departs from the cloud's documentation. */
+export interface StoreSemantics {
+  /** e.g. `aws-s3`, `ceph-rgw`, `oss`. */
+  name: string;
+  /** Condition keys the store does not support: a condition on one never matches (the statement does not apply). */
+  unsupportedKeys: string[];
+  /** A negated operator (StringNotEquals, ...) on a key missing from the request never matches. */
+  negatedMissingNeverMatches: boolean;
+  /** A Deny statement written with NotAction is ignored. */
+  denyNotActionIgnored: boolean;
+  /** NotPrincipal excludes a caller any entry names (its role ARN suffices), not only with its account listed. */
+  notPrincipalAnyEntry: boolean;
+  /** Statement elements the store does not document (a fix must not rely on them). */
+  undocumentedElements: string[];
 }
 
 export interface ConditionResult {
@@ -173,4 +229,8 @@ export interface EvaluationResult {
   warnings: string[];
   dialect: Dialect;
   request: { action: string; resource: string; principal: string };
+  /** Policies that could have decided but were not read (from PolicySet.notVisible). */
+  unread: UnreadPolicy[];
+  /** Statements that could not be parsed (lenient policies), so were not evaluated. */
+  notEvaluated: Array<{ policy: string; layer: Layer; index: number; why: string }>;
 }

@@ -4,7 +4,7 @@
 
 import type { Operation } from '../core/adapter.js';
 import type { DenialSource, DenialStage } from '../core/model.js';
-import type { NetworkKind } from './evidence.js';
+import { statusFamily, type NetworkKind } from './evidence.js';
 
 export type Kind = 'denied' | 'error';
 
@@ -38,8 +38,10 @@ export interface Match {
   operation?: OneOrMore<Operation>;
   /** Against Facts.code; '' in a list means "the response gave no Code". */
   code?: OneOrMore<string> | RegExp;
-  /** 'none': no answer at all. `{ min }`: that status or higher. */
-  status?: OneOrMore<number> | 'none' | { min: number };
+  /** 'none': no answer at all. */
+  status?: OneOrMore<number> | 'none';
+  /** The status family (evidence.ts statusFamily): 'server' for any 5xx. */
+  family?: 'redirect' | 'client' | 'server';
   ec?: string | RegExp;
   message?: RegExp;
   /** AccessDeniedDetail fields (OSS). */
@@ -101,10 +103,9 @@ export function matches(m: Match, f: Facts): boolean {
   if (m.status !== undefined) {
     if (m.status === 'none') {
       if (f.status !== null) return false;
-    } else if (typeof m.status === 'object' && !Array.isArray(m.status)) {
-      if (f.status === null || f.status < (m.status as { min: number }).min) return false;
-    } else if (f.status === null || !oneOf(m.status as OneOrMore<number>, f.status)) return false;
+    } else if (f.status === null || !oneOf(m.status, f.status)) return false;
   }
+  if (m.family !== undefined && statusFamily(f.status) !== m.family) return false;
   if (m.ec !== undefined && !(typeof m.ec === 'string' ? f.ec === m.ec : m.ec.test(f.ec))) return false;
   if (m.message !== undefined && !m.message.test(f.message)) return false;
   if (m.detail !== undefined) {

@@ -13,7 +13,8 @@ export interface Statement {
   Effect: 'Allow' | 'Deny';
   Principal?: { AWS: string[] } | '*';
   Action: string[];
-  Resource: string[];
+  Resource?: string[];
+  NotResource?: string[];
   Condition?: Record<string, Record<string, string[] | string>>;
 }
 export interface Policy {
@@ -35,6 +36,8 @@ export interface Scenario {
    * match `symptom`, and the row is reported as a known difference, never as agreement. None so far.
    */
   knownDifference?: Partial<Record<ClientName, { why: string; symptom: RegExp }>>;
+  /** Create the bucket with Object Lock enabled and this default retention (versioning comes with it). */
+  objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; days: number };
   /** The scenario makes restic retry a denied request for ~90 s: start it first. */
   slow?: boolean;
 }
@@ -85,7 +88,6 @@ export const SCENARIOS: Scenario[] = [
     id: 'prefix-delimiter',
     via: 'role',
     title: 'ListBucket only with s3:prefix and s3:delimiter "/"',
-    slow: true,
     role: (b) =>
       doc(
         { Sid: 'BackupObjects', Effect: 'Allow', Action: OBJECT_ACTIONS, Resource: [objects(b)] },
@@ -122,16 +124,38 @@ export const SCENARIOS: Scenario[] = [
         { Sid: 'NoUnprefixedListing', Effect: 'Deny', Action: ['s3:ListBucket'], Resource: [bucketArn(b)], Condition: { Null: { 's3:prefix': ['true'] } } },
       ),
   },
+  {
+    id: 'no-bucket-location',
+    via: 'role',
+    title: 'healthy minus s3:GetBucketLocation (no region configured in restic)',
+    role: (b) => fullPrefix(b, ['s3:GetBucketLocation']),
+  },
+  {
+    // A common mistake: ListBucket granted on the objects' ARN, where it never applies.
+    id: 'list-on-object-arn',
+    via: 'role',
+    title: 'every action, ListBucket included, on arn:aws:s3:::B/backups/* only (ListBucket never applies there)',
+    role: (b) => doc({ Sid: 'Everything', Effect: 'Allow', Action: [...OBJECT_ACTIONS, 's3:ListBucket', 's3:GetBucketLocation'], Resource: [objects(b)] }),
+  },
+  {
+    // Ransomware protection with restic's lock exception: deletes refused except for lock files.
+    id: 'worm-except-locks',
+    via: 'bucket',
+    title: 'bucket policy: Deny s3:DeleteObject to the role except on restic lock files (NotResource .../locks/*)',
+    slow: true,
+    role: (b) => fullPrefix(b),
+    bucketPolicy: (b, roleArn) =>
+      doc({ Sid: 'NoDeletesButLocks', Effect: 'Deny', Principal: roleOnly(roleArn), Action: ['s3:DeleteObject'], NotResource: [`${bucketArn(b)}/${PREFIX}restic/locks/*`] }),
+  },
   { id: 'healthy-prefix', via: 'role', title: 'healthy: every object action under the prefix, unconditioned bucket listing', role: (b) => fullPrefix(b) },
-  { id: 'no-get-object', via: 'role', title: 'healthy minus s3:GetObject', slow: true, role: (b) => fullPrefix(b, ['s3:GetObject']) },
+  { id: 'no-get-object', via: 'role', title: 'healthy minus s3:GetObject', role: (b) => fullPrefix(b, ['s3:GetObject']) },
   { id: 'no-delete-object', via: 'role', title: 'healthy minus s3:DeleteObject', slow: true, role: (b) => fullPrefix(b, ['s3:DeleteObject']) },
   { id: 'no-list-bucket', via: 'role', title: 'healthy minus s3:ListBucket', role: (b) => fullPrefix(b, ['s3:ListBucket']) },
-  { id: 'read-only', via: 'role', title: 'read-only: GetObject and ListBucket only', slow: true, role: (b) => fullPrefix(b, ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']) },
+  { id: 'read-only', via: 'role', title: 'read-only: GetObject and ListBucket only', role: (b) => fullPrefix(b, ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']) },
   {
     id: 'office-ip-deny',
     via: 'bucket',
     title: `bucket policy: Deny s3:PutObject to the role from outside the office (NotIpAddress ${OFFICE_CIDR}; RGW sees 127.0.0.1)`,
-    slow: true,
     role: (b) => fullPrefix(b),
     bucketPolicy: (b, roleArn) =>
       doc({ Sid: 'OnlyOfficeMayWrite', Effect: 'Deny', Principal: roleOnly(roleArn), Action: ['s3:PutObject'], Resource: [`${bucketArn(b)}/*`], Condition: { NotIpAddress: { 'aws:SourceIp': [OFFICE_CIDR] } } }),
@@ -143,6 +167,26 @@ export const SCENARIOS: Scenario[] = [
     slow: true,
     role: (b) => fullPrefix(b),
     bucketPolicy: (b, roleArn) => doc({ Sid: 'NoDeletes', Effect: 'Deny', Principal: roleOnly(roleArn), Action: ['s3:DeleteObject'], Resource: [`${bucketArn(b)}/*`] }),
+  },
+  {
+    // A common bucket policy: refuse uploads that do not ask for server-side encryption. Neither client
+    // sends x-amz-server-side-encryption unless configured to; the definitions send none either. (A Null
+    // condition: RGW Pacific does not match StringNotEquals on a missing key, see ceph-rgw notes.)
+    id: 'require-sse-header',
+    via: 'bucket',
+    title: 'bucket policy: Deny s3:PutObject without an x-amz-server-side-encryption header (Null condition)',
+    role: (b) => fullPrefix(b),
+    bucketPolicy: (b) =>
+      doc({ Sid: 'RequireSse', Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [`${bucketArn(b)}/*`], Condition: { Null: { 's3:x-amz-server-side-encryption': ['true'] } } }),
+  },
+  {
+    // Immutable backups: Object Lock with a default retention. Deletes without a version id add a
+    // delete marker (RGW answers 204), so restic's lock removal and rclone's delete succeed.
+    id: 'object-lock-governance',
+    via: 'bucket',
+    title: 'bucket with Object Lock, default retention GOVERNANCE 1 day; role healthy',
+    role: (b) => fullPrefix(b),
+    objectLock: { mode: 'GOVERNANCE', days: 1 },
   },
   {
     id: 'bucket-grant-only',

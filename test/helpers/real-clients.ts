@@ -228,5 +228,12 @@ export const TOLERATED_DENIALS: Record<ClientName, { what: string; why: string; 
         'missing key when the caller may not list the bucket without a prefix, and rclone takes that as "not a file"',
       matches: (d) => d.method === 'HEAD' && d.key === d.path,
     },
+    {
+      what: 'HEAD ?versionId= of an object it has just uploaded to a versioned bucket (s3:GetObjectVersion)',
+      why:
+        'in a versioned (or Object Lock) bucket rclone 1.60 reads back the version it wrote; when that is denied the copy ' +
+        'still succeeds and check and delete work with plain HEAD and GET (seen in the object-lock scenario)',
+      matches: (d) => d.method === 'HEAD' && d.action === 's3:GetObjectVersion' && d.key.startsWith(`${d.path}/`),
+    },
   ],
 };

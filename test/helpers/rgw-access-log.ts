@@ -74,7 +74,8 @@ export function requestKey(target: string): string {
  * HeadBucket and ListObjects(V2) are s3:ListBucket (API_HeadBucket.html: "you must have permissions to
  * perform the s3:ListBucket action"); HeadObject and GetObject are s3:GetObject; every multipart write
  * (CreateMultipartUpload, UploadPart, CompleteMultipartUpload) is s3:PutObject; ListParts is
- * s3:ListMultipartUploadParts; ListMultipartUploads is s3:ListBucketMultipartUploads;
+ * s3:ListMultipartUploadParts; ListMultipartUploads is s3:ListBucketMultipartUploads; GetObject and
+ * HeadObject of a given versionId are s3:GetObjectVersion, DeleteObject of one s3:DeleteObjectVersion;
  * DeleteObjects (POST ?delete) is s3:DeleteObject. STS (POST / with no bucket) is sts:AssumeRole here.
  */
 export function requestAction(method: string, target: string): string {
@@ -105,6 +106,7 @@ export function requestAction(method: string, target: string): string {
   }
   if (m === 'GET' || m === 'HEAD') {
     if (has('uploadId')) return 's3:ListMultipartUploadParts';
+    if (has('versionId')) return 's3:GetObjectVersion';
     if (has('acl')) return 's3:GetObjectAcl';
     if (has('tagging')) return 's3:GetObjectTagging';
     return 's3:GetObject';
@@ -115,7 +117,7 @@ export function requestAction(method: string, target: string): string {
     return 's3:PutObject';
   }
   if (m === 'POST' && (has('uploads') || has('uploadId'))) return 's3:PutObject';
-  if (m === 'DELETE') return has('uploadId') ? 's3:AbortMultipartUpload' : 's3:DeleteObject';
+  if (m === 'DELETE') return has('uploadId') ? 's3:AbortMultipartUpload' : has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject';
   return `unknown (${m} object)`;
 }
 
@@ -128,6 +130,6 @@ export function shortRequest(e: Pick<AccessLogEntry, 'method' | 'target'>): stri
   const pathPart = (q < 0 ? e.target : e.target.slice(0, q)).replace(/[0-9a-f]{16,}/g, (h) => `${h.slice(0, 8)}…`);
   const params = [...new URLSearchParams(q < 0 ? '' : e.target.slice(q + 1))]
     .filter(([k]) => !NOISE.has(k))
-    .map(([k, v]) => (k === 'uploadId' ? `${k}=…` : v === '' ? `${k}=` : `${k}=${v}`));
+    .map(([k, v]) => (k === 'uploadId' || k === 'versionId' ? `${k}=…` : v === '' ? `${k}=` : `${k}=${v}`));
   return `${e.method} ${pathPart}${params.length ? `?${params.join('&')}` : ''}`;
 }

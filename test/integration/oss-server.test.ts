@@ -471,6 +471,32 @@ t.test('GetBucketPolicy', async (t) => {
   server.state.setBucketPolicy(BUCKET, undefined);
 });
 
+t.test('PutBucketPolicy: acs:SourceIp without acs:SourceVpc is refused with EC 0030-00000008, as documented', async (t) => {
+  const client = ossClient(await stsCreds(), true);
+  const ipOnly = {
+    Version: '1',
+    Statement: [{ Effect: 'Allow', Action: ['oss:GetObject'], Principal: ['*'], Resource: [`acs:oss:*:${ACCOUNT}:${BUCKET}/*`], Condition: { IpAddress: { 'acs:SourceIp': ['10.10.10.10'] } } }],
+  };
+  const e = await client.putBucketPolicy(BUCKET, ipOnly as never).then(
+    () => null,
+    (err: { status?: number; code?: string; ecCode?: string }) => err,
+  );
+  t.ok(e, 'refused');
+  t.match(e, { status: 400, code: 'InvalidPolicyDocument', ecCode: '0030-00000008' });
+  t.match(lastRequest('PutBucketPolicy'), { status: 400, ec: '0030-00000008' });
+  const none = await client.getBucketPolicy(BUCKET);
+  t.equal(none.status, 404, 'nothing was stored');
+
+  // the documented remedy: public addresses only, "StringNotLike": {"acs:SourceVpc": "vpc-*"}
+  const withVpc = structuredClone(ipOnly) as typeof ipOnly & { Statement: Array<{ Condition: Record<string, unknown> }> };
+  withVpc.Statement[0]!.Condition.StringNotLike = { 'acs:SourceVpc': ['vpc-*'] };
+  const ok = await client.putBucketPolicy(BUCKET, withVpc as never);
+  t.equal(ok.status, 200);
+  const got = await client.getBucketPolicy(BUCKET);
+  t.same(got.policy, withVpc);
+  server.state.setBucketPolicy(BUCKET, undefined);
+});
+
 t.test('NoSuchBucket', async (t) => {
   const client = ossClient(await stsCreds(), false);
   client.useBucket('no-such-bucket-here');

@@ -113,10 +113,10 @@ t.test('five targets, three formats, one verdict', async (t) => {
 
 t.test('a bad target fails the whole file before any request, naming file and line', async (t) => {
   const bad = join(dir, 'bad.yaml');
-  writeFileSync(bad, `targets:\n  - name: ok\n    role: ${demo.role.arn}\n    bucket: ${B}\n    prefix: p/\n  - name: broken\n    role: not-an-arn\n    bucket: ${B}\n    prefix: p/\n`);
+  writeFileSync(bad, `targets:\n  - name: ok\n    role: ${demo.role.arn}\n    bucket: ${B}\n    region: us-east-1\n    prefix: p/\n  - name: broken\n    role: not-an-arn\n    bucket: ${B}\n    prefix: p/\n`);
   const before = await listEverything(rgw, owner, B);
   const r = await runCli(['run', bad]);
   t.equal(r.code, 2);
-  t.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}:6: target "broken": --role: "not-an-arn" is not an IAM role ARN`));
+  t.match(r.stderr, new RegExp(`${bad.replace(/[.]/g, '\\.')}:7: target "broken": --role: "not-an-arn" is not an IAM role ARN`));
   t.same(await listEverything(rgw, owner, B), before);
 });

@@ -20,6 +20,16 @@ export const OSS_ERRORS = {
     ec: '0017-00000244',
   },
   NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist.', ec: '0030-00000006' },
+  /**
+   * EC page 0030-00000008 (PutBucketPolicy): "When acs:SourceIp is specified as a Condition in a bucket
+   * policy, acs:SourceVpc must also be specified". The page shows the request, not the response: the
+   * status and Code are this server's (400, InvalidPolicyDocument, as for other invalid policies).
+   */
+  PolicySourceIpWithoutVpc: {
+    status: 400,
+    message: 'When acs:SourceIp is specified as a Condition in the bucket policy, acs:SourceVpc must also be specified.',
+    ec: '0030-00000008',
+  },
   FileAlreadyExistsPut: {
     status: 409,
     message: 'The object you specified already exists and can not be overwritten.',
@@ -117,6 +127,7 @@ export function codeOf(name: OssErrorName): string {
   if (name.startsWith('SignatureDoesNotMatch')) return 'SignatureDoesNotMatch';
   if (name.startsWith('InvalidSecurityToken')) return 'InvalidSecurityToken';
   if (name.startsWith('AccessDenied')) return 'AccessDenied';
+  if (name === 'PolicySourceIpWithoutVpc') return 'InvalidPolicyDocument';
   if (name === 'InvalidArgumentAuthorization' || name === 'InvalidPartNumber' || name === 'InvalidForbidOverwrite') {
     return 'InvalidArgument';
   }

@@ -10,6 +10,7 @@ import {
   type OssErrorName,
   type OssErrorResponse,
 } from './errors.js';
+import { sourceIpWithoutVpc, statementsOf } from '../../src/explain/dialects/alibaba/bucket-policy.js';
 import { headerMap, hostnameOf, httpDate, isLoopbackOrIp, readBody, splitUrl } from './http-util.js';
 import {
   parseQuery,
@@ -129,6 +130,7 @@ function resolveApi(ctx: OssContext): string {
   if (bucket === undefined) return 'ListBuckets';
   if (key === '') {
     if (method === 'GET' && q.has('policy')) return 'GetBucketPolicy';
+    if (method === 'PUT' && q.has('policy')) return 'PutBucketPolicy';
     if (method === 'GET' && q.has('bucketInfo')) return 'GetBucketInfo';
     if (method === 'GET' && q.has('uploads')) return 'ListMultipartUploads';
     if (method === 'GET' && q.get('list-type') === '2') return 'ListObjectsV2';
@@ -345,12 +347,28 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
     case 'GetBucketInfo':
       // GetBucketInfo (GET /?bucketInfo): the fields a client reads to know the bucket exists.
       return xmlOk(wrap('BucketInfo', wrap('Bucket', el('Name', bucket.name) + wrap('Owner', el('ID', bucket.ownerId)))));
+    case 'PutBucketPolicy':
+      return putBucketPolicy(bucket, ctx);
     case 'GetBucketPolicy':
       if (bucket.policy === undefined) return err('NoSuchBucketPolicy', [['BucketName', bucket.name]]);
       return { status: 200, headers: { 'Content-Type': 'application/json' }, body: bucket.policy };
     default:
       return err('MethodNotAllowed');
   }
+}
+
+/**
+ * PutBucketPolicy (PUT /?policy, JSON body). EC 0030-00000008: a statement whose Condition uses
+ * acs:SourceIp without acs:SourceVpc is refused (help.aliyun.com/zh/oss/user-guide/0030-00000008; the
+ * rule lives in src/explain/dialects/alibaba/bucket-policy.ts, shared with the evaluator and fixes).
+ * 200 with an empty body otherwise.
+ */
+function putBucketPolicy(bucket: Bucket, ctx: OssContext): OssResult {
+  const text = ctx.body.toString('utf8');
+  const statements = statementsOf(text);
+  if (sourceIpWithoutVpc(statements).length) return err('PolicySourceIpWithoutVpc');
+  bucket.policy = text;
+  return { status: 200 };
 }
 
 function err(name: OssErrorName, extra?: Array<[string, string]>): OssResult {

@@ -155,6 +155,7 @@ export const RAM_ACTION: Record<string, string> = {
   ListObjectsV2: 'oss:ListObjects',
   ListObjects: 'oss:ListObjects',
   GetBucketPolicy: 'oss:GetBucketPolicy',
+  PutBucketPolicy: 'oss:PutBucketPolicy',
   GetBucketInfo: 'oss:GetBucketInfo',
   AssumeRole: 'sts:AssumeRole',
 };

@@ -151,8 +151,14 @@ t.test('the seed story with --explain: the office-IP Deny named, its condition s
     statement: { policy: 'bucket-policy', sid: 'OfficeOnly', effect: 'Deny' },
     conditions: [{ key: 'acs:SourceIp', operator: 'NotIpAddress', policyValues: ['203.0.113.0/24'], requestValues: ['198.51.100.7'], result: true }],
   });
-  t.ok(put.denial!.fix, 'a fix is proposed');
-  t.match(put.denial!.hint, /keep the Deny/i);
+  // On OSS no exemption can be proven safe for a Principal "*" Deny: NotPrincipal is not documented, and
+  // adding the role's source address exempts everyone from that address (issue 12 item 6).
+  t.match(put.denial!.fix, { safe: false, snippet: {} });
+  t.match(put.denial!.hint, /no change could be proven safe on oss/);
+  const forms = put.denial!.fix!.proof!.candidates.map((c) => [c.form, c.shown]);
+  t.same(forms, [['not-principal', false], ['source-exception', false]]);
+  const sourceException = put.denial!.fix!.proof!.candidates[1]!.checks.find((c) => c.check === 'others-unchanged');
+  t.match(sourceException, { ok: false, detail: /another RAM user of the account goes from explicit-deny to allowed \(acs:SourceIp=198\.51\.100\.7\)/ });
   t.equal(by['list-prefix']!.explain?.decision, 'allowed');
 });
 
@@ -183,7 +189,9 @@ t.test("OSS's PolicyType and the evaluation disagree: OSS wins, the disagreement
 t.test('trust failure: the trust policy does not name the caller; the fix names it', async (t) => {
   const { by } = await run({ sourceIp: '198.51.100.7' }, OUTSIDER);
   const a = by['assume-role']!;
-  t.match(a, { outcome: 'denied', denial: { source: 'trust-policy', code: 'NoPermission' }, explain: { decision: 'implicit-deny', decidedBy: 'trust-policy' } });
+  // the caller's own RAM policies are not read: denied either way, but whether explicitly is unknown
+  t.match(a, { outcome: 'denied', denial: { source: 'trust-policy', code: 'NoPermission' }, explain: { decision: 'undetermined', decidedBy: 'trust-policy' } });
+  t.match(a.explain!.unread, [{ policy: `the RAM policies of ${OUTSIDER_USER}` }]);
   t.match(a.denial!.fix, { policy: 'trust', snippet: { Effect: 'Allow', Principal: { RAM: [OUTSIDER_USER] }, Action: 'sts:AssumeRole' } });
 });
 

@@ -11,7 +11,17 @@ import type { ConditionResult, EvaluateInput, EvaluationResult, PolicySet, Reque
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'explain');
 
 const DECISIONS = new Set(['allowed', 'explicit-deny', 'implicit-deny', 'undetermined']);
-const LAYERS = new Set(['scp', 'rcp', 'resource-policy', 'identity-policy', 'permissions-boundary', 'session-policy', 'trust-policy']);
+const LAYERS = new Set([
+  'scp',
+  'rcp',
+  'resource-policy',
+  'identity-policy',
+  'permissions-boundary',
+  'session-policy',
+  'trust-policy',
+  'kms-key-policy',
+  'vpc-endpoint-policy',
+]);
 const CASE_KEYS = new Set(['name', 'source', 'dialect', 'request', 'policies', 'expect']);
 const EXPECT_KEYS = new Set([
   'decision',
@@ -26,8 +36,11 @@ const EXPECT_KEYS = new Set([
   'warnings',
   'error',
   'summaryIncludes',
+  'unread',
+  'notEvaluated',
+  'noWarnings',
 ]);
-const POLICY_KEYS = new Set(['identity', 'resource', 'trust', 'boundary', 'session', 'scp', 'rcp']);
+const POLICY_KEYS = new Set(['identity', 'resource', 'trust', 'boundary', 'session', 'scp', 'rcp', 'kms', 'vpce', 'notVisible', 'lenient']);
 
 interface ExpectedCondition {
   key: string;
@@ -48,6 +61,12 @@ interface Expect {
   warnings?: string[];
   error?: string;
   summaryIncludes?: string[];
+  /** Names of the unread policies the result must report. */
+  unread?: string[];
+  /** `policy#index` of each statement reported as not evaluated. */
+  notEvaluated?: string[];
+  /** Substrings no warning may contain. */
+  noWarnings?: string[];
 }
 
 interface Case {
@@ -180,6 +199,11 @@ for (const file of files) {
         if (e.decision === 'undetermined') ct.equal(r.undetermined, true, 'undetermined flag');
         for (const w of e.warnings ?? []) ct.ok(r.warnings.some((x) => x.includes(w)), `warning mentions "${w}"`, { warnings: r.warnings });
         for (const s of e.summaryIncludes ?? []) ct.ok(info.summary.includes(s), `summary includes "${s}"`, info);
+        for (const w of e.noWarnings ?? []) ct.notOk(r.warnings.some((x) => x.includes(w)), `no warning mentions "${w}"`, { warnings: r.warnings });
+        if (e.unread !== undefined) ct.same(r.unread.map((u) => u.policy).sort(), [...e.unread].sort(), 'unread policies reported', info);
+        if (e.notEvaluated !== undefined) {
+          ct.same(r.notEvaluated.map((k) => `${k.policy}#${k.index}`).sort(), [...e.notEvaluated].sort(), 'statements not evaluated', info);
+        }
         const conds = allConditions(r);
         for (const want of e.conditions ?? []) {
           const found = conds.find((x) => x.key === want.key && (want.operator === undefined || x.operator === want.operator));

@@ -70,3 +70,69 @@ t.test('bad input: exit 2 with the field named', async (t) => {
     t.notMatch(r.stderr, /\n\s+at /);
   }
 });
+
+t.test('new request forms and layers: resource *, anonymous and service callers, SCPs per level, KMS, VPC endpoint', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bc-explain-new-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const w = (name: string, doc: unknown) => {
+    writeFileSync(join(dir, name), typeof doc === 'string' ? doc : JSON.stringify(doc));
+    return join(dir, name);
+  };
+  const allowAll = w('all.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+  const lab = ['--principal', session, '--role-arn', 'arn:aws:iam::111122223333:role/backup', '--format', 'json'];
+
+  let r = await runCli(['explain', '--action', 's3:ListAllMyBuckets', '--resource', '*', ...lab, '--identity-policy', allowAll]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { decision: 'allowed', request: { resource: '*' } });
+
+  const publicRead = w('public.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] });
+  r = await runCli(['explain', '--action', 's3:GetObject', '--resource', 'arn:aws:s3:::b/k', '--principal-type', 'anonymous', '--bucket-policy', publicRead, '--resource-account', '111122223333', '--format', 'json']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { decision: 'allowed', decidedBy: 'resource-policy', request: { principal: 'anonymous' } });
+
+  const trustEc2 = w('trust-ec2.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  r = await runCli(['explain', '--action', 'sts:AssumeRole', '--resource', 'arn:aws:iam::111122223333:role/backup', '--principal-type', 'service', '--principal', 'ec2.amazonaws.com', '--trust-policy', trustEc2, '--format', 'json']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { decision: 'allowed', decidedBy: 'trust-policy' });
+
+  const readOnly = w('ou.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] });
+  r = await runCli(['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', ...lab, '--identity-policy', allowAll, '--scp-level', `root=${allowAll}`, '--scp-level', `ou-prod=${readOnly}`]);
+  t.equal(r.code, 1);
+  t.match(JSON.parse(r.stdout), { decision: 'implicit-deny', decidedBy: 'scp' });
+
+  const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const keyAdmins = w('key.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/admin' }, Action: 'kms:*', Resource: '*' }] });
+  r = await runCli(['explain', '--action', 'kms:GenerateDataKey', '--resource', key, ...lab, '--identity-policy', allowAll, '--kms-key-policy', keyAdmins]);
+  t.equal(r.code, 1);
+  t.match(JSON.parse(r.stdout), { decision: 'implicit-deny', decidedBy: 'kms-key-policy' });
+
+  const vpceOther = w('vpce.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::other/*' }] });
+  r = await runCli(['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', ...lab, '--identity-policy', allowAll, '--vpce-policy', vpceOther]);
+  t.equal(r.code, 1);
+  t.match(JSON.parse(r.stdout), { decision: 'implicit-deny', decidedBy: 'vpc-endpoint-policy' });
+
+  const dup = w('dup.json', '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}],"Statement":[]}');
+  for (const [argv, re] of [
+    [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', dup], /--identity-policy: ".*dup\.json": duplicate key "Statement" at the top level/],
+    [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', allowAll, '--scp-level', 'root'], /--scp-level: "root" is not LEVEL=FILE/],
+    [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal-type', 'anonymous', '--principal', session, '--identity-policy', allowAll], /--principal-type anonymous: give no --principal/],
+    [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal-type', 'service', '--principal', 'not a service', '--identity-policy', allowAll], /is not a service principal/],
+    [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', allowAll, '--store', 'minio'], /--store: unknown store "minio"/],
+  ] as [string[], RegExp][]) {
+    const x = await runCli(argv);
+    t.equal(x.code, 2, argv.join(' '));
+    t.match(x.stderr, re);
+    t.notMatch(x.stderr, /\n\s+at /);
+  }
+});
+
+t.test('the office-IP fix is proven for the store named by --store', async (t) => {
+  const args = [...put, '--context', 'aws:SourceIp=198.51.100.7', '--resource-account', '111122223333', '--format', 'json'];
+  const aws = JSON.parse((await runCli(args)).stdout);
+  t.match(aws.fix, { safe: true, form: 'principal-arn-condition', proof: { store: 'aws-s3' } });
+  t.same(aws.fix.proof.candidates[0].checks.map((c: { check: string; ok: boolean }) => [c.check, c.ok]), [['store-supports', true], ['role-allowed', true], ['others-unchanged', true]]);
+  const rgw = JSON.parse((await runCli([...args, '--store', 'ceph-rgw'])).stdout);
+  t.equal(rgw.fix.proof.store, 'ceph-rgw');
+  t.match(rgw.fix.proof.candidates[0], { form: 'principal-arn-condition', shown: false });
+  t.notMatch(JSON.stringify(rgw.fix.snippet), /aws:PrincipalArn/);
+});

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { evaluate, proposeFix, type Fix, type FixRequest, type PolicySet, type RequestContext } from '../../src/explain/index.js';
+import { evaluate, fixCandidates, proposeFix, type Fix, type FixRequest, type PolicySet, type RequestContext } from '../../src/explain/index.js';
 
 const ACCT = '111122223333';
 const ROLE = `arn:aws:iam::${ACCT}:role/BackupRole`;
@@ -359,8 +359,30 @@ t.test('alibaba: RAM policy statement with Version "1" and oss:Prefix for ListOb
     fixReq({ roleArn: role, action: 'oss:PutObject' }),
     'alibaba',
   );
-  tt.same((deny!.snippet.Condition as Record<string, Record<string, unknown>>).NotIpAddress, { 'acs:SourceIp': ['42.120.88.0/24', '10.0.0.5'] });
-  tt.match(deny!.summary, /every principal/);
+  // OSS documents no principal-ARN key: the first candidate is the principal-based NotPrincipal form,
+  // the last adds the request's IP to the exception list (which exempts that source for everyone)
+  tt.equal(deny!.form, 'not-principal');
+  tt.same(deny!.snippet.NotPrincipal, ['arn:sts::1234567890123456:assumed-role/backuprole/*']);
+  const denyResult = evaluate({
+    request: { ...req, context: { 'acs:SourceIp': '10.0.0.5' } },
+    policies: {
+      identity: [{ name: 'ram-policy', document: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:*', Resource: '*' }] } }],
+      resource: {
+        name: 'bucket-policy',
+        document: {
+          Version: '1',
+          Statement: [
+            { Effect: 'Deny', Principal: ['*'], Action: ['oss:PutObject'], Resource: ['acs:oss:*:*:backup-bucket/*'], Condition: { NotIpAddress: { 'acs:SourceIp': ['42.120.88.0/24'] } } },
+          ],
+        },
+      },
+    },
+    dialect: 'alibaba',
+  });
+  const last = fixCandidates(denyResult, fixReq({ roleArn: role, action: 'oss:PutObject' })).at(-1)!;
+  tt.equal(last.form, 'source-exception');
+  tt.same((last.snippet.Condition as Record<string, Record<string, unknown>>).NotIpAddress, { 'acs:SourceIp': ['42.120.88.0/24', '10.0.0.5'] });
+  tt.match(last.summary, /every principal/);
   // a Deny whose condition is not a negation: keep it, explain it
   const plain = run(
     { ...req, context: { 'acs:SourceVpc': 'vpc-other' } },
@@ -394,7 +416,8 @@ t.test('alibaba: RAM policy statement with Version "1" and oss:Prefix for ListOb
   tt.equal(assume!.policy, 'identity');
   tt.same(assume!.snippet, { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: role }] });
   const xacct = run({ ...req, resourceAccount: '9999999999999999' }, { identity: [{ name: 'ram', document: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:PutObject', Resource: '*' }] } }] }, fixReq({ roleArn: role, action: 'oss:PutObject' }), 'alibaba');
-  tt.same(xacct!.snippet.Principal, ['1234567890123456']);
+  // OSS names a role's sessions as arn:sts::UID:assumed-role/ROLE/* in a bucket-policy Principal
+  tt.same(xacct!.snippet.Principal, ['arn:sts::1234567890123456:assumed-role/backuprole/*']);
   for (const f of [fix, list, buckets, trust, assume, xacct]) assertSafe(tt, f, 'alibaba');
 });
 

@@ -49,6 +49,9 @@ t.test('each request maps to the IAM action S3 authorises it as', async (t) => {
     ['GET', '/b/p/data/ab/abcdef', 's3:GetObject'],
     ['GET', '/b/p/k?uploadId=2~x', 's3:ListMultipartUploadParts'],
     ['GET', '/b/p/k?acl', 's3:GetObjectAcl'],
+    ['HEAD', '/b/p/k?versionId=abc', 's3:GetObjectVersion'],
+    ['GET', '/b/p/k?versionId=abc', 's3:GetObjectVersion'],
+    ['DELETE', '/b/p/k?versionId=abc', 's3:DeleteObjectVersion'],
     ['GET', '/b/p/k?tagging', 's3:GetObjectTagging'],
     ['PUT', '/b/p/k', 's3:PutObject'],
     ['PUT', '/b/p/k?partNumber=1&uploadId=2~x', 's3:PutObject'],
@@ -73,6 +76,7 @@ t.test('keys and short forms for the table', async (t) => {
   t.equal(shortRequest({ method: 'GET', target: '/b?delimiter=&max-keys=1000&prefix=p%2F' }), 'GET /b?delimiter=&prefix=p/');
   t.equal(shortRequest({ method: 'DELETE', target: '/b/p/locks/bbebbeca78aa00112233445566778899' }), 'DELETE /b/p/locks/bbebbeca…');
   t.equal(shortRequest({ method: 'PUT', target: '/b/k?partNumber=2&uploadId=2~abc' }), 'PUT /b/k?partNumber=2&uploadId=…');
+  t.equal(shortRequest({ method: 'HEAD', target: '/b/k?versionId=vSeF9jb69e' }), 'HEAD /b/k?versionId=…');
 });
 
 t.test('denials the clients are known to survive are narrow', async (t) => {
@@ -84,4 +88,7 @@ t.test('denials the clients are known to survive are narrow', async (t) => {
   t.ok(rclone({ method: 'HEAD', key: 'p/rclone', action: 's3:GetObject' }));
   t.notOk(rclone({ method: 'HEAD', key: 'p/rclone/a.txt', action: 's3:GetObject' }), 'the HEAD after an upload is not survived');
   t.notOk(rclone({ method: 'GET', key: 'p/rclone', action: 's3:GetObject' }));
+  t.ok(rclone({ method: 'HEAD', key: 'p/rclone/a.txt', action: 's3:GetObjectVersion' }), 'the read-back of a written version');
+  t.notOk(rclone({ method: 'HEAD', key: 'other/a.txt', action: 's3:GetObjectVersion' }));
+  t.notOk(rclone({ method: 'GET', key: 'p/rclone/a.txt', action: 's3:GetObjectVersion' }));
 });

@@ -9,6 +9,7 @@ import type { CheckResult, RunResult } from '../../core/model.js';
 import { evaluate } from '../../explain/evaluate.js';
 import { explainCheck, fixScope } from '../../explain/merge.js';
 import { readPolicyFile } from '../../explain/read.js';
+import { unreadPolicies } from '../../explain/unread.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
 import type { AlibabaAdapter } from './adapter.js';
 import { loadSourceCredentials } from './credentials.js';
@@ -117,7 +118,11 @@ export class AlibabaExplainer implements Explainer {
     const context = { ...this.common(), ...sent.context };
     const request: RequestContext = { action: sent.action, resource: sent.resource, principal: { arn: caller }, context };
     if (!this.o.externalId) request.absent = ['sts:ExternalId'];
-    const policies: PolicySet = { trust: read.trust };
+    // the caller's own RAM policies are not read: unread, so nothing is concluded from their absence
+    const policies: PolicySet = {
+      trust: read.trust,
+      notVisible: [{ slot: 'identity', policy: `the RAM policies of ${caller}`, why: 'not read (only the role\'s policies are read)', readWith: 'ram:ListPoliciesForUser and ram:GetPolicy' }],
+    };
     const fix = { action: 'sts:AssumeRole', bucket: this.o.bucket, prefix: this.o.prefix, roleArn: this.o.roleArn, sessionName: this.o.sessionName, callerArn: caller, ...(this.o.externalId ? { externalId: this.o.externalId } : {}) };
 
     // On Alibaba Cloud the caller's own RAM policies must also allow sts:AssumeRole. They are not read
@@ -167,6 +172,8 @@ export class AlibabaExplainer implements Explainer {
     if (read.bucketPolicy) policies.resource = read.bucketPolicy;
     if (this.o.sessionPolicy) policies.session = { name: 'session-policy', document: this.o.sessionPolicy };
     if (this.controls.length) policies.scp = this.controls;
+    const unread = unreadPolicies(read.notVisible, this.o.explainProfile).filter((u) => u.slot !== 'trust');
+    if (unread.length) policies.notVisible = unread;
     explainCheck(
       check,
       { request, policies, fix: { action: sent.action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName, ...fixScope(check) } },

@@ -3,6 +3,8 @@
 
 import { UsageError } from '../../core/model.js';
 import type { CommonTargetOptions, ProviderInfo } from '../../core/provider.js';
+import { rulesOf } from '../../explain/dialects/index.js';
+import { alibabaProfileExists } from './profiles.js';
 import { validateRegion } from '../../core/target.js';
 import { parseAcsRoleArn, parseRamRoleArn } from './arn.js';
 
@@ -61,6 +63,13 @@ export const info: ProviderInfo = {
     validateAlibaba(o);
   },
   validateExplain(e) {
+    if (e.explainProfile) {
+      const p = alibabaProfileExists(e.explainProfile);
+      if (!p.exists) throw new UsageError(`--explain-profile: no profile "${e.explainProfile}" in ${p.files.join(' or ')}`);
+    }
+    if (e.store && !Object.hasOwn(rulesOf(info.dialect).stores, e.store)) {
+      throw new UsageError(`--store: "${e.store}" is not a store of this provider (${Object.keys(rulesOf(info.dialect).stores).join(', ')})`);
+    }
     if (e.rcpFiles.length) throw new UsageError('--rcp does not apply to Alibaba Cloud (it has no resource control policies); pass Resource Directory control policies with --scp');
     if (e.sourceVpce) throw new UsageError('--source-vpce does not apply to Alibaba Cloud; use --source-vpc');
   },

@@ -100,7 +100,7 @@ export const ALIBABA_RULES: readonly AlibabaRule[] = [
   { id: 'alibaba.sts.bad-parameters', match: { service: 'sts', code: /^(InvalidParameter|Missing)/ }, kind: 'error', stage: 'assume-role', source: 'unknown', explicit: null, hint: 'sts.bad-parameters', doc: ASSUME_ROLE_API },
   { id: 'alibaba.sts.throttled', match: { service: 'sts', code: /Throttl/i }, kind: 'error', stage: 'assume-role', source: 'endpoint', explicit: null, hint: 'sts.throttled', doc: RAM_STS_FAQ },
   { id: 'alibaba.sts.throttled.status', match: { service: 'sts', status: [429, 503] }, kind: 'error', stage: 'assume-role', source: 'endpoint', explicit: null, hint: 'sts.throttled', doc: OPENAPI_NOTES },
-  { id: 'alibaba.sts.server-error', match: { service: 'sts', status: { min: 500 } }, kind: 'error', stage: 'assume-role', source: 'endpoint', explicit: null, hint: 'sts.server-error', doc: OPENAPI_NOTES },
+  { id: 'alibaba.sts.server-error', match: { service: 'sts', family: 'server' }, kind: 'error', stage: 'assume-role', source: 'endpoint', explicit: null, hint: 'sts.server-error', doc: OPENAPI_NOTES },
   { id: 'alibaba.sts.no-such-action', match: { service: 'sts', status: 404, code: /^(InvalidAction|InvalidVersion)/ }, kind: 'error', stage: 'assume-role', source: 'endpoint', explicit: null, hint: 'sts.no-such-action', doc: OPENAPI_NOTES },
   { id: 'alibaba.sts.forbidden', match: { service: 'sts', status: 403 }, kind: 'denied', stage: 'assume-role', source: 'unknown', explicit: null, hint: 'sts.forbidden', doc: OPENAPI_NOTES },
   { id: 'alibaba.sts.rejected', match: { service: 'sts' }, kind: 'error', stage: 'assume-role', source: 'unknown', explicit: null, hint: 'sts.rejected', doc: OPENAPI_NOTES },
@@ -170,6 +170,6 @@ export const ALIBABA_RULES: readonly AlibabaRule[] = [
   { id: 'alibaba.oss.unsupported.status', match: { service: 'oss', status: [405, 501] }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'oss.unsupported', doc: OSS_NOTES },
   { id: 'alibaba.oss.throttled', match: { service: 'oss', code: /Throttl|SlowDown|ServiceUnavailable/i }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'oss.throttled', doc: OSS_NOTES },
   { id: 'alibaba.oss.throttled.status', match: { service: 'oss', status: [429, 503] }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'oss.throttled', doc: OSS_NOTES },
-  { id: 'alibaba.oss.server-error', match: { service: 'oss', status: { min: 500 } }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'oss.server-error', doc: OSS_NOTES },
+  { id: 'alibaba.oss.server-error', match: { service: 'oss', family: 'server' }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'oss.server-error', doc: OSS_NOTES },
   { id: 'alibaba.oss.rejected', match: {}, kind: 'error', stage: 'by-operation', source: 'unknown', explicit: null, hint: 'oss.rejected', doc: OSS_NOTES },
 ];

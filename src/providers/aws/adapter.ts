@@ -143,6 +143,7 @@ export class AwsAdapter implements StorageAdapter {
       endpoint: op === 'assumeRole' ? (this.o.stsEndpoint ?? this.o.endpoint) : this.o.endpoint,
       explain: this.o.explain === true,
       sessionPolicy: this.o.sessionPolicy !== null,
+      externalId: this.o.externalId !== null,
     };
     if (key !== undefined) c.key = key;
     return c;

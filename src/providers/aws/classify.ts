@@ -33,6 +33,8 @@ export interface AwsErrorContext {
   explain?: boolean;
   /** Whether this run passed a session policy to AssumeRole (--session-policy). */
   sessionPolicy?: boolean;
+  /** Whether this run sent an ExternalId with AssumeRole (--external-id). */
+  externalId?: boolean;
 }
 
 export interface AwsErrorEvidence {
@@ -216,6 +218,7 @@ function factsOf(ev: AwsErrorEvidence, ctx: AwsErrorContext): AwsFacts {
     bucketRegion,
     endpointNamed: xmlField(ev.rawBody, 'Endpoint') || undefined,
     wrongRegion,
+    region: ctx.region,
     rgw: /^tx[0-9a-f]{8,}-[0-9a-f]+-[0-9a-f]+-/.test(ev.requestId ?? ''),
     retried: (ev.attempts ?? 1) > 1,
   };
@@ -324,12 +327,15 @@ export function hintVars(ev: AwsErrorEvidence, ctx: AwsErrorContext, f: AwsFacts
     explainEvaluate: explain ? '.' : '; run with --explain to evaluate the role and bucket policies.',
     explainTrust: explain ? '.' : ': run with --explain to evaluate the trust policy and the caller\'s policies.',
     callerNote: caller ? ` to ${caller}` : '',
+    externalIdNote: ctx.externalId ? '; this run sent --external-id' : '; this run sent no --external-id',
     rgwNote: f.rgw ? ' (Ceph RGW also answers a wrong key or secret this way)' : '',
     regionOrThis: ctx.region ?? 'this region',
     regionOrConfigured: ctx.region ?? 'the configured region',
     bucketRegion: f.bucketRegion ?? '',
     regionEndpointNote: ctx.endpoint ? ` and that region's endpoint instead of ${ctx.endpoint}` : '',
     endpointNamed: f.endpointNamed ?? '',
+    endpointOrRegionEndpoint: f.endpointNamed ?? `the endpoint of ${f.bucketRegion ?? 'its region'}`,
+    endpointAdvice: ctx.endpoint ? `check --endpoint (${ctx.endpoint})${f.endpointNamed ? ` or use https://${f.endpointNamed}` : ''}` : `pass that endpoint with --endpoint${f.endpointNamed ? ` https://${f.endpointNamed}` : ''}`,
     kmsAction: kmsActionFor(ctx, message),
     keyNote: ctx.key ? ` ${ctx.key}` : '',
     canaryKey: ctx.key ?? `under ${ctx.prefix}`,

@@ -6,7 +6,9 @@ import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { explainCheck, fixScope } from '../../explain/merge.js';
+import { RGW_REQUEST_ID } from '../../explain/dialects/aws/stores.js';
 import { readPolicyFile } from '../../explain/read.js';
+import { unreadPolicies } from '../../explain/unread.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
 import type { AwsAdapter } from './adapter.js';
 import { readAwsPolicies, type ReadPolicies } from './policies.js';
@@ -31,6 +33,8 @@ export interface AwsExplainOptions {
   callerArn: string | null;
   scpFiles: string[];
   rcpFiles: string[];
+  /** The store a fix is proven on; null: aws-s3 without --endpoint, else detected from request ids. */
+  store?: string | null;
 }
 
 /** Headers the probe never sends: their condition keys are absent from its requests, not unknown. */
@@ -98,12 +102,16 @@ export class AwsExplainer implements Explainer {
     result.explain = { read: [...read.read, ...this.scps.map((p) => p.name), ...this.rcps.map((p) => p.name)], notVisible: read.notVisible, warnings };
     result.explain.digests = policyDigests([read.bucketPolicy, read.trust, read.boundary, ...read.identity, ...this.scps, ...this.rcps]);
 
+    this.store = this.o.store ?? detectStore(this.o.endpoint, result);
+    if (!this.o.store && this.o.endpoint) warnings.push(`fixes are proven for ${this.store} (detected; pass --store to choose)`);
     for (const check of result.checks) {
       if (check.outcome !== 'allowed' && check.outcome !== 'denied') continue;
       if (check.action === 'sts:AssumeRole') this.explainAssume(check, read, result);
       else this.explainS3(check, read, result, unseen);
     }
   }
+
+  private store = 'aws-s3';
 
   private common(): Record<string, ContextValue> {
     const now = new Date();
@@ -137,7 +145,12 @@ export class AwsExplainer implements Explainer {
     const request: RequestContext = { action: sent.action, resource: sent.resource, principal: { arn: caller }, context };
     if (!this.o.externalId) request.absent = ['sts:ExternalId'];
     const fix = { action: 'sts:AssumeRole', bucket: this.o.bucket, prefix: this.o.prefix, roleArn: this.o.roleArn, sessionName: this.o.sessionName, callerArn: caller };
-    explainCheck(check, { request, policies: { trust: read.trust }, fix: this.o.externalId ? { ...fix, externalId: this.o.externalId } : fix }, 'aws', 'the caller\'s own identity policies');
+    // the caller's own identity policies are not read: where they could decide, nothing is concluded
+    const policies: PolicySet = {
+      trust: read.trust,
+      notVisible: [{ slot: 'identity', policy: `the identity policies of ${caller}`, why: 'not read (only the role\'s policies are read)', readWith: 'iam:ListUserPolicies/iam:GetUserPolicy for the caller' }],
+    };
+    explainCheck(check, { request, policies, fix: this.o.externalId ? { ...fix, externalId: this.o.externalId } : fix, store: this.store }, 'aws', 'the caller\'s own identity policies');
   }
 
   private explainS3(check: CheckResult, read: ReadPolicies, result: RunResult, unseen: string): void {
@@ -161,11 +174,26 @@ export class AwsExplainer implements Explainer {
     if (this.o.sessionPolicy) policies.session = { name: 'session-policy', document: this.o.sessionPolicy };
     if (this.scps.length) policies.scp = this.scps;
     if (this.rcps.length) policies.rcp = this.rcps;
+    const unread = unreadPolicies(read.notVisible, this.o.explainProfile).filter((u) => u.slot !== 'trust');
+    if (unread.length) policies.notVisible = unread;
+    const roleId = userId?.split(':')[0];
     explainCheck(
       check,
-      { request, policies, fix: { action: sent.action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName, ...fixScope(check) } },
+      {
+        request,
+        policies,
+        fix: { action: sent.action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName, ...fixScope(check), ...(roleId ? { roleId } : {}) },
+        store: this.store,
+      },
       'aws',
       unseen,
     );
   }
+}
+
+/** Without --endpoint: AWS S3. With one: Ceph RGW when a response carried an RGW request id (`tx...-default`), else the conservative s3-compatible table. */
+export function detectStore(endpoint: string | null, result: RunResult): string {
+  if (!endpoint) return 'aws-s3';
+  const ids = result.checks.map((c) => c.denial?.requestId).filter((x): x is string => typeof x === 'string');
+  return ids.some((id) => RGW_REQUEST_ID.test(id)) ? 'ceph-rgw' : 's3-compatible';
 }

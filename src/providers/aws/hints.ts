@@ -46,12 +46,13 @@ export const AWS_HINTS = {
   'sts.root': 'Roles cannot be assumed with root credentials; use an IAM user or role that may call sts:AssumeRole on {role}.',
   'sts.identity.implicit': 'Add sts:AssumeRole on {role} to a policy of {tSubject}, and make sure the trust policy of {role} names that caller.',
   'sts.access-denied':
-    "STS refused sts:AssumeRole on {role}{callerNote} without saying why; AWS answers the same when the caller's own policy lacks sts:AssumeRole on the role, when the role's trust policy does not name the caller (or its ExternalId/MFA/tag conditions fail), and when the role does not exist{rgwNote}{explainTrust}",
+    "STS refused sts:AssumeRole on {role}{callerNote} without saying why; AWS answers the same when the caller's own policy lacks sts:AssumeRole on the role, when the role's trust policy does not name the caller (or its ExternalId/MFA/tag conditions fail{externalIdNote}), and when the role does not exist{rgwNote}{explainTrust}",
   'sts.role-missing': 'Role {role} does not exist at {where}; check the role ARN (account, name, path).',
   'sts.region-disabled': 'STS is not activated for this account in {regionOrThis}; activate the region in the IAM account settings or use another STS region.',
   'sts.bad-parameters': "STS rejected the AssumeRole parameters ({code}{messageNote}); check the role ARN, the session name (2-64 characters of [\\w+=,.@-]), the duration (from 900 s up to the role's maximum) and any session policy.",
 
   // --- S3 ----------------------------------------------------------------------------------
+  's3.wrong-region.same-region': "S3 says bucket {bucket} must be addressed at {endpointOrRegionEndpoint}, although it is in {bucketRegion}, the region this run already uses: the endpoint is wrong, not the region; {endpointAdvice}.",
   's3.wrong-region.named': 'Bucket {bucket} is in region {bucketRegion}, not {regionOrConfigured}: rerun with --region {bucketRegion}{regionEndpointNote}.',
   's3.wrong-region.endpoint': "S3 says bucket {bucket} must be addressed at {endpointNamed}: use the bucket's own region (--region) or that endpoint (--endpoint).",
   's3.wrong-region.unnamed': 'Bucket {bucket} is not in {regionOrConfigured}; find its region (header x-amz-bucket-region) and rerun with --region.',

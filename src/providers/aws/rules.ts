@@ -38,6 +38,8 @@ export interface AwsFacts extends Facts {
    * the region; a bodiless 301/307; a bodiless 400 naming a region other than the configured one.
    */
   wrongRegion: boolean;
+  /** The region this run addressed (--region). */
+  region: string | null;
   /** Ceph RGW request ids look like `tx00000a4169d6401166068-006b029c38-100a-default`. */
   rgw: boolean;
   /** The SDK tried more than once. */
@@ -127,6 +129,8 @@ export const AWS_RULES: readonly AwsRule[] = [
   { id: 'aws.sts.bad-parameters', match: { service: 'sts', code: ['InvalidArgument', 'ValidationError', 'MalformedPolicyDocument', 'PackedPolicyTooLarge', 'InvalidParameterValue'] }, kind: 'error', stage: 'assume-role', source: 'unknown', explicit: null, hint: 'sts.bad-parameters', doc: STS_ASSUME_ROLE },
 
   // --- S3: wrong region or endpoint -------------------------------------------------------------
+  // The bucket is in the region this run already uses: the endpoint is what is wrong, not --region.
+  { id: 'aws.s3.wrong-region.same-region', match: { service: 's3' }, when: (f) => f.wrongRegion && !!f.bucketRegion && f.bucketRegion === f.region, kind: 'error', stage: 'bucket', source: 'endpoint', explicit: null, hint: 's3.wrong-region.same-region', doc: S3_ERRORS },
   { id: 'aws.s3.wrong-region.named', match: { service: 's3' }, when: (f) => f.wrongRegion && !!f.bucketRegion, kind: 'error', stage: 'bucket', source: 'endpoint', explicit: null, hint: 's3.wrong-region.named', doc: S3_ERRORS },
   { id: 'aws.s3.wrong-region.endpoint', match: { service: 's3' }, when: (f) => f.wrongRegion && !!f.endpointNamed, kind: 'error', stage: 'bucket', source: 'endpoint', explicit: null, hint: 's3.wrong-region.endpoint', doc: S3_ERRORS },
   { id: 'aws.s3.wrong-region', match: { service: 's3' }, when: (f) => f.wrongRegion, kind: 'error', stage: 'bucket', source: 'endpoint', explicit: null, hint: 's3.wrong-region.unnamed', doc: S3_ERRORS },
@@ -170,6 +174,6 @@ export const AWS_RULES: readonly AwsRule[] = [
   { id: 'aws.throttled', match: { code: THROTTLE_CODES }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'throttled', doc: S3_ERRORS },
   { id: 'aws.throttled.status', match: { status: [429, 503] }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'throttled', doc: S3_ERRORS },
   { id: 'aws.unsupported', match: { code: ['MethodNotAllowed', 'NotImplemented'] }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'unsupported', doc: S3_ERRORS },
-  { id: 'aws.server-error', match: { status: { min: 500 } }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'server-error', doc: S3_ERRORS },
+  { id: 'aws.server-error', match: { family: 'server' }, kind: 'error', stage: 'by-operation', source: 'endpoint', explicit: null, hint: 'server-error', doc: S3_ERRORS },
   { id: 'aws.rejected', match: {}, kind: 'error', stage: 'by-operation', source: 'unknown', explicit: null, hint: 'rejected', doc: S3_ERRORS },
 ];
