@@ -99,7 +99,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         )
         .demandCommand(1, 'Name a subcommand: probes list, or probes show NAME'),
     )
-    .demandCommand(1, 'Name a command: probe, run, cleanup, explain, policy or probes')
+    // `backup-canary completion >> ~/.bashrc` (bash; zsh with bashcompinit): yargs prints the script and
+    // answers the shell's --get-yargs-completions calls with commands and flags
+    .completion('completion', 'Print a shell completion script (bash, or zsh with bashcompinit): backup-canary completion >> ~/.bashrc')
+    .demandCommand(1, 'Name a command: probe, run, cleanup, explain, policy, probes or completion')
     .strict()
     .version(VERSION)
     .alias('h', 'help')

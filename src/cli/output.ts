@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { EXIT, UsageError } from '../core/model.js';
 import { own } from '../core/own.js';
 import { FORMATS, type ReportInput } from '../report/index.js';
+import { outputStyle, styled } from '../report/style.js';
 import { ReportWriteError, writeAtomically } from '../report/write.js';
 import type { Io } from './io.js';
 
@@ -54,17 +55,36 @@ export function parseOutputs(formats: string[] | string, outputs: string[] | str
   return specs;
 }
 
+/** How the text report on standard output looks: --color/--no-color, --quiet. */
+export interface View {
+  color?: boolean;
+  quiet?: boolean;
+}
+
 /** Renders and writes every report; false when one could not be written (said on standard error). */
-export function emitReports(specs: OutputSpec[], input: ReportInput, io: Io): boolean {
+export function emitReports(specs: OutputSpec[], input: ReportInput, io: Io, view: View = {}): boolean {
   let ok = true;
+  // colour and symbols (src/report/style.ts): colour only on standard output; ASCII outside UTF-8 locales
+  const style = outputStyle(io.env, io.stdoutIsTTY, view.color);
   for (const s of specs) {
-    const color = !s.file && io.stdoutIsTTY && !io.env.NO_COLOR && s.format === 'text';
+    const color = !s.file && s.format === 'text' && style.color;
     const previous = s.file && s.format === 'prometheus' ? readIfExists(s.file) : undefined;
-    const text = FORMATS[s.format]!(input, { color, ...(previous !== undefined ? { previous } : {}) });
+    let text = FORMATS[s.format]!(input, { color, ...(previous !== undefined ? { previous } : {}) });
+    if (s.format === 'text') {
+      if (!s.file && view.quiet) text = verdictLine(text, input);
+      text = styled(text, style);
+    }
     if (s.file) ok = writeOutput(s.file, text, io) && ok;
     else io.stdout(text);
   }
   return ok;
+}
+
+/** --quiet: the text report's last line (the verdict); for a run that passed, nothing. */
+function verdictLine(text: string, input: ReportInput): string {
+  if (input.kind === 'run' && input.verdict === 'pass') return '';
+  const last = text.trimEnd().split('\n').pop() ?? '';
+  return `${last}\n`;
 }
 
 /** Writes one output file; false (and why, on standard error) when it could not be written. */

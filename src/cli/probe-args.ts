@@ -3,17 +3,18 @@
 import type { Argv, Options } from 'yargs';
 import { FORMAT_NAMES } from '../report/index.js';
 import type { ProbeRequest } from '../core/run.js';
+import { type DeliveryArgs, deliveryArgs } from './delivery-args.js';
 import { targetArgs } from './target-args.js';
 
 /** The probe command's flags: a target (src/core/options.ts), a probe definition, --explain, output. */
-export interface ProbeArgs extends ProbeRequest {
+export interface ProbeArgs extends ProbeRequest, DeliveryArgs {
   format: string[];
   output?: string[];
   verbose: boolean;
 }
 
 export function probeBuilder(y: Argv): Argv<ProbeArgs> {
-  return targetArgs<ProbeArgs>(y)
+  return deliveryArgs<ProbeArgs>(targetArgs<ProbeArgs>(y), '')
     .usage('$0 probe --role ARN --bucket NAME --prefix PATH [options]')
     .option('format', { type: 'string', array: true, default: ['text'], describe: `Report format: ${FORMAT_NAMES.join(', ')} (repeatable)`, group: 'Output:' })
     .option('output', { type: 'string', array: true, describe: 'File for the format in the same position (repeatable); without it, standard output', group: 'Output:' })

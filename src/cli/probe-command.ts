@@ -6,15 +6,17 @@ import { executeTarget, exitCodeOf, prepareTarget } from '../core/run.js';
 import type { RunOptions } from '../core/runner.js';
 import { checkProgressLine } from '../report/progress.js';
 import type { Io } from './io.js';
-import { afterWriteFailure, emitReports, parseOutputs } from './output.js';
+import { deliver, prepareDelivery } from './delivery.js';
+import { afterWriteFailure, parseOutputs } from './output.js';
 import type { ProbeArgs } from './probe-args.js';
 
 export async function runProbeCommand(a: ProbeArgs, io: Io): Promise<number> {
-  const prepared = await prepareTarget(a);
+  const prepared = await prepareTarget(a, '', io.env);
   const outputs = parseOutputs(a.format, a.output);
+  const delivery = prepareDelivery(a, outputs, 'probe');
   const startedAt = new Date().toISOString();
   const result = await executeTarget(prepared, runOptions(a, io));
-  const written = emitReports(outputs, { kind: 'probe', results: [result], verdict: result.verdict, durationMs: result.durationMs, startedAt }, io);
+  const written = await deliver(delivery, outputs, { kind: 'probe', results: [result], verdict: result.verdict, durationMs: result.durationMs, startedAt }, io);
   const code = result.interrupted ? (result.interrupted === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint) : exitCodeOf(result.verdict);
   return written ? code : afterWriteFailure(code);
 }

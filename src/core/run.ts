@@ -73,13 +73,25 @@ export async function prepareRunFile(
   requestOf: (e: RunFile['targets'][number]) => ProbeRequest,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<PreparedTarget[]> {
+  const where = (i: number, err: unknown) =>
+    err instanceof UsageError ? new UsageError(`${rf.file}:${rf.lines[i]}: target "${rf.targets[i]!.name}": ${err.message}`) : err;
+  // first what each entry says by itself (a typo anywhere in the file is named before the
+  // environment or the shared config files are consulted), then each target in full
+  for (const [i, e] of rf.targets.entries()) {
+    try {
+      const a = requestOf(e);
+      const info = providerOf(a);
+      info.validate(targetOptions(a, info));
+    } catch (err) {
+      throw where(i, err);
+    }
+  }
   const prepared: PreparedTarget[] = [];
   for (const [i, e] of rf.targets.entries()) {
     try {
       prepared.push(await prepareTarget(requestOf(e), e.name, env));
     } catch (err) {
-      if (err instanceof UsageError) throw new UsageError(`${rf.file}:${rf.lines[i]}: target "${e.name}": ${err.message}`);
-      throw err;
+      throw where(i, err);
     }
   }
   return prepared;

@@ -1,8 +1,11 @@
 // --baseline: what changed since the last report (pure comparison of two reports).
 import t from 'tap';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { applyBaseline, compareChecks, comparePolicies, matchTarget, parseBaseline, policyDigest, policyDigests, sinceLabel } from '../../src/core/baseline.js';
 import type { RunResult } from '../../src/core/model.js';
-import { result, runDocument } from '../fixtures/reports/load.js';
+import { renderJsonReport } from '../../src/report/json.js';
+import { result, runDocument, schema } from '../fixtures/reports/load.js';
 
 const later = (r: RunResult): RunResult => ({ ...structuredClone(r), startedAt: new Date(Date.parse(r.startedAt) + 86_400_000).toISOString() });
 
@@ -59,4 +62,25 @@ t.test('a baseline file is a probe or run JSON report; anything else is a usage 
   t.throws(() => parseBaseline('{', 'x.json'), { name: 'UsageError', message: /"x.json" is not JSON/ });
   t.throws(() => parseBaseline('{"a":1}', 'x.json'), { name: 'UsageError', message: /not a backup-canary JSON report/ });
   t.equal(sinceLabel('2026-11-30T01:30:12.345Z'), '2026-11-30T01:30Z');
+});
+
+t.test('changes, policyChanges, digests and shard are in the JSON Schema', async (t) => {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats.default(ajv);
+  const validate = ajv.compile(schema());
+  const before = result('office-ip');
+  before.explain = { ...before.explain!, digests: policyDigests([{ name: 'bucket-policy', document: { Statement: [] } }]) };
+  const now = later(before);
+  now.explain!.digests = policyDigests([{ name: 'bucket-policy', document: { Statement: [{ Effect: 'Deny' }] } }]);
+  before.checks = before.checks.slice(1); // a check the baseline run did not have: from "absent"
+  now.shard = '0/2';
+  applyBaseline([now], [before]);
+  t.ok(now.changes!.length > 0 && now.policyChanges!.length === 1);
+  t.ok(validate(JSON.parse(JSON.stringify(now))), JSON.stringify(validate.errors));
+  const run = JSON.parse(renderJsonReport({ kind: 'run', results: [now], verdict: now.verdict, durationMs: 1, startedAt: now.startedAt }));
+  t.equal(run.shard, '0/2');
+  t.ok(validate(run), JSON.stringify(validate.errors));
+  const broken = JSON.parse(JSON.stringify(now));
+  broken.changes[0].from = 'gone';
+  t.notOk(validate(broken), 'an unknown outcome is refused');
 });

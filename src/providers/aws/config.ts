@@ -51,6 +51,8 @@ export async function resolveAwsTarget(o: CommonTargetOptions, env: NodeJS.Proce
   };
 
   const out = { ...o };
+  // AWS_PROFILE names the profile as --profile does (the chain would read it too, after static keys)
+  if (out.profile === null && env.AWS_PROFILE && !staticKeys) out.profile = env.AWS_PROFILE;
   if (out.endpoint === null) {
     const e = configured('s3');
     if (e) out.endpoint = validateEndpoint(e.from, e.value);
