@@ -40,6 +40,12 @@ export function recordInput(check: CheckResult, request: RequestContext, policie
   pending.set(check, docs);
 }
 
+/** The documents recorded for `from` (an evaluation made on a copy of a check) belong to `to` as well. */
+export function adoptPolicies(from: CheckResult, to: CheckResult): void {
+  const docs = pending.get(from);
+  if (docs) pending.set(to, { ...(pending.get(to) ?? {}), ...docs });
+}
+
 /** Move the recorded documents into `result.explain.policies` (once each, by name). */
 export function hoistPolicies(result: RunResult): void {
   if (!result.explain) return;

@@ -87,6 +87,7 @@ t.test('validate: everything checked before a request', async (t) => {
   t.ok(p.createExplainer(a, base, flags));
   t.throws(() => p.validateExplain!({ ...flags, rcpFiles: ['x.json'] }), /--rcp does not apply/);
   t.throws(() => p.validateExplain!({ ...flags, sourceVpce: 'vpce-1' }), /--source-vpce does not apply/);
+  t.throws(() => p.validateExplain!({ ...flags, kmsKeyPolicyFile: 'k.json' }), /--kms-key-policy applies to AWS only/);
   t.doesNotThrow(() => p.validateExplain!(flags));
   a.close();
 });
