@@ -420,7 +420,9 @@ t.test('head-bucket on OSS is GetBucketInfo (oss:GetBucketInfo, bucket-level); t
   t.match(info, { method: 'GET', action: 'oss:GetBucketInfo', status: 200 });
   const list = server.state.requests.find((q) => q.api === 'ListObjectsV2')!;
   t.notOk('delimiter' in list.query, 'no delimiter sent');
-  t.same(r.by['list-prefix-recursive']!.request!.context, { 'oss:Prefix': PREFIX });
+  const ctx = r.by['list-prefix-recursive']!.request!.context;
+  t.match(ctx['acs:UserAgent'], /^aliyun-sdk-nodejs\/6\.\d+\.\d+ /, 'the User-Agent ali-oss sent (acs:UserAgent)');
+  t.same({ ...ctx, 'acs:UserAgent': undefined }, { 'oss:Prefix': PREFIX, 'acs:UserAgent': undefined });
   t.same(bucketState(), { objects: [], uploads: [] });
 
   server.state.clearRequests();
