@@ -381,6 +381,7 @@ t.test('bad input: exit 2, one line on stderr, no request', async (t) => {
     ['internal with endpoint', ['--internal'], /--internal picks the -internal endpoint/],
     ['session name with +', ['--session-name', 'a+b'], /--session-name: "a\+b" is not valid for Alibaba Cloud STS/],
     ['explain with --rcp', ['--explain', '--rcp', 'rcp.json'], /--rcp does not apply to Alibaba Cloud/],
+    ['explain with --kms-key-policy', ['--explain', '--kms-key-policy', 'k.json'], /--kms-key-policy applies to AWS only/],
     ['explain with an unreadable control policy', ['--explain', '--scp', '/nonexistent/scp.json'], /--scp: cannot read "\/nonexistent\/scp\.json": ENOENT/],
   ];
   for (const [name, change, re] of cases) {

@@ -148,3 +148,18 @@ t.test('an unknown key (alias): the KMS call is undetermined and says why', asyn
   new AwsExplainer(adapter, options(keyPolicyFile([ROOT]))).explainRead(r, read);
   t.match(put.explain, { decision: 'allowed', kms: { resource: 'unknown', explain: { decision: 'undetermined', summary: /SSE-KMS key is not known/ } } });
 });
+
+t.test('probe --explain --kms-key-policy: a bad file is exit 2 before any request, naming the flag', async (t) => {
+  const { prepareTarget } = await import('../../src/core/run.js');
+  const { withDefaults } = await import('../../src/core/options.js');
+  const dir = mkdtempSync(join(tmpdir(), 'kms-bad-'));
+  const dup = join(dir, 'dup.json');
+  writeFileSync(dup, '{"Version":"2012-10-17","Statement":[],"Statement":[]}');
+  const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'eu-west-1', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+  const req = (file: string) => withDefaults<Parameters<typeof prepareTarget>[0]>({ role: ROLE, bucket: 'corp-backups', prefix: 'p/', explain: true, 'kms-key-policy': file });
+  await t.rejects(prepareTarget(req(join(dir, 'missing.json')), '', env), { name: 'UsageError', message: /^--kms-key-policy: cannot read ".*missing\.json"/ });
+  await t.rejects(prepareTarget(req(dup), '', env), { name: 'UsageError', message: /^--kms-key-policy: .*Statement/ });
+  const good = keyPolicyFile([ROOT]);
+  const p = await prepareTarget(req(good), '', env);
+  t.equal(p.explain?.kmsKeyPolicyFile, good);
+});
