@@ -26,8 +26,8 @@ export function explainKmsCall(check: CheckResult, ev: CheckEvaluation, dialect:
   // The store request is allowed by the policies read: whether the check is allowed is the KMS call's
   // answer. The store-side "policies allow it" mismatch no longer holds; the KMS call's own stands.
   const { input } = check.explain;
-  const { input: _kmsInput, ...decided } = k;
-  void _kmsInput;
+  const decided = { ...k };
+  delete decided.input;
   check.explain = {
     ...decided,
     summary: `${check.action} is allowed by the policies read; the ${ev.request.action} call it makes on ${ev.request.resource}: ${k.summary}`,

@@ -163,3 +163,21 @@ t.test('probe --explain --kms-key-policy: a bad file is exit 2 before any reques
   const p = await prepareTarget(req(good), '', env);
   t.equal(p.explain?.kmsKeyPolicyFile, good);
 });
+
+t.test('explain --replay also replays the KMS calls: an identity policy without kms:Decrypt is newly denied', async (t) => {
+  const { hoistPolicies } = await import('../../src/explain/record.js');
+  const { replay } = await import('../../src/explain/replay.js');
+  const file = keyPolicyFile([ROOT]);
+  const withKms = { ...read, identity: [...read.identity, { name: 'role-inline:kms', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: KEY }] } }] };
+  const r = run([check('put-object', 's3:PutObject', 'c', 'allowed', SSE), check('get-object', 's3:GetObject', 'c', 'allowed')]);
+  (r as unknown as { target: { name: string } }).target = { name: 'kms-target' };
+  new AwsExplainer(adapter, options(file)).explainRead(r, withKms);
+  hoistPolicies(r);
+  t.ok(r.explain!.policies?.[`kms-key-policy:${file}`], 'the key policy document is in the report');
+  const same = replay([r], {});
+  t.equal(same.verdict, 'pass');
+  t.same(same.checks.map((c) => `${c.id} ${c.action} ${c.change}`), ['put-object s3:PutObject unchanged', 'put-object kms:GenerateDataKey unchanged', 'get-object s3:GetObject unchanged', 'get-object kms:Decrypt unchanged']);
+  const s3Only = replay([r], { identity: read.identity });
+  t.equal(s3Only.verdict, 'fail');
+  t.same(s3Only.checks.filter((c) => c.change === 'newly-denied').map((c) => `${c.id} ${c.action}`), ['put-object kms:GenerateDataKey', 'get-object kms:Decrypt']);
+});

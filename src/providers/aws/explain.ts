@@ -240,20 +240,21 @@ export class AwsExplainer implements Explainer {
     }
     // S3 calls KMS with the caller's credentials (a forward access session): aws:ViaAWSService is true
     // ("AWS global condition context keys"); the network keys of that call are S3's, not the probe's
-    const { 'aws:SourceIp': _ip, 'aws:SourceVpc': _vpc, 'aws:SourceVpce': _vpce, 'aws:SecureTransport': _tls, ...common } = this.common();
-    void [_ip, _vpc, _vpce, _tls];
-    const context: Record<string, ContextValue> = { ...common, 'aws:ViaAWSService': true };
+    const network = ['aws:SourceIp', 'aws:SourceVpc', 'aws:SourceVpce', 'aws:SecureTransport'];
+    const context: Record<string, ContextValue> = { ...this.common(), 'aws:ViaAWSService': true };
+    for (const k of network) delete context[k];
     const caller = s3.request.principal.arn ? /^arn:[^:]+:sts::(\d{12}):/.exec(s3.request.principal.arn)?.[1] : undefined;
     if (caller) context['kms:CallerAccount'] = caller;
     if (this.o.region && !this.o.endpoint) context['kms:ViaService'] = `s3.${this.o.region}.amazonaws.com`;
     // S3's encryption context is the object ARN, or the bucket ARN with an S3 Bucket Key: not known here
-    const request: RequestContext = { action, resource: kms.keyArn, principal: s3.request.principal, context, undetermined: ['kms:EncryptionContext:*', 'kms:EncryptionContextKeys', 'aws:SourceIp', 'aws:SourceVpc', 'aws:SourceVpce', 'aws:SecureTransport'] };
+    const request: RequestContext = { action, resource: kms.keyArn, principal: s3.request.principal, context, undetermined: ['kms:EncryptionContext:*', 'kms:EncryptionContextKeys', ...network] };
     const account = /^arn:[^:]+:kms:[^:]+:(\d{12}):/.exec(kms.keyArn)?.[1];
     if (account) request.resourceAccount = account;
-    const { resource: _bucket, notVisible, ...callerSide } = s3.policies;
-    void _bucket;
-    const policies: PolicySet = { ...callerSide };
-    const unread = [...(notVisible ?? []).filter((u) => u.slot !== 'resource'), ...(kms.unread ? [kms.unread] : [])];
+    // the caller's side as for the S3 request; the key policy takes the bucket policy's place
+    const policies: PolicySet = { ...s3.policies };
+    delete policies.resource;
+    delete policies.notVisible;
+    const unread = [...(s3.policies.notVisible ?? []).filter((u) => u.slot !== 'resource'), ...(kms.unread ? [kms.unread] : [])];
     if (unread.length) policies.notVisible = unread;
     if (kms.policy) policies.kms = kms.policy;
     const fix = { action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName };
