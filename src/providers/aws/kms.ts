@@ -1,7 +1,8 @@
 // The KMS calls S3 makes on the caller's behalf when the probe's writes use SSE-KMS (definition
 // `sse: aws:kms`), as requests the evaluator can judge against the key policy (--kms-key-policy).
-// "Using server-side encryption with AWS KMS keys (SSE-KMS)" / CreateMultipartUpload permissions
-// (Amazon S3 User Guide and API reference): an upload needs kms:GenerateDataKey on the key; a
+// "Using server-side encryption with AWS KMS keys (SSE-KMS)" and "Multipart upload API and
+// permissions" (Amazon S3 User Guide, UsingKMSEncryption / mpuoverview#mpuAndPermissions; the
+// CreateMultipartUpload API reference): an upload needs kms:GenerateDataKey on the key; a
 // download of the encrypted object, and the parts and completion of an encrypted multipart upload,
 // need kms:Decrypt (../shared/notes/denial-evidence.md, "KMS via S3"). SDK-free.
 
