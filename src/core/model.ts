@@ -110,6 +110,11 @@ export interface CheckExplain {
   sessionNames?: string[];
   /** What was evaluated: the request as authorised, and the policies by slot (names in explain.policies). */
   input?: EvaluationInputRecord;
+  /**
+   * The KMS call the store makes for this request (S3 with SSE-KMS: kms:GenerateDataKey / kms:Decrypt
+   * on the key), evaluated on its own against the key policy (src/explain/kms-call.ts).
+   */
+  kms?: { action: string; resource: string; explain: CheckExplain };
   /** A refused AssumeRole on a role only a service can assume (src/explain/service-role.ts). */
   serviceRole?: { role: string; serviceLinked: boolean; services: string[] };
 }

@@ -163,6 +163,7 @@ export interface ExplainInput {
   'caller-arn'?: string;
   scp?: string[];
   rcp?: string[];
+  'kms-key-policy'?: string;
   store?: string;
   'backup-source-ip'?: string;
   'backup-source-vpc'?: string;
@@ -175,7 +176,7 @@ export interface ExplainInput {
 export const BACKUP_FLAGS = ['backup-source-ip', 'backup-source-vpc', 'backup-source-vpce', 'backup-session-name', 'backup-principal'] as const;
 
 /** The --explain flags other than `explain` itself: they need it on (probe: --explain; run files: `explain: true`). */
-export const EXPLAIN_EXTRAS = ['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'store', ...BACKUP_FLAGS] as const;
+export const EXPLAIN_EXTRAS = ['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'kms-key-policy', 'store', ...BACKUP_FLAGS] as const;
 
 /** The --explain flags as run-file keys, with their types (`scp`/`rcp`: one file or a list of files). */
 export function explainKeys(): Record<string, KeySpec> {
@@ -248,6 +249,7 @@ export function explainFlags(a: ExplainInput): ExplainFlags | null {
     callerArn: caller ?? null,
     scpFiles: a.scp ?? [],
     rcpFiles: a.rcp ?? [],
+    kmsKeyPolicyFile: a['kms-key-policy'] ?? null,
     store: a.store ?? null,
   };
 }

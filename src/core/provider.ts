@@ -39,6 +39,8 @@ export interface ExplainFlags {
   callerArn: string | null;
   scpFiles: string[];
   rcpFiles: string[];
+  /** --kms-key-policy: the key policy of the SSE-KMS key the writes use (AWS; evaluated for the KMS calls S3 makes). */
+  kmsKeyPolicyFile?: string | null;
   /** The store a fix is proven on (aws-s3, ceph-rgw, s3-compatible, oss); null: detected. */
   store?: string | null;
   /** --backup-*: the backup's vantage (src/explain/vantage.ts). */

@@ -1,6 +1,6 @@
 // Run files for `backup-canary run`: many targets with shared defaults, validated on load. Every
 // problem names the file, the line and the field; nothing runs until the whole file is valid.
-// Policy files a run file names (`scp`, `rcp`, `session-policy`) are relative to the run file's
+// Policy files a run file names (`scp`, `rcp`, `session-policy`, `kms-key-policy`) are relative to the run file's
 // directory, so a run file and its policies move together; they are read and checked when the
 // targets are prepared (src/core/run.ts), before any request.
 
@@ -21,7 +21,7 @@ type Value = string | boolean | number | string[];
 export type TargetEntry = Record<string, Value> & { name: string };
 
 /** Keys naming policy files: resolved against the run file's directory. */
-const POLICY_FILE_KEYS = ['scp', 'rcp', 'session-policy'];
+const POLICY_FILE_KEYS = ['scp', 'rcp', 'session-policy', 'kms-key-policy'];
 
 export interface RunFile {
   file: string;

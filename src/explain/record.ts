@@ -40,6 +40,12 @@ export function recordInput(check: CheckResult, request: RequestContext, policie
   pending.set(check, docs);
 }
 
+/** The documents recorded for `from` (an evaluation made on a copy of a check) belong to `to` as well. */
+export function adoptPolicies(from: CheckResult, to: CheckResult): void {
+  const docs = pending.get(from);
+  if (docs) pending.set(to, { ...(pending.get(to) ?? {}), ...docs });
+}
+
 /** Move the recorded documents into `result.explain.policies` (once each, by name). */
 export function hoistPolicies(result: RunResult): void {
   if (!result.explain) return;
@@ -65,11 +71,20 @@ function named(name: string, docs: Record<string, unknown>): NamedPolicy {
   return { name, document: d };
 }
 
-/** Every recorded check's evaluation input, rebuilt (documents from `docs`, default the report's own). */
-export function recordedInputs(result: RunResult, docs: Record<string, unknown> = result.explain?.policies ?? {}): ReplayInput[] {
+/**
+ * Every recorded check's evaluation input, rebuilt (documents from `docs`, default the report's own).
+ * `kmsCalls`: also the KMS call a check made the store make (`explain.kms`, S3 with SSE-KMS), as a
+ * check of its own with the kms: action (replay: a changed identity policy can deny that call too).
+ */
+export function recordedInputs(result: RunResult, docs: Record<string, unknown> = result.explain?.policies ?? {}, kmsCalls = false): ReplayInput[] {
   const out: ReplayInput[] = [];
+  const records: Array<{ check: CheckResult; rec: EvaluationInputRecord | undefined }> = [];
   for (const check of result.checks) {
-    const rec = check.explain?.input;
+    records.push({ check, rec: check.explain?.input });
+    const kms = check.explain?.kms;
+    if (kmsCalls && kms?.explain.input) records.push({ check: { ...check, action: kms.action }, rec: kms.explain.input });
+  }
+  for (const { check, rec } of records) {
     if (!rec) continue;
     const policies: PolicySet = { lenient: true };
     for (const [slot, v] of Object.entries(rec.policies)) {

@@ -63,7 +63,7 @@ export function replay(results: RunResult[], r: Replacements): ReplayResult {
   const checks: ReplayCheck[] = [];
   for (const result of results) {
     const target = result.target.name ?? `${result.target.bucket}/${result.target.prefix}`;
-    for (const input of recordedInputs(result)) {
+    for (const input of recordedInputs(result, result.explain?.policies ?? {}, true)) {
       const before = evaluate({ request: input.request, policies: input.policies, dialect: input.dialect });
       const after = evaluate({ request: input.request, policies: replaced(input.policies, input.request.action, r), dialect: input.dialect });
       const wasAllowed = input.check.outcome === 'allowed' && before.decision !== 'explicit-deny' && before.decision !== 'implicit-deny';

@@ -381,6 +381,7 @@ t.test('bad input: exit 2, one line on stderr, no request', async (t) => {
     ['internal with endpoint', ['--internal'], /--internal picks the -internal endpoint/],
     ['session name with +', ['--session-name', 'a+b'], /--session-name: "a\+b" is not valid for Alibaba Cloud STS/],
     ['explain with --rcp', ['--explain', '--rcp', 'rcp.json'], /--rcp does not apply to Alibaba Cloud/],
+    ['explain with --kms-key-policy', ['--explain', '--kms-key-policy', 'k.json'], /--kms-key-policy applies to AWS only/],
     ['explain with an unreadable control policy', ['--explain', '--scp', '/nonexistent/scp.json'], /--scp: cannot read "\/nonexistent\/scp\.json": ENOENT/],
   ];
   for (const [name, change, re] of cases) {
@@ -420,7 +421,9 @@ t.test('head-bucket on OSS is GetBucketInfo (oss:GetBucketInfo, bucket-level); t
   t.match(info, { method: 'GET', action: 'oss:GetBucketInfo', status: 200 });
   const list = server.state.requests.find((q) => q.api === 'ListObjectsV2')!;
   t.notOk('delimiter' in list.query, 'no delimiter sent');
-  t.same(r.by['list-prefix-recursive']!.request!.context, { 'oss:Prefix': PREFIX });
+  const ctx = r.by['list-prefix-recursive']!.request!.context;
+  t.match(ctx['acs:UserAgent'], /^aliyun-sdk-nodejs\/6\.\d+\.\d+ /, 'the User-Agent ali-oss sent (acs:UserAgent)');
+  t.same({ ...ctx, 'acs:UserAgent': undefined }, { 'oss:Prefix': PREFIX, 'acs:UserAgent': undefined });
   t.same(bucketState(), { objects: [], uploads: [] });
 
   server.state.clearRequests();

@@ -87,6 +87,7 @@ t.test('validate: everything checked before a request', async (t) => {
   t.ok(p.createExplainer(a, base, flags));
   t.throws(() => p.validateExplain!({ ...flags, rcpFiles: ['x.json'] }), /--rcp does not apply/);
   t.throws(() => p.validateExplain!({ ...flags, sourceVpce: 'vpce-1' }), /--source-vpce does not apply/);
+  t.throws(() => p.validateExplain!({ ...flags, kmsKeyPolicyFile: 'k.json' }), /--kms-key-policy applies to AWS only/);
   t.doesNotThrow(() => p.validateExplain!(flags));
   a.close();
 });
@@ -150,4 +151,25 @@ t.test('source credentials from the standard chain', async (t) => {
   process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = join(home, 'missing');
   process.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED = 'true';
   await t.rejects(loadSourceCredentials(null), SourceCredentialsError, 'nothing in the chain');
+});
+
+t.test('acs:UserAgent: the request record carries the exact User-Agent ali-oss sent', async (t) => {
+  const { createServer } = await import('node:http');
+  const { AlibabaAdapter } = await import('../../src/providers/alibaba/adapter.js');
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(String(req.headers['user-agent']));
+    res.writeHead(404, { 'content-type': 'application/xml' }).end('<?xml version="1.0"?><Error><Code>NoSuchBucket</Code><Message>x</Message><RequestId>R</RequestId></Error>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  const a = new AlibabaAdapter({ ...base, region: 'cn-shanghai', roleArn: null, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1, timeoutMs: 5000, credentials: { accessKeyId: 'LTAI-test', accessKeySecret: 'secret' } });
+  await a.headBucket().catch(() => undefined);
+  t.equal(seen.length, 1, 'one request reached the server');
+  t.match(seen[0], /^aliyun-sdk-nodejs\/6\.\d+\.\d+ /);
+  const rec = a.describeRequest('headBucket', {});
+  t.equal(rec.context['acs:UserAgent'], seen[0], 'the recorded value is the header the server received');
+  t.notOk(a.describeRequest('assumeRole', {}).context['acs:UserAgent'], 'STS requests are sent by another client');
+  a.close();
 });

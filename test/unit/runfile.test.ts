@@ -121,6 +121,16 @@ t.test('run --explain and its flags fill in what a target does not set; the file
   t.throws(() => explainFlags(runExplainInput({ 'source-ip': '1.2.3.4' }, { explain: false })), { name: 'UsageError', message: /--source-ip goes with --explain/ });
 });
 
+t.test('kms-key-policy: a run-file key relative to the run file, a --explain flag, filled in by run --kms-key-policy', async (t) => {
+  const rf = parseRunFile('targets:\n  - bucket: b\n    explain: true\n    kms-key-policy: keys/backup.json\n', '/etc/bc/nightly.yaml');
+  t.same(rf.targets, [{ name: 'target-1', bucket: 'b', explain: true, 'kms-key-policy': '/etc/bc/keys/backup.json' }]);
+  t.equal(explainFlags({ explain: true, 'kms-key-policy': '/etc/bc/keys/backup.json' })!.kmsKeyPolicyFile, '/etc/bc/keys/backup.json');
+  t.equal(explainFlags({ explain: true })!.kmsKeyPolicyFile, null);
+  t.same(runExplainInput({}, { explain: true, 'kms-key-policy': 'k.json' }), { explain: true, 'kms-key-policy': 'k.json' });
+  t.throws(() => explainFlags({ explain: false, 'kms-key-policy': 'k.json' }), { name: 'UsageError', message: /--kms-key-policy goes with --explain/ });
+  t.throws(() => parseRunFile('targets:\n  - bucket: b\n    explain: false\n    kms-key-policy: k.json\n', 'r.yaml'), { name: 'UsageError', message: /"kms-key-policy" goes with "explain: true"/ });
+});
+
 t.test('the backup-vantage keys are run-file keys too: they reach the explain flags of their target', async (t) => {
   const rf = parseRunFile(
     'defaults:\n  explain: true\ntargets:\n  - name: polardb\n    bucket: one\n    backup-source-ip: 198.51.100.7\n    backup-session-name: daebaksrv-S3Backup\n',

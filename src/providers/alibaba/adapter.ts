@@ -149,8 +149,17 @@ export class AlibabaAdapter implements StorageAdapter {
   }
 
   describeRequest(op: Operation, sent: SentRequest): RequestRecord {
-    return describeOssRequest(this.o, op, sent);
+    const r = describeOssRequest(this.o, op, sent);
+    // acs:UserAgent is the request's User-Agent header. ali-oss 6.x (lib/client.js _getUserAgent,
+    // lib/common/utils/createRequest.js) sends its client's `userAgent` as User-Agent on every Node
+    // request, unchanged per request ("aliyun-sdk-nodejs/<version> <platform>"), and this adapter
+    // sets no User-Agent of its own: so the value is exactly known. STS calls use another client.
+    if (op !== 'assumeRole' && this.userAgent) r.context['acs:UserAgent'] = this.userAgent;
+    return r;
   }
+
+  /** The User-Agent header ali-oss sends on every OSS request (the value of acs:UserAgent). */
+  private userAgent: string | null = null;
 
   /** `<role id>:<session name>` of the assumed session, for --explain. */
   assumedRoleId(): string | null {
@@ -194,6 +203,8 @@ export class AlibabaAdapter implements StorageAdapter {
       options.refreshSTSTokenInterval = 24 * 3600 * 1000;
     }
     const client = new OSS(options);
+    const ua = (client as unknown as { userAgent?: unknown }).userAgent;
+    if (typeof ua === 'string' && ua) this.userAgent = ua;
     this.wrapClient(client);
     return client;
   }

@@ -73,6 +73,7 @@ export const info: ProviderInfo = {
       throw new UsageError(`--store: "${e.store}" is not a store of this provider (${Object.keys(rulesOf(info.dialect).stores).join(', ')})`);
     }
     if (e.rcpFiles.length) throw new UsageError('--rcp does not apply to Alibaba Cloud (it has no resource control policies); pass Resource Directory control policies with --scp');
+    if (e.kmsKeyPolicyFile) throw new UsageError('--kms-key-policy applies to AWS only; on Alibaba Cloud the KMS permissions are in the RAM policies already read');
     if (e.sourceVpce) throw new UsageError('--source-vpce does not apply to Alibaba Cloud; use --source-vpc');
   },
 };

@@ -5,13 +5,16 @@
 import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
+import { explainKmsCall } from '../../explain/kms-call.js';
 import { explainCheck, fixScope } from '../../explain/merge.js';
 import { RGW_REQUEST_ID } from '../../explain/dialects/aws/stores.js';
 import { readPolicyFile } from '../../explain/read.js';
 import { unreadPolicies } from '../../explain/unread.js';
-import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
+import type { ContextValue, NamedPolicy, PolicySet, RequestContext, UnreadPolicy } from '../../explain/types.js';
 import type { AwsAdapter } from './adapter.js';
+import { kmsActionOf, kmsKeyArn, kmsWrites, type KmsWrites } from './kms.js';
 import { readAwsPolicies, type ReadPolicies } from './policies.js';
+import { partitionOfArn } from './request.js';
 import type { CommonTargetOptions, ExplainFlags } from '../../core/provider.js';
 
 /**
@@ -57,6 +60,8 @@ export function readPolicyFiles(flag: string, files: string[]): NamedPolicy[] {
 export class AwsExplainer implements Explainer {
   private readonly scps: NamedPolicy[];
   private readonly rcps: NamedPolicy[];
+  /** --kms-key-policy: the key policy of the writes' SSE-KMS key. */
+  private readonly kmsPolicy: NamedPolicy | null;
 
   constructor(
     private readonly adapter: AwsAdapter,
@@ -64,6 +69,7 @@ export class AwsExplainer implements Explainer {
   ) {
     this.scps = readPolicyFiles('--scp', o.scpFiles);
     this.rcps = readPolicyFiles('--rcp', o.rcpFiles);
+    this.kmsPolicy = o.kmsKeyPolicyFile ? readPolicyFiles('--kms-key-policy', [o.kmsKeyPolicyFile])[0]! : null;
   }
 
   async explain(result: RunResult): Promise<void> {
@@ -77,26 +83,61 @@ export class AwsExplainer implements Explainer {
       profile: this.o.explainProfile,
       ...(this.o.explainProfile ? {} : { credentials: this.adapter.sourceCredentialsForExplain() }),
     });
+    this.explainRead(result, read);
+  }
+
+  /** Evaluate every check over the policies read (also what a test drives with recorded inputs). */
+  explainRead(result: RunResult, read: ReadPolicies): void {
     const warnings: string[] = [];
     if (!this.scps.length) warnings.push('no SCPs given (--scp FILE): service control policies were not evaluated');
     if (!this.rcps.length) warnings.push('no RCPs given (--rcp FILE): resource control policies were not evaluated');
     if (!this.o.sourceIp) warnings.push('aws:SourceIp is undetermined (pass --source-ip with the address the store sees)');
+    const writes = kmsWrites(result.checks);
+    const kms = this.kmsKeyPolicy(writes, result, warnings);
     const unseen = [
       ...read.notVisible.map((n) => n.policy),
       ...(this.scps.length ? [] : ['SCPs']),
       ...(this.rcps.length ? [] : ['RCPs']),
-      'VPC endpoint policies, ACLs, KMS key policies',
+      kms?.policy ? 'VPC endpoint policies, ACLs' : 'VPC endpoint policies, ACLs, KMS key policies',
     ].join('; ');
-    result.explain = { read: [...read.read, ...this.scps.map((p) => p.name), ...this.rcps.map((p) => p.name)], notVisible: read.notVisible, warnings };
-    result.explain.digests = policyDigests([read.bucketPolicy, read.trust, read.boundary, ...read.identity, ...this.scps, ...this.rcps]);
+    const notVisible = [...read.notVisible, ...(kms?.unread ? [{ policy: kms.unread.policy, why: kms.unread.why }] : [])];
+    result.explain = { read: [...read.read, ...this.scps.map((p) => p.name), ...this.rcps.map((p) => p.name), ...(kms?.policy ? [kms.policy.name] : [])], notVisible, warnings };
+    result.explain.digests = policyDigests([read.bucketPolicy, read.trust, read.boundary, ...read.identity, ...this.scps, ...this.rcps, ...(kms?.policy ? [kms.policy] : [])]);
 
     this.store = this.o.store ?? detectStore(this.o.endpoint, result);
     if (!this.o.store && this.o.endpoint) warnings.push(`fixes are proven for ${this.store} (detected; pass --store to choose)`);
     for (const check of result.checks) {
       if (check.outcome !== 'allowed' && check.outcome !== 'denied') continue;
       if (check.action === 'sts:AssumeRole') this.explainAssume(check, read, result);
-      else this.explainS3(check, read, result, unseen);
+      else this.explainS3(check, read, result, unseen, kms);
     }
+  }
+
+  /**
+   * The key policy for the run's SSE-KMS writes: the --kms-key-policy file, or an unread entry saying
+   * why not. It is never read through the API: @aws-sdk/client-kms is not a dependency, so
+   * kms:GetKeyPolicy is not called, even where the bucket's default encryption or kms-key-id names
+   * the key. Writes without SSE-KMS (or a bucket whose default key is not known here) need none.
+   */
+  private kmsKeyPolicy(writes: KmsWrites | null, result: RunResult, warnings: string[]): KmsLayer | null {
+    if (!writes) {
+      if (this.kmsPolicy) warnings.push('--kms-key-policy was given, but no write of this run asked for SSE-KMS (definition sse: aws:kms); the key policy was not evaluated (the bucket\'s default encryption is not read)');
+      return null;
+    }
+    const account = /^arn:[^:]+:iam::(\d{12}):/.exec(this.o.roleArn ?? '')?.[1] ?? null;
+    const keyArn = kmsKeyArn(writes.keyId, partitionOfArn(this.o.roleArn ?? result.identity.assumedRoleArn), this.o.region, account);
+    const label = keyArn ?? (writes.keyId ? `the key ${writes.keyId}` : 'the bucket\'s default SSE-KMS key');
+    if (this.kmsPolicy) return { keyArn, policy: this.kmsPolicy };
+    return {
+      keyArn,
+      policy: null,
+      unread: {
+        slot: 'kms',
+        policy: `kms-key-policy of ${label}`,
+        why: 'not read: kms:GetKeyPolicy is not called (no KMS client in this tool)',
+        readWith: '--kms-key-policy FILE (the key policy, e.g. from aws kms get-key-policy --policy-name default)',
+      },
+    };
   }
 
   private store = 'aws-s3';
@@ -141,7 +182,7 @@ export class AwsExplainer implements Explainer {
     explainCheck(check, { request, policies, fix: this.o.externalId ? { ...fix, externalId: this.o.externalId } : fix, store: this.store }, 'aws', 'the caller\'s own identity policies');
   }
 
-  private explainS3(check: CheckResult, read: ReadPolicies, result: RunResult, unseen: string): void {
+  private explainS3(check: CheckResult, read: ReadPolicies, result: RunResult, unseen: string, kms: KmsLayer | null): void {
     const roleArn = this.o.roleArn;
     const sessionArn = result.identity.assumedRoleArn;
     const sent = check.request;
@@ -176,7 +217,57 @@ export class AwsExplainer implements Explainer {
       'aws',
       unseen,
     );
+    const kmsAction = kms ? kmsActionOf(check) : null;
+    if (!kms || !kmsAction) return;
+    this.explainKms(check, kms, kmsAction, { request, policies }, unseen);
   }
+
+  /** The KMS call S3 makes for this check, as the role session, against the key policy (or its unread entry). */
+  private explainKms(check: CheckResult, kms: KmsLayer, action: string, s3: { request: RequestContext; policies: PolicySet }, unseen: string): void {
+    const roleArn = this.o.roleArn!;
+    if (!kms.keyArn) {
+      // the key the request used is not known here: its policy and the identity statements naming it cannot be matched
+      check.explain!.kms = {
+        action,
+        resource: 'unknown',
+        explain: {
+          decision: 'undetermined',
+          decidedBy: null,
+          summary: 'the SSE-KMS key is not known (no kms-key-id, or an alias, in the probe definition): the KMS call was not evaluated; set kms-key-id to the key ARN',
+        },
+      };
+      return;
+    }
+    // S3 calls KMS with the caller's credentials (a forward access session): aws:ViaAWSService is true
+    // ("AWS global condition context keys"); the network keys of that call are S3's, not the probe's
+    const network = ['aws:SourceIp', 'aws:SourceVpc', 'aws:SourceVpce', 'aws:SecureTransport'];
+    const context: Record<string, ContextValue> = { ...this.common(), 'aws:ViaAWSService': true };
+    for (const k of network) delete context[k];
+    const caller = s3.request.principal.arn ? /^arn:[^:]+:sts::(\d{12}):/.exec(s3.request.principal.arn)?.[1] : undefined;
+    if (caller) context['kms:CallerAccount'] = caller;
+    if (this.o.region && !this.o.endpoint) context['kms:ViaService'] = `s3.${this.o.region}.amazonaws.com`;
+    // S3's encryption context is the object ARN, or the bucket ARN with an S3 Bucket Key: not known here
+    const request: RequestContext = { action, resource: kms.keyArn, principal: s3.request.principal, context, undetermined: ['kms:EncryptionContext:*', 'kms:EncryptionContextKeys', ...network] };
+    const account = /^arn:[^:]+:kms:[^:]+:(\d{12}):/.exec(kms.keyArn)?.[1];
+    if (account) request.resourceAccount = account;
+    // the caller's side as for the S3 request; the key policy takes the bucket policy's place
+    const policies: PolicySet = { ...s3.policies };
+    delete policies.resource;
+    delete policies.notVisible;
+    const unread = [...(s3.policies.notVisible ?? []).filter((u) => u.slot !== 'resource'), ...(kms.unread ? [kms.unread] : [])];
+    if (unread.length) policies.notVisible = unread;
+    if (kms.policy) policies.kms = kms.policy;
+    const fix = { action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName };
+    explainKmsCall(check, { request, policies, fix, store: this.store }, 'aws', unseen);
+  }
+}
+
+/** The KMS key-policy layer of a run whose writes use SSE-KMS. */
+interface KmsLayer {
+  /** The key's ARN; null when the key is not known (no kms-key-id, or an alias). */
+  keyArn: string | null;
+  policy: NamedPolicy | null;
+  unread?: UnreadPolicy;
 }
 
 /** Without --endpoint: AWS S3. With one: Ceph RGW when a response carried an RGW request id (`tx...-default`), else the conservative s3-compatible table. */
