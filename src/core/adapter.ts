@@ -199,17 +199,18 @@ export interface StorageAdapter {
   // Reader checks of a backup source (src/core/reader-steps.ts). Optional per provider: a provider
   // whose service documents no equivalent has no method and no action name (its actions entry is '').
   /** S3 GetObjectTagging, OSS GetObjectTagging (no version id: the current version). */
-  getObjectTagging?(key: string): Promise<OpMeta>;
+  getObjectTagging?(key: string): Promise<OpMeta & { unanswered?: string }>;
   /** S3 GetObjectAcl, OSS GetObjectACL. */
-  getObjectAcl?(key: string): Promise<OpMeta>;
+  getObjectAcl?(key: string): Promise<OpMeta & { unanswered?: string }>;
   /** GetObject of one version by id (s3:GetObjectVersion); the bytes are hashed as they stream in. */
   getObjectVersion?(key: string, versionId: string): Promise<OpMeta & { read: ReadDigest }>;
-  getBucketLocation?(): Promise<OpMeta>;
+  getBucketLocation?(): Promise<OpMeta & { unanswered?: string }>;
   /** "Not configured" (NoSuchTagSet) counts as an answer: the request was authorised. */
-  getBucketTagging?(): Promise<OpMeta>;
-  getBucketNotification?(): Promise<OpMeta>;
+  getBucketTagging?(): Promise<OpMeta & { unanswered?: string }>;
+  /** `unanswered`: the store answered something else than the configuration (it does not implement it). */
+  getBucketNotification?(): Promise<OpMeta & { unanswered?: string }>;
   /** S3 ListBucketInventoryConfigurations (authorised as s3:GetInventoryConfiguration). */
-  getInventoryConfiguration?(): Promise<OpMeta>;
+  getInventoryConfiguration?(): Promise<OpMeta & { unanswered?: string }>;
   /** Release sockets and timers. */
   close(): void;
 }

@@ -40,8 +40,15 @@ export function readerSteps(x: ReaderStepInput): void {
   const { adapter: a, res, objectKey, body, add } = x;
   const digest = sha256(body);
 
-  add('get-object-tagging', async () => ({ ...(await method(a, 'getObjectTagging')(objectKey)), key: objectKey }));
-  add('get-object-acl', async () => ({ ...(await method(a, 'getObjectAcl')(objectKey)), key: objectKey }));
+  // An answer that is not the document asked for (a store that ignores the sub-resource and answers
+  // the plain GET instead) is an error, never a pass: the request was not authorised as the one asked for.
+  const answered = async (r: Promise<{ retries: number; unanswered?: string }>, key?: string): Promise<StepOutput> => {
+    const m = await r;
+    if (m.unanswered) throw new VerificationError(m.unanswered);
+    return key ? { retries: m.retries, key } : { retries: m.retries };
+  };
+  add('get-object-tagging', async () => answered(method(a, 'getObjectTagging')(objectKey), objectKey));
+  add('get-object-acl', async () => answered(method(a, 'getObjectAcl')(objectKey), objectKey));
   add('get-object-version', async () => {
     const get = method(a, 'getObjectVersion');
     // the version put-object created (an overwrite adds a later one; this reads the first by id)
@@ -60,8 +67,8 @@ export function readerSteps(x: ReaderStepInput): void {
     return { retries: r.retries, key: sent.prefix! };
   });
   add('get-bucket-versioning', async () => ({ retries: (await method(a, 'getBucketVersioning')()).retries }));
-  add('get-bucket-location', async () => method(a, 'getBucketLocation')());
-  add('get-bucket-tagging', async () => method(a, 'getBucketTagging')());
-  add('get-bucket-notification', async () => method(a, 'getBucketNotification')());
-  add('get-inventory-configuration', async () => method(a, 'getInventoryConfiguration')());
+  add('get-bucket-location', async () => answered(method(a, 'getBucketLocation')()));
+  add('get-bucket-tagging', async () => answered(method(a, 'getBucketTagging')()));
+  add('get-bucket-notification', async () => answered(method(a, 'getBucketNotification')()));
+  add('get-inventory-configuration', async () => answered(method(a, 'getInventoryConfiguration')()));
 }

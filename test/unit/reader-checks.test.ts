@@ -100,3 +100,25 @@ t.test('a provider with no equivalent request skips the check with that reason; 
   t.equal(r.by['get-bucket-location']!.outcome, 'skipped');
   t.match(r.by['get-bucket-location']!.reason, /not supported for provider memory/);
 });
+
+t.test('policy: the generator grants the reader actions from the catalog, never a configuration write', async (t) => {
+  const { generatePolicy } = await import('../../src/policy/generate.js');
+  const { loadDefinition } = await import('../../src/core/definition.js');
+  const g = generatePolicy({ profile: loadDefinition('aws-backup-s3'), bucket: 'data-bkt', prefix: 'data/', provider: 'aws' });
+  const by = Object.fromEntries(g.identity.Statement.map((s) => [s.Sid, s]));
+  t.same(by.BackupObjects!.Resource, 'arn:aws:s3:::data-bkt/data/*');
+  t.same(
+    [...by.BackupObjects!.Action].sort(),
+    ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObject', 's3:GetObjectAcl', 's3:GetObjectTagging', 's3:GetObjectVersion', 's3:PutObject'],
+  );
+  t.same(by.BackupBucketLevel, {
+    Sid: 'BackupBucketLevel',
+    Effect: 'Allow',
+    Action: ['s3:GetBucketLocation', 's3:GetBucketNotification', 's3:GetBucketTagging', 's3:GetBucketVersioning', 's3:GetInventoryConfiguration', 's3:ListBucketVersions'],
+    Resource: 'arn:aws:s3:::data-bkt',
+  });
+  const all = g.identity.Statement.flatMap((s) => s.Action);
+  for (const a of ['s3:PutBucketNotification', 's3:PutInventoryConfiguration', 's3:GetObjectVersionTagging']) t.notOk(all.includes(a), `no ${a}`);
+  t.match(g.notes.join('\n'), /s3:DeleteObjectVersion is included only so the probe can remove what it creates/);
+  t.same(g.unexpressed, []);
+});
