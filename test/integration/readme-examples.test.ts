@@ -95,7 +95,8 @@ delete process.env.AWS_PROFILE;
 delete process.env.AWS_REGION;
 // relative paths in the examples (--output backup-canary.json, role.json) are files in the temp dir
 process.chdir(dir);
-const vars = { BACKUP_ROLE: demo.role.arn };
+// the shell variables the examples use, as a user would set them (the address RGW sees this host as)
+const vars = { BACKUP_ROLE: demo.role.arn, BACKUP_BUCKET: DEMO.bucket, EGRESS_IP: '127.0.0.1' };
 
 const OFFLINE = /^(probes|policy|explain|completion|--help|--version)$/;
 

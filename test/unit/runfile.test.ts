@@ -120,3 +120,16 @@ t.test('run --explain and its flags fill in what a target does not set; the file
   t.throws(() => explainFlags(runExplainInput({ 'source-ip': '1.2.3' }, { explain: true })), { name: 'UsageError', message: /--source-ip: "1\.2\.3" is not an IPv4/ });
   t.throws(() => explainFlags(runExplainInput({ 'source-ip': '1.2.3.4' }, { explain: false })), { name: 'UsageError', message: /--source-ip goes with --explain/ });
 });
+
+t.test('the backup-vantage keys are run-file keys too: they reach the explain flags of their target', async (t) => {
+  const rf = parseRunFile(
+    'defaults:\n  explain: true\ntargets:\n  - name: polardb\n    bucket: one\n    backup-source-ip: 198.51.100.7\n    backup-session-name: daebaksrv-S3Backup\n',
+    '/etc/bc/nightly.yaml',
+  );
+  const input = runExplainInput(rf.targets[0]!, { explain: false });
+  const flags = explainFlags(input);
+  t.match(flags, { backup: { sourceIp: '198.51.100.7', sessionName: 'daebaksrv-S3Backup' } });
+  // checked when the target is prepared, before any request (as `probe --backup-source-ip` is)
+  const bad = parseRunFile('targets:\n  - bucket: b\n    explain: true\n    backup-source-ip: 198.51.100\n', 'r.yaml');
+  t.throws(() => explainFlags(runExplainInput(bad.targets[0]!, { explain: false })), { name: 'UsageError', message: /--backup-source-ip: "198\.51\.100" is not an IPv4 or IPv6 address/ });
+});
