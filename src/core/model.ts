@@ -47,7 +47,12 @@ export interface Denial {
 
 /** With --explain: the smallest safe change, as a policy snippet, evaluated before it is shown. */
 export interface ExplainFix {
+  /** The evidence (the deciding statement) and the change, in one sentence. */
   summary: string;
+  /** The change alone, where the summary starts with the evidence (the text report's "why" line has it). */
+  remedy?: string;
+  /** true: advice, no policy change (the snippet describes the statement to change). */
+  advice?: boolean;
   policy: string;
   snippet: Record<string, unknown>;
   sessionName?: string;

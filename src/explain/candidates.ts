@@ -11,7 +11,7 @@
 //     everyone, so the proof rejects it whenever others would get through).
 
 import { rulesOf } from './dialects/index.js';
-import { type Fix, type FixRequest, LAYER_POLICY } from './fix-types.js';
+import { type Fix, type FixRequest, LAYER_POLICY, withEvidence } from './fix-types.js';
 import { parseCaller } from './context.js';
 import { parsePolicy } from './policy.js';
 import { matchPrincipal } from './principal.js';
@@ -71,7 +71,7 @@ export function resourceDenyCandidates(s: StatementResult, req: FixRequest, dial
   if (p && !p.any && p.entries.length > 0 && p.naming.length === p.entries.length) {
     return [
       {
-        summary: `${evidence}. This Deny targets only the backup role: remove it or change its condition (an exemption for the role would leave it denying nobody).`,
+        ...withEvidence(evidence, `This Deny targets only the backup role: remove it or change its condition (an exemption for the role would leave it denying nobody).`),
         policy,
         snippet: { statement: s.statement, conditions: s.conditions.map(describeCondition) },
         form: 'role-only-deny',
@@ -81,7 +81,7 @@ export function resourceDenyCandidates(s: StatementResult, req: FixRequest, dial
   }
   if (rules.principalArnKey) {
     out.push({
-      summary: `${evidence}. Keep the Deny and exempt only the backup role: add "ArnNotLike": {"${rules.principalArnKey}": "${req.roleArn}"} to its Condition (a role session's ${rules.principalArnKey} is the role ARN, so every session of ${req.roleArn} - and only that role - is covered). Do not widen or remove the Deny.`,
+      ...withEvidence(evidence, `Keep the Deny and exempt only the backup role: add "ArnNotLike": {"${rules.principalArnKey}": "${req.roleArn}"} to its Condition (a role session's ${rules.principalArnKey} is the role ARN, so every session of ${req.roleArn} - and only that role - is covered). Do not widen or remove the Deny.`),
       policy,
       snippet: addException(s.statement, ['ArnNotLike', 'ArnNotEquals', 'StringNotLike', 'StringNotEquals'], rules.principalArnKey, req.roleArn),
       form: 'principal-arn-condition',
@@ -98,7 +98,7 @@ export function resourceDenyCandidates(s: StatementResult, req: FixRequest, dial
       }
       if (!('NotPrincipal' in ordered)) ordered.NotPrincipal = value;
       out.push({
-        summary: `${evidence}. Keep the Deny for everyone but the backup role's session: replace its "Principal": "*" with "NotPrincipal": ${JSON.stringify(value)}.`,
+        ...withEvidence(evidence, `Keep the Deny for everyone but the backup role's session: replace its "Principal": "*" with "NotPrincipal": ${JSON.stringify(value)}.`),
         policy,
         snippet: ordered,
         form,
@@ -107,7 +107,7 @@ export function resourceDenyCandidates(s: StatementResult, req: FixRequest, dial
   }
   if (rules.userIdKey && req.roleId) {
     out.push({
-      summary: `${evidence}. Keep the Deny and exempt only the backup role by its unique id: add "StringNotLike": {"${rules.userIdKey}": "${req.roleId}:*"} to its Condition (every session of the role has ${rules.userIdKey} "${req.roleId}:<session>").`,
+      ...withEvidence(evidence, `Keep the Deny and exempt only the backup role by its unique id: add "StringNotLike": {"${rules.userIdKey}": "${req.roleId}:*"} to its Condition (every session of the role has ${rules.userIdKey} "${req.roleId}:<session>").`),
       policy,
       snippet: addException(s.statement, ['StringNotLike', 'StringNotEquals'], rules.userIdKey, `${req.roleId}:*`),
       form: 'userid-condition',
@@ -120,7 +120,7 @@ export function resourceDenyCandidates(s: StatementResult, req: FixRequest, dial
     for (const e of keep) byType.set(e.type, [...(byType.get(e.type) ?? []), e.value]);
     st.Principal = Array.isArray(s.statement.Principal) ? keep.map((e) => e.value) : Object.fromEntries(byType);
     out.push({
-      summary: `${evidence}. Remove the backup role from this Deny's Principal; it keeps denying the others it names.`,
+      ...withEvidence(evidence, `Remove the backup role from this Deny's Principal; it keeps denying the others it names.`),
       policy,
       snippet: st,
       form: 'remove-role-from-principal',
@@ -131,7 +131,7 @@ export function resourceDenyCandidates(s: StatementResult, req: FixRequest, dial
     let st = s.statement;
     for (const v of negated.requestValues) st = addException(st, [negated.operator], negated.key, v);
     out.push({
-      summary: `${evidence}. Keep the Deny and add this request's ${negated.key} (${negated.requestValues.join(', ')}) to its exception list - this exempts that source for every principal.`,
+      ...withEvidence(evidence, `Keep the Deny and add this request's ${negated.key} (${negated.requestValues.join(', ')}) to its exception list - this exempts that source for every principal.`),
       policy,
       snippet: st,
       form: 'source-exception',
@@ -140,7 +140,7 @@ export function resourceDenyCandidates(s: StatementResult, req: FixRequest, dial
   for (const f of out) f.change = replace(f.snippet);
   if (!out.length) {
     out.push({
-      summary: `${evidence}. Keep the Deny; make the request satisfy its condition.`,
+      ...withEvidence(evidence, `Keep the Deny; make the request satisfy its condition.`),
       policy,
       snippet: { statement: s.statement, conditions: s.conditions.map(describeCondition) },
       form: 'satisfy-condition',

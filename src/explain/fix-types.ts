@@ -37,7 +37,10 @@ export type FixChange =
   | { kind: 'advice' };
 
 export interface Fix {
+  /** The evidence (the deciding statement) and the change, in one sentence. */
   summary: string;
+  /** The change alone, where the summary starts with the evidence (reports print the evidence as "why"). */
+  remedy?: string;
   /** Which policy the snippet goes into. */
   policy: FixPolicy;
   snippet: Record<string, unknown>;
@@ -59,3 +62,8 @@ export const LAYER_POLICY: Record<Layer, FixPolicy> = {
   'kms-key-policy': 'kms',
   'vpc-endpoint-policy': 'vpce',
 };
+
+/** A fix sentence in its two parts: the evidence and the change (kept apart so no report cuts them). */
+export function withEvidence(evidence: string, remedy: string): { summary: string; remedy: string } {
+  return { summary: `${evidence}. ${remedy}`, remedy };
+}

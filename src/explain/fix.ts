@@ -15,7 +15,7 @@ import { compile, globMatch, parseArn } from './match.js';
 import { resourceDenyCandidates } from './candidates.js';
 import { describeCondition, describeStatement } from './summary.js';
 import type { ConditionResult, Dialect, EvaluationResult, Layer, PolicySlot, StatementResult } from './types.js';
-import { type Fix, type FixChange, type FixPolicy, type FixRequest, LAYER_POLICY } from './fix-types.js';
+import { type Fix, type FixChange, type FixPolicy, type FixRequest, LAYER_POLICY, withEvidence } from './fix-types.js';
 
 export { type Fix, type FixChange, type FixPolicy, type FixRequest, LAYER_POLICY } from './fix-types.js';
 
@@ -265,7 +265,7 @@ function denyFix(s: StatementResult, req: FixRequest, dialect: Dialect, where: s
 export function denyCandidates(s: StatementResult, req: FixRequest, dialect: Dialect, where: string, caller: string): Fix[] {
   const policy = LAYER_POLICY[s.layer];
   const evidence = describeStatement(s);
-  const advice = (summary: string, snippet: Record<string, unknown>, form: string): Fix => ({ summary, policy, snippet, form, change: { kind: 'advice' } });
+  const advice = (remedy: string, snippet: Record<string, unknown>, form: string): Fix => ({ ...withEvidence(evidence, remedy), policy, snippet, form, change: { kind: 'advice' } });
   // a Deny keyed on the session name: pick a session name that escapes it
   const sessionCond = s.conditions.find((c) => c.result === true && isSessionScoped(c));
   if (sessionCond) {
@@ -273,7 +273,7 @@ export function denyCandidates(s: StatementResult, req: FixRequest, dialect: Dia
     if (name) {
       return [
         {
-          summary: `${evidence}. The Deny is scoped to the session name: assume the role with session name "${name}" and it no longer applies.`,
+          ...withEvidence(evidence, `The Deny is scoped to the session name: assume the role with session name "${name}" and it no longer applies.`),
           policy,
           snippet: { RoleSessionName: name, condition: { [sessionCond.operator]: { [sessionCond.key]: sessionCond.policyValues } } },
           sessionName: name,
@@ -285,12 +285,12 @@ export function denyCandidates(s: StatementResult, req: FixRequest, dialect: Dia
   }
   const transport = s.conditions.find((c) => c.result === true && /:securetransport$/i.test(c.key));
   if (transport) {
-    return [advice(`${evidence}. The Deny requires TLS: send the request over HTTPS; do not exempt anyone from it.`, { [transport.key]: 'true' }, 'use-tls')];
+    return [advice(`The Deny requires TLS: send the request over HTTPS; do not exempt anyone from it.`, { [transport.key]: 'true' }, 'use-tls')];
   }
   if (s.layer === 'identity-policy' || s.layer === 'permissions-boundary' || s.layer === 'session-policy') {
     return [
       advice(
-        `${evidence}. A Deny in the ${layerName(s.layer)} cannot be overridden by any Allow: change that statement's Action, Resource or Condition so it no longer covers ${where}.`,
+        `A Deny in the ${layerName(s.layer)} cannot be overridden by any Allow: change that statement's Action, Resource or Condition so it no longer covers ${where}.`,
         { statement: s.statement, conditions: s.conditions.map(describeCondition) },
         'change-deny',
       ),

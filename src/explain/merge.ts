@@ -108,6 +108,9 @@ function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, u
   const fix = provenFix(input, result, ev.fix, storeSemantics(dialect, ev.store));
   if (fix) {
     const f: ExplainFix = { summary: fix.summary, policy: fix.policy, snippet: fix.snippet, safe: fix.safe, proof: fix.proof };
+    if (fix.remedy) f.remedy = fix.remedy;
+    // advice changes no policy: its snippet describes the statement to change, it is nothing to paste
+    if (fix.change?.kind === 'advice') f.advice = true;
     if (fix.sessionName && fix.safe) f.sessionName = fix.sessionName;
     check.explain.fix = f;
   }

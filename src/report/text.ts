@@ -115,14 +115,14 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   if (k.explain) lines.push(`      why: ${k.explain.summary}`);
   if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
   if (k.ok) return lines;
-  // The same next step for several checks is printed once. The fix is printed whole: it is never
-  // cut apart to drop the statement line it may share with "why".
-  const sentence = fixSentence(k);
+  // The same next step for several checks is printed once. Under a "why" line the fix's own part
+  // (remedy) is printed: the record keeps evidence and change apart, nothing is cut out of a sentence.
+  const fix = k.explain?.fix;
+  const sentence = k.explain && fix?.remedy ? fix.remedy : fixSentence(k);
   const seen = hints.get(sentence);
   lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${sentence}`);
   if (k.note) lines.push(`      note: ${k.note}`);
-  const fix = k.explain?.fix;
-  if (!seen && fix) lines.push(`      ${fix.policy} policy: ${JSON.stringify(fix.snippet)}`);
+  if (!seen && fix && !fix.advice) lines.push(`      ${fix.policy} policy: ${JSON.stringify(fix.snippet)}`);
   if (!seen) hints.set(sentence, k.id);
   return lines;
 }

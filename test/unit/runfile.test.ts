@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRunFile, MAX_TARGETS, parseRunFile } from '../../src/core/runfile.js';
 import { mapPool } from '../../src/core/pool.js';
-import { explainFlags, runExplainInput } from '../../src/core/options.js';
+import { explainFlags, type ExplainInput, runExplainInput } from '../../src/core/options.js';
 
 t.test('defaults apply to every target; each target may override', async (t) => {
   const rf = parseRunFile(
@@ -126,10 +126,10 @@ t.test('the backup-vantage keys are run-file keys too: they reach the explain fl
     'defaults:\n  explain: true\ntargets:\n  - name: polardb\n    bucket: one\n    backup-source-ip: 198.51.100.7\n    backup-session-name: daebaksrv-S3Backup\n',
     '/etc/bc/nightly.yaml',
   );
-  const input = runExplainInput(rf.targets[0]!, { explain: false });
+  const input = runExplainInput(rf.targets[0]! as Partial<ExplainInput>, { explain: false });
   const flags = explainFlags(input);
   t.match(flags, { backup: { sourceIp: '198.51.100.7', sessionName: 'daebaksrv-S3Backup' } });
   // checked when the target is prepared, before any request (as `probe --backup-source-ip` is)
   const bad = parseRunFile('targets:\n  - bucket: b\n    explain: true\n    backup-source-ip: 198.51.100\n', 'r.yaml');
-  t.throws(() => explainFlags(runExplainInput(bad.targets[0]!, { explain: false })), { name: 'UsageError', message: /--backup-source-ip: "198\.51\.100" is not an IPv4 or IPv6 address/ });
+  t.throws(() => explainFlags(runExplainInput(bad.targets[0]! as Partial<ExplainInput>, { explain: false })), { name: 'UsageError', message: /--backup-source-ip: "198\.51\.100" is not an IPv4 or IPv6 address/ });
 });
