@@ -24,7 +24,15 @@ export type Operation =
   | 'getObjectLockConfiguration'
   | 'listObjectVersions'
   | 'deleteObjectVersion'
-  | 'putObjectRetention';
+  | 'putObjectRetention'
+  // Reader checks of a backup source (issue 15): read-only requests on the canary and the bucket.
+  | 'getObjectTagging'
+  | 'getObjectAcl'
+  | 'getObjectVersion'
+  | 'getBucketLocation'
+  | 'getBucketTagging'
+  | 'getBucketNotification'
+  | 'getInventoryConfiguration';
 
 export interface OpMeta {
   /** SDK retries before the answer (attempts - 1). */
@@ -188,6 +196,21 @@ export interface StorageAdapter {
   deleteObjectVersion?(key: string, versionId: string): Promise<OpMeta>;
   /** S3 PutObjectRetention on one version (never with the governance bypass header). */
   putObjectRetention?(key: string, versionId: string, mode: string, retainUntil: Date): Promise<OpMeta>;
+  // Reader checks of a backup source (src/core/reader-steps.ts). Optional per provider: a provider
+  // whose service documents no equivalent has no method and no action name (its actions entry is '').
+  /** S3 GetObjectTagging, OSS GetObjectTagging (no version id: the current version). */
+  getObjectTagging?(key: string): Promise<OpMeta & { unanswered?: string }>;
+  /** S3 GetObjectAcl, OSS GetObjectACL. */
+  getObjectAcl?(key: string): Promise<OpMeta & { unanswered?: string }>;
+  /** GetObject of one version by id (s3:GetObjectVersion); the bytes are hashed as they stream in. */
+  getObjectVersion?(key: string, versionId: string): Promise<OpMeta & { read: ReadDigest }>;
+  getBucketLocation?(): Promise<OpMeta & { unanswered?: string }>;
+  /** "Not configured" (NoSuchTagSet) counts as an answer: the request was authorised. */
+  getBucketTagging?(): Promise<OpMeta & { unanswered?: string }>;
+  /** `unanswered`: the store answered something else than the configuration (it does not implement it). */
+  getBucketNotification?(): Promise<OpMeta & { unanswered?: string }>;
+  /** S3 ListBucketInventoryConfigurations (authorised as s3:GetInventoryConfiguration). */
+  getInventoryConfiguration?(): Promise<OpMeta & { unanswered?: string }>;
   /** Release sockets and timers. */
   close(): void;
 }

@@ -88,11 +88,11 @@ export const CHECKS = [
   { id: 'multipart-abort', op: 'abortMultipartUpload', level: 'object', scope: 'prefix', sends: { key: 'aborted', uploadId: true }, needs: ['abort-create'], after: ['multipart-list-uploads'], does: 'AbortMultipartUpload' },
   { id: 'overwrite-object', op: 'putObject', level: 'object', scope: 'prefix', sends: { key: 'object', ifNoneMatch: false, objectCreation: true, writeHeaders: true }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive'], does: 'PutObject over this run\'s own canary (no If-None-Match)' },
   { id: 'read-missing-object', op: 'getObject', level: 'object', scope: 'prefix', sends: { key: 'missing' }, needs: [A], after: [], does: 'GetObject of a never-created key: 404 means the read is authorised' },
-  { id: 'delete-object', op: 'deleteObject', level: 'object', scope: 'prefix', sends: { key: 'object' }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive', 'overwrite-object'], does: 'DeleteObject of the canary' },
+  { id: 'delete-object', op: 'deleteObject', level: 'object', scope: 'prefix', sends: { key: 'object' }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive', 'overwrite-object', 'get-object-tagging', 'get-object-acl', 'get-object-version', 'list-bucket-versions'], does: 'DeleteObject of the canary' },
   { id: 'delete-multipart-object', op: 'deleteObject', level: 'object', scope: 'prefix', sends: { key: 'multipart' }, needs: ['multipart-complete'], after: ['multipart-get'], does: 'DeleteObject of the completed upload' },
   // Versioned and Object Lock / WORM buckets (issue 13): only this run's own canary version, by id.
-  { id: 'delete-object-version', op: 'deleteObjectVersion', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive', 'overwrite-object', 'delete-object'], does: 'DeleteObject with the canary\'s own VersionId (s3:DeleteObjectVersion)' },
-  { id: 'delete-locked-version', op: 'deleteObjectVersion', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive', 'shorten-retention'], does: 'DeleteObject of the canary\'s retained version by id: the lock must refuse it' },
+  { id: 'delete-object-version', op: 'deleteObjectVersion', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive', 'overwrite-object', 'delete-object', 'get-object-tagging', 'get-object-acl', 'get-object-version', 'list-bucket-versions'], does: 'DeleteObject with the canary\'s own VersionId (s3:DeleteObjectVersion)' },
+  { id: 'delete-locked-version', op: 'deleteObjectVersion', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive', 'shorten-retention', 'get-object-tagging', 'get-object-acl', 'get-object-version', 'list-bucket-versions'], does: 'DeleteObject of the canary\'s retained version by id: the lock must refuse it' },
   { id: 'shorten-retention', op: 'putObjectRetention', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: ['head-object', 'get-object', 'list-prefix', 'list-prefix-recursive'], does: 'PutObjectRetention to an earlier date (no governance bypass): the lock must refuse it' },
   // Least privilege: a definition expects these denied. Only keys of this run, outside the prefix.
   { id: 'write-outside-prefix', op: 'putObject', level: 'object', scope: 'outside', sends: { key: 'outside', ifNoneMatch: true, objectCreation: true, writeHeaders: true }, needs: [A], after: [], does: 'PutObject outside the prefix (removed at once if allowed)' },
@@ -100,6 +100,17 @@ export const CHECKS = [
   { id: 'list-bucket-root', op: 'listObjects', level: 'bucket', scope: 'none', sends: { list: { prefix: 'root', delimiter: '/' } }, needs: [A], after: [], does: 'ListObjectsV2 of the bucket root with delimiter "/"' },
   { id: 'list-all-buckets', op: 'listBuckets', level: 'service', scope: 'none', sends: {}, needs: [A], after: [], does: 'ListBuckets of the account' },
   { id: 'read-bucket-policy', op: 'getBucketPolicy', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketPolicy (none set counts as allowed)' },
+  // Reader checks of a backup source (issue 15, src/core/reader-steps.ts): read-only requests a backup
+  // of the bucket makes (AWS Backup for S3, vendors), on this run's own canary and the bucket.
+  { id: 'get-object-tagging', op: 'getObjectTagging', level: 'object', scope: 'prefix', sends: { key: 'object' }, needs: ['put-object'], after: [], does: 'GetObjectTagging of the canary' },
+  { id: 'get-object-acl', op: 'getObjectAcl', level: 'object', scope: 'prefix', sends: { key: 'object' }, needs: ['put-object'], after: [], does: 'GetObjectAcl of the canary' },
+  { id: 'get-object-version', op: 'getObjectVersion', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: [], does: 'GetObject of the canary with its own VersionId (s3:GetObjectVersion; skipped on an unversioned bucket)' },
+  { id: 'list-bucket-versions', op: 'listObjectVersions', level: 'bucket', scope: 'prefix', sends: { list: { prefix: 'canary', delimiter: 'none' } }, needs: [A], after: ['put-object'], does: 'ListObjectVersions under the prefix\'s canary folder (the canary object is listed)' },
+  { id: 'get-bucket-versioning', op: 'getBucketVersioning', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketVersioning' },
+  { id: 'get-bucket-location', op: 'getBucketLocation', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketLocation' },
+  { id: 'get-bucket-tagging', op: 'getBucketTagging', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketTagging (OSS: GetBucketTags; no tags set counts as allowed)' },
+  { id: 'get-bucket-notification', op: 'getBucketNotification', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketNotificationConfiguration (never PutBucketNotification)' },
+  { id: 'get-inventory-configuration', op: 'getInventoryConfiguration', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'ListBucketInventoryConfigurations (s3:GetInventoryConfiguration; never PutInventoryConfiguration)' },
 ] as const satisfies readonly CheckRow[];
 
 export type CheckId = (typeof CHECKS)[number]['id'];
@@ -108,13 +119,12 @@ export type CheckId = (typeof CHECKS)[number]['id'];
 export const CHECK_IDS: readonly CheckId[] = CHECKS.map((c) => c.id);
 
 /**
- * Requests the probe makes that are not checks of their own: reading the bucket's versioning and
- * Object Lock / WORM configuration before writing, and listing versions in cleanup (issue 13).
+ * Requests the probe makes that are not checks of their own: reading the bucket's Object Lock / WORM
+ * configuration before writing (issue 13). (GetBucketVersioning and ListObjectVersions, also sent
+ * before writing and in cleanup, are reader checks since issue 15: their rows give the level.)
  */
 export const NOT_A_CHECK: Partial<Record<Operation, CheckLevel>> = {
-  getBucketVersioning: 'bucket',
   getObjectLockConfiguration: 'bucket',
-  listObjectVersions: 'bucket',
 };
 
 const BY_ID = new Map<string, CheckRow>(CHECKS.map((c) => [c.id, c as CheckRow]));

@@ -10,6 +10,7 @@ import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryB
 import { type CheckId, type CheckKey, type CheckRow, checkRow, LIST_MAX_KEYS } from './checks.js';
 import { collisionGuards } from './collision.js';
 import { lockSteps } from './lock-steps.js';
+import { readerSteps } from './reader-steps.js';
 import { leftoversExpectedOf, type LeftoversExpected } from './leftovers.js';
 import { RequestFailure, UsageError, type Expectation } from './model.js';
 import { own } from './own.js';
@@ -319,6 +320,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     return { retries: r.retries, key: mpuKey };
   });
   lockSteps({ adapter, res, bucket, objectKey, add });
+  readerSteps({ adapter, res, objectKey, body: body.bytes, add });
 
   const outsideApplies = () => {
     if (o.prefix === '') throw new SkipStep('the prefix is the bucket root: nothing is outside it');

@@ -212,6 +212,14 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
       g.cleanup.add(actions.deleteObject);
       changed = true;
     }
+    // A definition that reads or reports versions expects a versioned bucket (AWS Backup for S3
+    // requires one): there the cleanup removes each canary version by id, s3:DeleteObjectVersion.
+    const versioned = ['get-object-version', 'list-bucket-versions'].some((id) => expect(id) === 'allow' || expect(id) === 'any');
+    if (objects && versioned && expect('delete-object-version') !== 'deny' && actions.deleteObjectVersion && !g.object.has(actions.deleteObjectVersion)) {
+      g.object.add(actions.deleteObjectVersion);
+      g.cleanup.add(actions.deleteObjectVersion);
+      changed = true;
+    }
     const openUploads =
       ('abort-create' in checks && allowed('abort-create')) ||
       ('multipart-create' in checks && allowed('multipart-create') && !('multipart-complete' in checks && allowed('multipart-complete')));

@@ -237,7 +237,41 @@ export class MemoryAdapter implements StorageAdapter {
       if (!key.startsWith(prefix)) continue;
       list.forEach((v, i) => versions.push({ key, versionId: v.versionId, isLatest: i === list.length - 1, deleteMarker: v.body === null }));
     }
+    // an object written while versioning was off is listed as version "null", as S3 lists it
+    for (const key of this.objects.keys()) {
+      if (key.startsWith(prefix) && !this.versions.has(key)) versions.push({ key, versionId: 'null', isLatest: true, deleteMarker: false });
+    }
     return { ...m, versions };
+  }
+  // Reader checks (src/core/reader-steps.ts): answered from the store, refused through `deny`.
+  async getObjectTagging(key: string): Promise<OpMeta> {
+    const m = await this.gate('getObjectTagging');
+    if (!this.objects.has(key)) throw new RequestFailure('error', denial('NoSuchKey', 404));
+    return m;
+  }
+  async getObjectAcl(key: string): Promise<OpMeta> {
+    const m = await this.gate('getObjectAcl');
+    if (!this.objects.has(key)) throw new RequestFailure('error', denial('NoSuchKey', 404));
+    return m;
+  }
+  async getObjectVersion(key: string, versionId: string) {
+    const m = await this.gate('getObjectVersion');
+    const v = this.versions.get(key)?.find((x) => x.versionId === versionId);
+    if (!v || !v.body) throw new RequestFailure('error', denial('NoSuchVersion', 404));
+    const body = this.corrupt ? Buffer.from('x') : v.body;
+    return { ...m, read: { size: body.length, sha256: sha256(body) } };
+  }
+  async getBucketLocation() {
+    return this.gate('getBucketLocation');
+  }
+  async getBucketTagging() {
+    return this.gate('getBucketTagging');
+  }
+  async getBucketNotification() {
+    return this.gate('getBucketNotification');
+  }
+  async getInventoryConfiguration() {
+    return this.gate('getInventoryConfiguration');
   }
   async putObjectRetention(key: string, versionId: string, mode: string, retainUntil: Date): Promise<OpMeta> {
     const m = await this.gate('putObjectRetention');

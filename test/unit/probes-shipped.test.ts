@@ -9,6 +9,7 @@ import { MemoryAdapter } from '../helpers/memory-adapter.js';
 
 const SHIPPED = [
   'append-only',
+  'aws-backup-s3',
   'dbs-oss',
   'default',
   'immutable-s3',
@@ -17,6 +18,7 @@ const SHIPPED = [
   'rclone-s3',
   'restic-s3',
   'restore-readonly',
+  's3-backup-source',
   'velero-s3',
   'vendor-cross-account',
 ];
@@ -69,7 +71,7 @@ t.test('a passing run is possible: every check a check needs is expected allowed
 
 t.test('providers: the Alibaba services are OSS-only, the S3 tools AWS, the postures both', async (t) => {
   for (const name of ['polardb-oss', 'dbs-oss']) t.same(get(name).providers, ['alibaba'], name);
-  for (const name of ['rclone-s3', 'restic-s3', 'kopia-s3', 'velero-s3', 'vendor-cross-account', 'immutable-s3']) t.same(get(name).providers, ['aws'], name);
+  for (const name of ['rclone-s3', 'restic-s3', 'kopia-s3', 'velero-s3', 'vendor-cross-account', 'immutable-s3', 'aws-backup-s3', 's3-backup-source']) t.same(get(name).providers, ['aws'], name);
   for (const name of ['append-only', 'restore-readonly', 'default']) t.same(get(name).providers, ['aws', 'alibaba'], name);
 });
 
@@ -142,6 +144,27 @@ t.test('vendor-cross-account: bucket-owner-full-control writes, confined to its 
     'list-all-buckets': 'deny',
     'read-bucket-policy': 'deny',
   });
+});
+
+t.test('backup sources (issue 15): aws-backup-s3 reads what AWS Backup documents; configuration writes are never sent', async (t) => {
+  const p = get('aws-backup-s3');
+  t.match(p.checks, {
+    'get-object': 'allow',
+    'get-object-version': 'allow',
+    'get-object-tagging': 'allow',
+    'get-object-acl': 'allow',
+    'list-bucket-versions': 'allow',
+    'get-bucket-versioning': 'allow',
+    'get-bucket-location': 'allow',
+    'get-bucket-tagging': 'allow',
+    'get-bucket-notification': 'allow',
+    'get-inventory-configuration': 'allow',
+  });
+  t.match(p.caveats.join('\n'), /PutBucketNotification and s3:PutInventoryConfiguration .* never sends/);
+  t.notOk('delete-object' in p.checks || 'overwrite-object' in p.checks, 'a reader: no delete or overwrite check');
+  const s = get('s3-backup-source');
+  t.match(s.checks, { 'list-prefix-recursive': 'allow', 'get-object': 'allow', 'get-object-tagging': 'allow', 'list-all-buckets': 'deny' });
+  t.match(s.caveats.join('\n'), /--writer-role/);
 });
 
 t.test('polardb-oss and dbs-oss: backup writers on OSS', async (t) => {

@@ -31,4 +31,18 @@ export const OSS_ACTIONS: Record<Operation, string> = {
   // OSS has no per-object retention: a WORM policy holds for the whole bucket (ExtendBucketWorm only
   // lengthens it). The adapter has no putObjectRetention; the name is for reports only.
   putObjectRetention: 'oss:ExtendBucketWorm',
+  // Reader checks (issue 15). GetBucketTags: "The permission of oss:GetBucketTagging is required"
+  // (https://www.alibabacloud.com/help/en/oss/developer-reference/getbuckettags); GetBucketLocation,
+  // GetObjectTagging, GetObjectACL and GetObject with versionId (oss:GetObjectVersion) are in the
+  // OSS RAM action list ("RAM policy overview", https://www.alibabacloud.com/help/en/oss/user-guide/ram-policy-overview/).
+  getObjectTagging: 'oss:GetObjectTagging',
+  getObjectAcl: 'oss:GetObjectAcl',
+  getObjectVersion: 'oss:GetObjectVersion',
+  getBucketLocation: 'oss:GetBucketLocation',
+  getBucketTagging: 'oss:GetBucketTagging',
+  // '': OSS has no equivalent request here, and the check is skipped on OSS with that reason. OSS has
+  // no S3-style bucket notification configuration (event notifications go through EventBridge/MNS),
+  // and its bucket inventory read (GetBucketInventory) needs an inventory id: not mapped in this slice.
+  getBucketNotification: '',
+  getInventoryConfiguration: '',
 };

@@ -26,4 +26,16 @@ export const S3_ACTIONS: Record<Operation, string> = {
   listObjectVersions: 's3:ListBucketVersions',
   deleteObjectVersion: 's3:DeleteObjectVersion',
   putObjectRetention: 's3:PutObjectRetention',
+  // Reader checks (issue 15), from the Service Authorization Reference for Amazon S3
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html) and each
+  // API page's "Permissions": GetObject with a versionId is s3:GetObjectVersion, GetBucketLocation
+  // s3:GetBucketLocation, GetBucketNotificationConfiguration s3:GetBucketNotification, and
+  // ListBucketInventoryConfigurations s3:GetInventoryConfiguration.
+  getObjectTagging: 's3:GetObjectTagging',
+  getObjectAcl: 's3:GetObjectAcl',
+  getObjectVersion: 's3:GetObjectVersion',
+  getBucketLocation: 's3:GetBucketLocation',
+  getBucketTagging: 's3:GetBucketTagging',
+  getBucketNotification: 's3:GetBucketNotification',
+  getInventoryConfiguration: 's3:GetInventoryConfiguration',
 };

@@ -57,6 +57,7 @@ import { withRawBody } from './raw-body.js';
 import { sourceCredentials } from './credentials.js';
 import type { CommonTargetOptions } from '../../core/provider.js';
 import { describeS3Request } from './request.js';
+import * as reader from './reader-requests.js';
 
 /** The common target options (src/core/provider.ts) as the AWS provider reads them. */
 export type AwsTargetOptions = Omit<CommonTargetOptions, 'internal'> & {
@@ -446,6 +447,29 @@ export class AwsAdapter implements StorageAdapter {
         ),
       ),
     );
+  }
+
+  // Reader checks (issue 15): the requests are in reader-requests.ts.
+  getObjectTagging(key: string): Promise<OpMeta & { unanswered?: string }> {
+    return this.call('getObjectTagging', key, (s3) => reader.getObjectTagging(s3, this.o.bucket, key));
+  }
+  getObjectAcl(key: string): Promise<OpMeta & { unanswered?: string }> {
+    return this.call('getObjectAcl', key, (s3) => reader.getObjectAcl(s3, this.o.bucket, key));
+  }
+  getObjectVersion(key: string, versionId: string): Promise<OpMeta & { read: ReadDigest }> {
+    return this.call('getObjectVersion', key, (s3) => reader.getObjectVersion(s3, this.o.bucket, key, versionId));
+  }
+  getBucketLocation(): Promise<OpMeta & { unanswered?: string }> {
+    return this.call('getBucketLocation', undefined, (s3) => reader.getBucketLocation(s3, this.o.bucket));
+  }
+  getBucketTagging(): Promise<OpMeta & { unanswered?: string }> {
+    return this.call('getBucketTagging', undefined, (s3) => reader.getBucketTagging(s3, this.o.bucket));
+  }
+  getBucketNotification(): Promise<OpMeta & { unanswered?: string }> {
+    return this.call('getBucketNotification', undefined, (s3) => reader.getBucketNotification(s3, this.o.bucket));
+  }
+  getInventoryConfiguration(): Promise<OpMeta & { unanswered?: string }> {
+    return this.call('getInventoryConfiguration', undefined, (s3) => reader.getInventoryConfiguration(s3, this.o.bucket));
   }
 
   listBuckets(): Promise<OpMeta> {

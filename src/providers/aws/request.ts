@@ -40,6 +40,8 @@ export function describeS3Request(t: S3RequestTarget, op: Operation, sent: SentR
   // ListAllMyBuckets names no bucket: it is authorised on every S3 resource (policies grant it with
   // "Resource": "*" or "arn:aws:s3:::*"; both match this form), never on a bucket or object ARN.
   const resource = level === 'service' ? `arn:${partitionOfArn(t.roleArn)}:s3:::*` : level === 'bucket' ? bucketArn : `${bucketArn}/${sent.key ?? ''}`;
+  // ListObjectVersions carries s3:prefix as ListObjectsV2 does (Service Authorization Reference)
+  if (op === 'listObjectVersions' && sent.prefix !== undefined) context['s3:prefix'] = sent.prefix;
   if (op === 'listObjects') {
     context['s3:prefix'] = sent.prefix ?? '';
     if (sent.delimiter !== undefined) context['s3:delimiter'] = sent.delimiter;
