@@ -126,8 +126,11 @@ export interface HingeRecord {
   policy: string;
   sid: string | null;
   effect: 'Allow' | 'Deny';
+  /** One phrase: `aws:SourceIp in 127.0.0.0/8, 203.0.113.0/24`. */
   holds: string;
+  /** The key's value was not known in this run (the allow may not hold even here). */
   undetermined?: boolean;
+  /** A session name (or pattern) in a principal ARN or aws:userid decides. */
   sessionNames?: string[];
 }
 

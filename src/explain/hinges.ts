@@ -4,22 +4,11 @@
 // conditions keep their value; the report says so under the check instead of a silent green.
 // Provider-neutral: it reads an EvaluationResult (statements and conditions) and nothing else.
 
+import type { HingeRecord } from '../core/model.js';
 import type { ConditionResult, EvaluationResult, StatementResult } from './types.js';
 
-export interface Hinge {
-  key: string;
-  operator: string;
-  values: string[];
-  policy: string;
-  sid: string | null;
-  effect: 'Allow' | 'Deny';
-  /** One phrase: `aws:SourceIp in 127.0.0.0/8, 203.0.113.0/24`. */
-  holds: string;
-  /** The key's value was not known in this run (the allow may not hold even here). */
-  undetermined?: boolean;
-  /** A session name (or pattern) in a principal ARN or aws:userid decides. */
-  sessionNames?: string[];
-}
+/** One condition an allow hinges on: the record the JSON report carries (`check.explain.hingesOn[]`). */
+export type Hinge = HingeRecord;
 
 const NEGATED = /^(?:ForAnyValue:|ForAllValues:)?(?:StringNot|ArnNot|NotIp|NumericNot|DateNot)/;
 
