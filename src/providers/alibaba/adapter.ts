@@ -232,7 +232,7 @@ export class AlibabaAdapter implements StorageAdapter {
       const data = result.data;
       if (Buffer.isBuffer(data) && data.length > 0) raw.body = data.subarray(0, 64 * 1024).toString('utf8');
       else if (typeof data === 'string' && data) raw.body = data.slice(0, 64 * 1024);
-      else if (raw.headers?.['x-oss-err']) raw.body = Buffer.from(raw.headers['x-oss-err'], 'base64').toString('utf8');
+      // a bodiless HEAD's x-oss-err header is kept as it came: the classifier decodes it (../evidence.ts)
       if (typeof result.code === 'string') raw.sysCode = result.code;
       Object.defineProperty(err, RAW_KEY, { value: raw, enumerable: false });
       return err;
