@@ -17,6 +17,7 @@ import { afterExplain } from '../explain/after-run.js';
 import { checkPolicyFile } from '../explain/read.js';
 import { loadProvider } from '../providers/registry.js';
 import { VERSION } from '../version.js';
+import { checkWriterDefinition, describeWriter } from './writer.js';
 
 /** Everything one probe of one target is given: the target, the probe definition, --explain. */
 export type ProbeRequest = TargetFlags & ProbeFlags & ExplainInput;
@@ -47,6 +48,7 @@ export async function resolveTarget(a: TargetFlags, env: NodeJS.ProcessEnv = pro
   // the provider's standard configuration (AWS: region and endpoint of the profile) fills the gaps
   const target = provider.resolve ? await provider.resolve(given, env) : given;
   provider.validate(target);
+  if (target.writer) provider.validateWriter?.(target.writer);
   return { provider, target };
 }
 
@@ -57,6 +59,7 @@ export async function prepareTarget(a: ProbeRequest, name = '', env: NodeJS.Proc
   if (!definition.providers.includes(provider.name)) {
     throw new UsageError(`--probe: definition "${definition.name}" is for ${definition.providers.join(', ')}, not ${provider.name}`);
   }
+  checkWriterDefinition(target.writer, definition);
   const explain = explainFlags(a);
   if (explain) provider.validateExplain?.(explain);
   for (const f of explain?.scpFiles ?? []) checkPolicyFile(f, '--scp', provider.dialect);
@@ -173,6 +176,7 @@ function describeTarget(p: PreparedTarget): RunResult['target'] {
     endpoint: t.endpoint,
     role: t.roleArn,
     probe: p.definition.name,
+    ...(t.writer ? { writer: describeWriter(t.writer) } : {}),
   };
 }
 

@@ -48,7 +48,7 @@ import {
   RAW_KEY,
 } from './classify.js';
 import { OSS_ACTIONS } from './actions.js';
-import { loadSourceCredentials, type SourceCredentials } from './credentials.js';
+import { credentialsFor, type SourceCredentials } from './credentials.js';
 import type { CommonTargetOptions } from '../../core/provider.js';
 import { describeOssRequest } from './request.js';
 
@@ -175,7 +175,7 @@ export class AlibabaAdapter implements StorageAdapter {
 
   /** The source credentials (memoized), for STS and for reading policies with --explain. */
   sourceCredentials(): Promise<SourceCredentials> {
-    this.source ??= this.o.credentials ? Promise.resolve(this.o.credentials) : loadSourceCredentials(this.o.profile);
+    this.source ??= credentialsFor(this.o);
     return this.source;
   }
 
