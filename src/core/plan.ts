@@ -29,6 +29,10 @@ export interface Plan {
   bucket: BucketFacts;
   /** A definition that requires deletes (or aborts) to be denied (aborts: or does not need them) expects its canaries to stay. */
   leftoversExpected: LeftoversExpected;
+  /** Two identities: the writer's adapter (it puts the canary the role reads, and removes it). */
+  writer?: StorageAdapter;
+  /** With --no-assume: the source credentials, which retry what the writer could not remove. */
+  writerFallback?: StorageAdapter;
 }
 
 export interface PlanOptions {
@@ -47,6 +51,11 @@ export interface PlanOptions {
   write?: WriteOptions;
   /** How to list: with prefix and delimiter `/` (most backup tools), or the prefix alone. */
   listStyle?: 'prefix-delimiter' | 'plain';
+  /**
+   * Two identities (issue 15): the writer puts the canary object (put-object, as setup) with its
+   * canned ACL (null: no ACL header) instead of the probed identity; `assume`: its role is assumed first.
+   */
+  writer?: { adapter: StorageAdapter; acl: string | null; assume: boolean };
 }
 
 export { CHECK_IDS, type CheckId } from './checks.js';
@@ -126,13 +135,31 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   const { absent, noOverwrite } = collisionGuards(adapter, res);
 
+  // Two identities (issue 15): the writer's session, once (its AssumeRole when --writer-role is given;
+  // a refusal is the writer's put's denial), and its write headers: the definition's, with the
+  // writer's canned ACL (--writer-acl) instead of the definition's (none: no ACL header).
+  const writer = o.writer;
+  let writerAssumed: Promise<unknown> | null = null;
+  const writerSession = () => (writerAssumed ??= writer?.assume ? writer.adapter.assumeRole() : Promise.resolve());
+  const writerWrite = (def: WriteOptions | undefined): WriteOptions | undefined => {
+    const { acl: _definitionAcl, ...rest } = def ?? {};
+    const out: WriteOptions = writer?.acl ? { ...rest, acl: writer.acl } : rest;
+    return Object.keys(out).length ? out : undefined;
+  };
+
   const all: Step[] = [];
   const add = (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>, finding?: 'not-immutable') => {
     const row = checkRow(id)!;
     const sent = sentOf(row);
     // assume-role is a dependency only when the probe assumes one; part 2 is not sent with --quick
     const needs = row.needs.filter((n) => (n !== 'assume-role' || o.assume) && (n !== 'multipart-upload-part-2' || part2));
+    if (writer && id === 'put-object') {
+      const ww = writerWrite(sent.write);
+      if (ww) sent.write = ww;
+      else delete sent.write;
+    }
     const step: Step = { id, op: row.op, sent, expect: o.expectations[id] ?? 'allow', needs, after: [...row.after], run: () => run(sent) };
+    if (writer && id === 'put-object') step.by = 'writer';
     if (finding) step.finding = finding;
     all.push(step);
   };
@@ -145,10 +172,13 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   add('put-object', async (sent) => {
     await bucket.read();
-    res.pending(objectKey, proofOf(body.bytes));
+    // Two identities: the writer puts the canary the role reads (setup), the way the application does.
+    const by = writer ? 'writer' : 'probe';
+    if (writer) await writerSession();
+    res.pending(objectKey, proofOf(body.bytes), by);
     try {
-      const r = await adapter.putObject(objectKey, body.bytes, writeOpts(sent));
-      res.created(objectKey, r);
+      const r = await (writer?.adapter ?? adapter).putObject(objectKey, body.bytes, writeOpts(sent));
+      res.created(objectKey, r, undefined, by);
       await noOverwrite(objectKey, r.versionId, 'PutObject');
       return { retries: r.retries, key: objectKey };
     } catch (e) {
@@ -375,6 +405,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     bucket,
     // see src/core/leftovers.ts: which canaries the definition expects to stay
     leftoversExpected: leftoversExpectedOf((id) => own(o.expectations, id)),
+    ...(writer ? { writer: writer.adapter } : {}),
+    // with --no-assume the probed identity is the source credentials: they retry the writer's removals
+    ...(writer && !o.assume ? { writerFallback: adapter } : {}),
   };
 }
 

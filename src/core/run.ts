@@ -17,7 +17,7 @@ import { afterExplain } from '../explain/after-run.js';
 import { checkPolicyFile } from '../explain/read.js';
 import { loadProvider } from '../providers/registry.js';
 import { VERSION } from '../version.js';
-import { checkWriterDefinition, describeWriter } from './writer.js';
+import { checkWriterDefinition, describeWriter, withoutWriterChecks, writerTarget } from './writer.js';
 
 /** Everything one probe of one target is given: the target, the probe definition, --explain. */
 export type ProbeRequest = TargetFlags & ProbeFlags & ExplainInput;
@@ -106,6 +106,9 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
   const { target, definition } = p;
   // The classifiers' hints say "run with --explain" only when it is off.
   const adapter = p.provider.createAdapter(p.explain ? { ...target, explain: true } : target);
+  // Two identities (issue 15): the writer is a second adapter of the same provider, on its own options.
+  const wt = writerTarget(target);
+  const writer = wt ? p.provider.createAdapter(p.explain ? { ...wt, explain: true } : wt) : null;
   try {
     const explainer = p.explain ? p.provider.createExplainer(adapter, target, p.explain) : undefined;
     const result = await probe({
@@ -122,14 +125,17 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
         expectations: definition.checks,
         write: writeOptions(definition),
         listStyle: definition.options.list ?? 'prefix-delimiter',
+        ...(writer && wt ? { writer: { adapter: writer, acl: target.writer?.acl ?? null, assume: wt.roleArn !== null } } : {}),
       },
       run,
       ...(explainer ? { explainer } : {}),
     });
-    afterExplain(result, p.explain?.backup, p.trustPolicy);
+    // the backup's vantage is the role's: the writer's setup requests are not evaluated from it
+    withoutWriterChecks(result, (r) => afterExplain(r, p.explain?.backup, p.trustPolicy));
     return result;
   } finally {
     adapter.close();
+    writer?.close();
   }
 }
 

@@ -8,7 +8,7 @@
 
 import type { CommonTargetOptions, WriterOptions } from './provider.js';
 import type { ProbeDefinition } from './definition.js';
-import { UsageError, type WriterDescription } from './model.js';
+import { type RunResult, UsageError, type WriterDescription } from './model.js';
 
 /** The writer's own target options, or null without a writer. */
 export function writerTarget(o: CommonTargetOptions): CommonTargetOptions | null {
@@ -43,4 +43,23 @@ export function checkWriterDefinition(w: WriterOptions | null | undefined, d: Pr
   if (put === undefined) {
     throw new UsageError(`--writer-role/--writer-profile: definition "${d.name}" has no put-object check: there is no canary for the writer to put`);
   }
+}
+
+/**
+ * Runs `f` on the result as the probed identity sees it: without the writer's setup checks (the
+ * explainer and the backup's vantage evaluate the role's own requests only). What `f` sets on the
+ * result (explain, asBackup) is kept; the checks keep their order, each check object is the same.
+ */
+export function withoutWriterChecks(result: RunResult, f: (r: RunResult) => void): void {
+  if (!result.checks.some((c) => c.by === 'writer')) return f(result);
+  const view: RunResult = { ...result, checks: result.checks.filter((c) => c.by !== 'writer') };
+  f(view);
+  Object.assign(result, { ...view, checks: result.checks });
+}
+
+export async function withoutWriterChecksAsync(result: RunResult, f: (r: RunResult) => Promise<void>): Promise<void> {
+  if (!result.checks.some((c) => c.by === 'writer')) return f(result);
+  const view: RunResult = { ...result, checks: result.checks.filter((c) => c.by !== 'writer') };
+  await f(view);
+  Object.assign(result, { ...view, checks: result.checks });
 }
