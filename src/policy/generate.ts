@@ -52,7 +52,19 @@ export interface GenerateOptions {
   roleArn?: string;
   /** AWS partition (`aws`, `aws-cn`, ...); default: the role ARN's, else `aws`. */
   partition?: string;
+  /**
+   * The probe runs with a writer (`probe --writer-role` / `--writer-profile`, issue 15): put-object is
+   * the writer's put, so the role gets no permission for it and no cleanup delete of its canary.
+   */
+  writer?: boolean;
 }
+
+/**
+ * The read requests of a backup source (src/core/reader-steps.ts): a definition with any of them and
+ * no write but put-object reads a bucket; its put-object is there only to make the canary it reads.
+ */
+const READER_OPS: readonly Operation[] = ['getObjectTagging', 'getObjectAcl', 'getObjectVersion', 'listObjectVersions', 'getBucketLocation', 'getBucketTagging', 'getBucketNotification', 'getInventoryConfiguration'];
+const WRITE_OPS: readonly Operation[] = ['putObject', 'createMultipartUpload', 'uploadPart', 'completeMultipartUpload', 'abortMultipartUpload', 'deleteObject', 'deleteObjectVersion', 'putObjectRetention'];
 
 export interface PolicyStatement {
   Sid?: string;
@@ -156,8 +168,9 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   const unexpressed: GeneratedPolicy['unexpressed'] = [];
   const notes: string[] = [];
 
-  // 1. What the checks expected `allow` need.
-  const allowIds = ids.filter((id) => expect(id) === 'allow');
+  // 1. What the checks expected `allow` need. With a writer, put-object is the writer's request.
+  const writerPut = (id: string) => o.writer === true && id === 'put-object';
+  const allowIds = ids.filter((id) => expect(id) === 'allow' && !writerPut(id));
   const grant = (s: CheckSpec) => {
     if (s.where === 'prefix') g.object.add(actions[s.op]);
     else if (s.where === 'list-prefix') g.list = true;
@@ -206,7 +219,8 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   // 2. The cleanup: canaries the probe writes must be removable, unless the definition expects them to stay.
   for (let changed = true; changed; ) {
     changed = false;
-    const objects = ['put-object', 'multipart-complete'].some((id) => id in checks && allowed(id));
+    // (with a writer the canary object is the writer's: the writer removes it, not the role)
+    const objects = ['put-object', 'multipart-complete'].some((id) => id in checks && !writerPut(id) && allowed(id));
     if (objects && expect('delete-object') !== 'deny' && !g.object.has(actions.deleteObject)) {
       g.object.add(actions.deleteObject);
       g.cleanup.add(actions.deleteObject);
@@ -233,7 +247,7 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   // 3. Expectations the generated policy cannot meet.
   for (const id of ids) {
     const e = expect(id)!;
-    if (e === 'any') continue;
+    if (e === 'any' || writerPut(id)) continue;
     const s = spec(id);
     const ok = allowed(id);
     if (s.where === 'outside' && prefix === '') {
@@ -256,6 +270,16 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   if (anyIds.length) notes.push(`Checks expected "any" (${anyIds.join(', ')}) get no permission: the tool does not need them, so least privilege leaves them out; they pass either way.`);
   for (const action of g.cleanup) {
     notes.push(`${action} is included only so the probe can remove what it creates (its cleanup); no check of the definition requires it otherwise.`);
+  }
+  // A backup source: its only write is put-object, the canary its reads read.
+  const reads = ids.some((id) => expect(id) !== 'deny' && READER_OPS.includes(spec(id).op));
+  const onlyPut = ids.filter((id) => expect(id) === 'allow' && WRITE_OPS.includes(spec(id).op)).every((id) => id === 'put-object');
+  if (reads && onlyPut && 'put-object' in checks) {
+    notes.push(
+      o.writer
+        ? `With a writer (probe --writer-role / --writer-profile), put-object is the writer's put: the role gets no ${actions.putObject} and no cleanup delete of the canary. The writer needs ${actions.putObject} on the prefix (with the canned ACL it sends, --writer-acl) and ${actions.deleteObject}${actions.deleteObjectVersion ? ` (${actions.deleteObjectVersion} on a versioned bucket)` : ''} to remove what it put.`
+        : `${actions.putObject} (put-object) and the cleanup's deletes are included only because the probed role writes the canary its reads read: a reader needs none of them. Probe with a writer (--writer-role / --writer-profile) and generate with --writer to leave them out.`,
+    );
   }
   if (g.conditionalPut) {
     notes.push(

@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createRole, createUser, deleteBucketPolicy, deleteRolePolicy, putBucketPolicy, putRolePolicy, roleArn, s3For, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
+import { runPolicyCommand } from '../../src/cli/policy-command.js';
 import type { RunResult } from '../../src/core/model.js';
+import type { PolicyDocument } from '../../src/policy/generate.js';
 import { runCli, useCredentials } from '../helpers/cli.js';
 
 const rgw = await startRgw();
@@ -220,6 +222,34 @@ t.test('--no-assume: what the writer cannot remove, the source credentials (the 
   t.same(json.leftovers, [], 'the owner removed the version the writer could not');
   const all = await everything(VERSIONED);
   t.same(all.filter((v) => !DECOYS.includes(v.key)), [], 'nothing left');
+});
+
+t.test("the generated s3-backup-source policy with --writer, as the role's only policy: no write permission, and the probe with a writer passes", async (t) => {
+  let out = '';
+  const io = { stdout: (x: string) => void (out += x), stderr: () => undefined, env: {}, stdoutIsTTY: false };
+  t.equal(await runPolicyCommand({ probe: 's3-backup-source', bucket: PLAIN, prefix: PREFIX, 'allow-bucket-root': false, provider: 'aws', format: 'json', writer: true }, io), 0);
+  const g = (JSON.parse(out) as { identity: PolicyDocument }).identity;
+  const actions = g.Statement.flatMap((st) => st.Action);
+  t.notOk(actions.some((a) => /^s3:(Put|Delete)/.test(a)), `no s3:Put*/s3:Delete* (${actions.join(', ')})`);
+  await deleteRolePolicy(rgw, READER, 'reader');
+  await putRolePolicy(rgw, READER, 'generated', g);
+  await putBucketPolicy(rgw, owner, PLAIN, appBucketPolicy(PLAIN));
+  t.teardown(async () => {
+    await deleteBucketPolicy(rgw, owner, PLAIN);
+    await deleteRolePolicy(rgw, READER, 'generated');
+    await putRolePolicy(rgw, READER, 'reader', readerPolicy());
+  });
+  const p = await probe(PLAIN, ['--writer-profile', 'app', '--writer-acl', 'bucket-owner-full-control']);
+  t.same(p.failed, [], 'every check meets its expectation');
+  t.equal(p.json.verdict, 'pass');
+  t.same(p.json.leftovers, []);
+  await onlyDecoysAndReported(t, PLAIN, p);
+  // and without a writer the same policy cannot put the role's own canary: put-object denied
+  const q = await probe(PLAIN, []);
+  t.equal(q.by['put-object']!.outcome, 'denied', 'without a writer the role would have to put the canary itself');
+  t.notOk(q.by['put-object']!.by);
+  t.equal(q.json.verdict, 'fail');
+  await onlyDecoysAndReported(t, PLAIN, q);
 });
 
 t.test('text report of a run with a writer and a reader', async (t) => {
