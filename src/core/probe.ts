@@ -41,7 +41,8 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     // who the writer was, once its credentials were used (its put was sent)
     const used = out.checks.some((c) => c.by === 'writer' && c.outcome !== 'skipped');
     const w = writer.adapter.identity();
-    if (used) result.target.writer = { ...result.target.writer, arn: w.assumedRoleArn ?? w.source ?? null };
+    // with --writer-role: its session (null when AssumeRole was refused); else the caller, when known
+    if (used) result.target.writer = { ...result.target.writer, arn: (writer.assume ? w.assumedRoleArn : w.source) ?? null };
   }
   if (signal?.aborted) result.interrupted = String(signal.reason ?? 'signal');
   else if (input.explainer) {
