@@ -9,6 +9,9 @@ import { RequestFailure } from '../../src/core/model.js';
 import { probe } from '../../src/core/probe.js';
 import type { CommonTargetOptions } from '../../src/core/provider.js';
 import { checkWriterDefinition, writerTarget } from '../../src/core/writer.js';
+import { singleRun } from '../../src/report/common.js';
+import { renderJunit } from '../../src/report/junit.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderText } from '../../src/report/text.js';
 import { denial, MemoryAdapter } from '../helpers/memory-adapter.js';
 
@@ -67,7 +70,13 @@ t.test('the writer puts (with its ACL) and removes every version; the role only 
   t.same(r.leftovers, []);
   t.equal(left(role), 0, 'nothing left in the bucket');
   t.equal(r.target.writer?.arn, 'arn:aws:sts::000000000000:assumed-role/r/s', "the writer's session, once its put was sent");
-  t.match(renderText(r, { color: false }), /put-object\s+\[writer, setup\]\s+allowed/);
+  const text = renderText(r, { color: false });
+  t.match(text, /put-object\s+\[writer, setup\]\s+allowed/);
+  t.match(text, /writer arn:aws:sts::000000000000:assumed-role\/r\/s, ACL bucket-owner-full-control: puts the canary the role reads/);
+  const mdown = renderMarkdown(singleRun(r));
+  t.match(mdown, /writer `arn:aws:sts::000000000000:assumed-role\/r\/s`, ACL `bucket-owner-full-control`/);
+  t.match(mdown, /`put-object` \(writer, setup\)/);
+  t.match(renderJunit(singleRun(r)), /put-object \(s3:PutObject, writer setup\)/);
 });
 
 t.test("--writer-acl none: no ACL header, also not the definition's", async (t) => {
