@@ -90,20 +90,29 @@ export function readerRequest(api: string, bucket: Bucket, obj: StoredObject | u
     case 'ListBucketInventory': {
       const ids = bucket.inventories ?? [];
       if (!ids.length) return fail('NoSuchInventory');
-      return xml(wrap('ListInventoryConfigurationsResult', ids.map(inventoryXml).join('') + el('IsTruncated', false)));
+      return xml(wrap('ListInventoryConfigurationsResult', ids.map((id) => inventoryXml(id, bucket)).join('') + el('IsTruncated', false)));
     }
     case 'GetBucketInventory': {
       const id = q.get('inventoryId') ?? '';
       if (!(bucket.inventories ?? []).includes(id)) return fail('NoSuchInventory');
-      return xml(inventoryXml(id));
+      return xml(inventoryXml(id, bucket));
     }
     default:
       return undefined;
   }
 }
 
-function inventoryXml(id: string): string {
-  return wrap('InventoryConfiguration', el('Id', id) + el('IsEnabled', true) + el('IncludedObjectVersions', 'All') + wrap('Schedule', el('Frequency', 'Daily')));
+/** An InventoryConfiguration in the shape of the GetBucketInventory page's sample response. */
+function inventoryXml(id: string, bucket: Bucket): string {
+  const destination = wrap(
+    'OSSBucketDestination',
+    el('Format', 'CSV') + el('AccountId', bucket.ownerId) + el('RoleArn', `acs:ram::${bucket.ownerId}:role/AliyunOSSRole`) + el('Bucket', `acs:oss:::${bucket.name}-inventory`) + el('Prefix', `inventory/${id}/`),
+  );
+  return wrap(
+    'InventoryConfiguration',
+    el('Id', id) + el('IsEnabled', true) + wrap('Destination', destination) + wrap('Schedule', el('Frequency', 'Daily')) + wrap('Filter', el('Prefix', '')) +
+      el('IncludedObjectVersions', 'All') + wrap('OptionalFields', el('Field', 'Size') + el('Field', 'LastModifiedDate')),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
