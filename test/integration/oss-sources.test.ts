@@ -13,6 +13,7 @@ import { RequestFailure, type RunResult } from '../../src/core/model.js';
 import { runPolicyCommand } from '../../src/cli/policy-command.js';
 import type { PolicyArgs } from '../../src/cli/policy-args.js';
 import type { PolicyDocument } from '../../src/policy/generate.js';
+import { evaluate } from '../../src/explain/evaluate.js';
 import { AlibabaAdapter } from '../../src/providers/alibaba/adapter.js';
 import { startOssServer } from '../oss-server/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -206,6 +207,23 @@ t.test('get-bucket-notification on OSS: skipped, OSS documents no such request',
   const p = await probe(PLAIN, def);
   t.match(p.by['get-bucket-notification'], { outcome: 'skipped', ok: false, reason: /alibaba documents no equivalent of this request/ });
   t.notOk(server.state.requests.some((q) => q.service === 'oss' && 'notification' in q.query), 'nothing was sent');
+});
+
+t.test('the evaluator (--explain, dialect alibaba) agrees with the server on each recorded reader request', async (t) => {
+  const granting = ramPolicy(VERSIONED, OBJECT_READS, BUCKET_READS);
+  const lacking = ramPolicy(VERSIONED, [], []);
+  setPolicies(t, [granting]);
+  const p = await probe(VERSIONED, READER_DEF);
+  for (const id of Object.keys(READERS)) {
+    const req = p.by[id]!.request!;
+    const request = { action: req.action, resource: req.resource, context: req.context, principal: { arn: p.json.identity.assumedRoleArn! }, resourceAccount: ACCOUNT };
+    const decide = (doc: object) => evaluate({ request, policies: { identity: [{ name: 'ram', document: doc }] }, dialect: 'alibaba' }).decision;
+    t.equal(decide(granting), 'allowed', `${id}: the granting policy allows ${req.action} on ${req.resource}`);
+    const without = decide(lacking);
+    const expected = ['get-bucket-versioning', 'list-bucket-versions'].includes(id) ? 'allowed' : 'implicit-deny';
+    t.equal(without, expected, `${id}: the lacking policy: ${expected}, as the server answered in the denial test`);
+  }
+  t.same(left(VERSIONED), []);
 });
 
 /** `backup-canary policy --provider alibaba --probe NAME --format json`. */
