@@ -6,6 +6,8 @@
 // needs oss:GetObjectVersion, not oss:GetObject; the generated oss-backup-source RAM policy, as the
 // role's only policy, passes.
 import t, { type Test } from 'tap';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,8 +81,8 @@ writeFileSync(
   ['name: oss-reader', 'description: every OSS reader check', 'source: https://www.alibabacloud.com/help/en/oss/user-guide/ram-policy-overview/', 'providers: [alibaba]', 'checks:', '  assume-role: allow', '  put-object: allow', ...Object.keys(READERS).map((id) => `  ${id}: allow`), ''].join('\n'),
 );
 
-async function probe(bucket: string, def: string, extra: string[] = []) {
-  const r = await runCli(['probe', '--probe', def, '--role', ROLE, '--bucket', bucket, '--prefix', PREFIX, '--region', 'cn-hangzhou', '--endpoint', server.ossEndpoint, '--sts-endpoint', server.stsEndpoint, '--timeout', '10', '--format', 'json', ...extra]);
+async function probe(bucket: string, def: string, extra: string[] = [], endpoint = server.ossEndpoint) {
+  const r = await runCli(['probe', '--probe', def, '--role', ROLE, '--bucket', bucket, '--prefix', PREFIX, '--region', 'cn-hangzhou', '--endpoint', endpoint, '--sts-endpoint', server.stsEndpoint, '--timeout', '10', '--format', 'json', ...extra]);
   let json: RunResult;
   try {
     json = JSON.parse(r.stdout) as RunResult;
@@ -224,6 +226,39 @@ t.test('the evaluator (--explain, dialect alibaba) agrees with the server on eac
     t.equal(without, expected, `${id}: the lacking policy: ${expected}, as the server answered in the denial test`);
   }
   t.same(left(VERSIONED), []);
+});
+
+t.test('a store that ignores the sub-resources and lists the bucket: those checks are errors, never allowed', async (t) => {
+  // A proxy in front of the test server that answers GET /?location, /?tagging and /?inventory on the
+  // bucket with a plain listing (as an S3-compatible store without these APIs does) and forwards the rest.
+  const proxy = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/' && ['location', 'tagging', 'inventory'].some((q) => url.searchParams.has(q))) {
+      res.writeHead(200, { 'Content-Type': 'application/xml', 'x-oss-request-id': '0123456789ABCDEF01234567' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult><Name>${PLAIN}</Name><Prefix></Prefix><MaxKeys>100</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>`);
+      return;
+    }
+    const upstream = new URL(server.ossEndpoint);
+    const fwd = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    req.pipe(fwd);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => {
+    proxy.close(() => resolve());
+    proxy.closeAllConnections();
+  }));
+  setPolicies(t, [ramPolicy(PLAIN, OBJECT_READS, BUCKET_READS)]);
+  const p = await probe(PLAIN, READER_DEF, [], `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+  for (const [id, api] of [['get-bucket-location', 'GetBucketLocation'], ['get-bucket-tagging', 'GetBucketTags'], ['get-inventory-configuration', 'ListBucketInventory']]) {
+    t.match(p.by[id!], { outcome: 'error', ok: false }, `${id}: an error`);
+    t.match(p.by[id!]!.reason, new RegExp(`answered ${api} with <ListBucketResult>.*does not implement ${api}`), `${id}: the reason says what came back`);
+  }
+  t.equal(p.by['get-object-tagging']!.outcome, 'allowed', 'the object reads went through to the server');
+  t.not(p.json.verdict, 'pass');
+  t.same(left(PLAIN), []);
 });
 
 /** `backup-canary policy --provider alibaba --probe NAME --format json`. */

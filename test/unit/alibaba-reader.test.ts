@@ -51,6 +51,7 @@ t.test('the answer check: the XML root must be the document asked for', async (t
   const listing = checkedRoot(Buffer.from('<?xml version="1.0"?><ListBucketResult><Name>b</Name></ListBucketResult>'), 'ListInventoryConfigurationsResult', 'ListBucketInventory');
   t.match(listing.unanswered, /answered ListBucketInventory with <ListBucketResult>, not <ListInventoryConfigurationsResult>: it does not implement ListBucketInventory/);
   t.match(checkedRoot(Buffer.alloc(0), 'AccessControlPolicy', 'GetObjectACL').unanswered, /with <an empty body>/);
+  t.match(checkedRoot({ AccessControlList: {} }, 'AccessControlPolicy', 'GetObjectACL').unanswered, /body was not available/, 'a parsed body, not the raw one: never an answer');
 });
 
 t.test('the test server authorises GetObject with versionId as oss:GetObjectVersion, and nothing else changes', async (t) => {

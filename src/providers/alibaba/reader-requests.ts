@@ -48,10 +48,15 @@ export function xmlRoot(data: unknown): string | undefined {
   return /<([A-Za-z][\w.-]*)[\s>/]/.exec(text.replace(/<\?[^>]*\?>/g, ''))?.[1] ?? '';
 }
 
-/** `unanswered` when the body's root is not `root`; nothing when it is (or the body was not kept). */
+/**
+ * `unanswered` when the body's root is not `root`; nothing when it is. ali-oss 6.23 keeps the raw body
+ * on `res.data` for every request here (urllib's response), so a body that is not there is not taken
+ * for an answer either.
+ */
 export function checkedRoot(data: unknown, root: string, api: string): Answered {
   const seen = xmlRoot(data);
-  if (seen === undefined || seen === root) return {};
+  if (seen === root) return {};
+  if (seen === undefined) return { unanswered: `the ${api} answer's body was not available to check that it is <${root}>: not counted as an answer` };
   return { unanswered: `the store answered ${api} with <${seen || 'an empty body'}>, not <${root}>: it does not implement ${api} (the request was neither allowed nor denied as such)` };
 }
 
