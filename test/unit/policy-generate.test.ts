@@ -278,3 +278,14 @@ t.test('a backup source with a writer (--writer): no s3:PutObject and no cleanup
   const d = generatePolicy({ profile: loadDefinition('default'), bucket: 'corp-data', prefix: 'data/', provider: 'aws' });
   t.notOk(d.notes.some((n) => /writes the canary its reads read/.test(n)), 'default: no backup-source note');
 });
+
+t.test('oss-backup-source with --writer: no oss:PutObject and no oss:Delete* for the role', async (t) => {
+  const own = generatePolicy({ profile: loadDefinition('oss-backup-source'), bucket: 'corp-data', prefix: 'data/', provider: 'alibaba' });
+  t.ok(own.identity.Statement.flatMap((s) => s.Action).includes('oss:PutObject'));
+  t.ok(own.notes.some((n) => /oss:PutObject \(put-object\) and the cleanup's deletes are included only because/.test(n)));
+  const w = generatePolicy({ profile: loadDefinition('oss-backup-source'), bucket: 'corp-data', prefix: 'data/', provider: 'alibaba', writer: true });
+  const actions = w.identity.Statement.flatMap((s) => s.Action);
+  t.notOk(actions.some((a) => /^oss:(Put|Delete)/.test(a)), `no oss:Put*/oss:Delete* (${actions.join(', ')})`);
+  t.ok(actions.includes('oss:GetObject'));
+  t.ok(w.notes.some((n) => /The writer needs oss:PutObject/.test(n)));
+});
