@@ -105,7 +105,7 @@ t.test('a writer in a run file is valid: --dry-run lists the target, no request'
   const before = requests;
   const r = await runCli(['run', join(dir, 'writer-ok.yaml'), '--dry-run']);
   t.equal(r.code, 0, r.stderr);
-  t.match(r.stdout, /\bw\b/);
+  t.match(r.stdout, /w  aws backups\/db\/ at http:\/\/127\.0\.0\.1:\d+ \(s3-backup-source\) as arn:aws:iam::123456789012:role\/backup; writer profile app-writer, ACL bucket-owner-full-control/);
   t.equal(requests, before, 'no request sent');
 });
 
