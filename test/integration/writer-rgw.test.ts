@@ -252,6 +252,33 @@ t.test("the generated s3-backup-source policy with --writer, as the role's only 
   await onlyDecoysAndReported(t, PLAIN, q);
 });
 
+t.test('cleanup --writer-profile: the sweep runs as the writer (the source credentials may not touch the bucket)', async (t) => {
+  const SWEEP = 'sweep/';
+  const stale = `${SWEEP}.backup-canary/20200101T000000Z-aaaaaa/object.bin`;
+  const other = `${SWEEP}app/keep.json`;
+  await putBucketPolicy(rgw, owner, PLAIN, {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'AppObjects', Effect: 'Allow', Principal: { AWS: [userArn(app.uid)] }, Action: ['s3:PutObject', 's3:DeleteObject'], Resource: [`arn:aws:s3:::${PLAIN}/${SWEEP}*`] },
+      { Sid: 'AppList', Effect: 'Allow', Principal: { AWS: [userArn(app.uid)] }, Action: ['s3:ListBucket', 's3:ListBucketMultipartUploads', 's3:ListBucketVersions', 's3:GetBucketVersioning'], Resource: [`arn:aws:s3:::${PLAIN}`] },
+    ],
+  });
+  t.teardown(() => deleteBucketPolicy(rgw, owner, PLAIN));
+  const asApp = s3For(rgw, app);
+  t.teardown(() => asApp.destroy());
+  await asApp.send(new PutObjectCommand({ Bucket: PLAIN, Key: stale, Body: 'stale canary of the writer' }));
+  await asApp.send(new PutObjectCommand({ Bucket: PLAIN, Key: other, Body: 'not a canary' }));
+  useCredentials(operator);
+  const args = ['cleanup', '--no-assume', '--bucket', PLAIN, '--prefix', SWEEP, '--endpoint', rgw.endpoint, '--path-style', '--older-than', '1h', '--yes'];
+  const without = await runCli(args);
+  t.not(without.code, 0, `as the source credentials the sweep cannot list the bucket (exit ${without.code})`);
+  const r = await runCli([...args, '--writer-profile', 'app']);
+  t.equal(r.code, 0, r.stdout + r.stderr);
+  const left = (await everything(PLAIN)).map((v) => v.key).filter((k) => k.startsWith(SWEEP));
+  t.same(left, [other], 'the stale canary was swept by the writer; the other key stays');
+  await s3.send(new DeleteObjectCommand({ Bucket: PLAIN, Key: other }));
+});
+
 t.test('text report of a run with a writer and a reader', async (t) => {
   await putBucketPolicy(rgw, owner, PLAIN, appBucketPolicy(PLAIN));
   t.teardown(() => deleteBucketPolicy(rgw, owner, PLAIN));
