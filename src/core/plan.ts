@@ -11,6 +11,7 @@ import { type CheckId, type CheckKey, type CheckRow, checkRow, LIST_MAX_KEYS } f
 import { collisionGuards } from './collision.js';
 import { lockSteps } from './lock-steps.js';
 import { readerSteps } from './reader-steps.js';
+import { type PlanWriter, writerSteps } from './writer.js';
 import { leftoversExpectedOf, type LeftoversExpected } from './leftovers.js';
 import { RequestFailure, UsageError, type Expectation } from './model.js';
 import { own } from './own.js';
@@ -29,9 +30,8 @@ export interface Plan {
   bucket: BucketFacts;
   /** A definition that requires deletes (or aborts) to be denied (aborts: or does not need them) expects its canaries to stay. */
   leftoversExpected: LeftoversExpected;
-  /** Two identities: the writer's adapter (it puts the canary the role reads, and removes it). */
+  /** Two identities: the writer's adapter; with --no-assume, the source credentials retry its removals. */
   writer?: StorageAdapter;
-  /** With --no-assume: the source credentials, which retry what the writer could not remove. */
   writerFallback?: StorageAdapter;
 }
 
@@ -51,11 +51,8 @@ export interface PlanOptions {
   write?: WriteOptions;
   /** How to list: with prefix and delimiter `/` (most backup tools), or the prefix alone. */
   listStyle?: 'prefix-delimiter' | 'plain';
-  /**
-   * Two identities (issue 15): the writer puts the canary object (put-object, as setup) with its
-   * canned ACL (null: no ACL header) instead of the probed identity; `assume`: its role is assumed first.
-   */
-  writer?: { adapter: StorageAdapter; acl: string | null; assume: boolean };
+  /** Two identities (issue 15): the writer puts the canary object instead of the probed identity. */
+  writer?: PlanWriter;
 }
 
 export { CHECK_IDS, type CheckId } from './checks.js';
@@ -135,31 +132,17 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   const { absent, noOverwrite } = collisionGuards(adapter, res);
 
-  // Two identities (issue 15): the writer's session, once (its AssumeRole when --writer-role is given;
-  // a refusal is the writer's put's denial), and its write headers: the definition's, with the
-  // writer's canned ACL (--writer-acl) instead of the definition's (none: no ACL header).
+  // Two identities (issue 15, src/core/writer.ts): the writer's session and its put-object step.
   const writer = o.writer;
-  let writerAssumed: Promise<unknown> | null = null;
-  const writerSession = () => (writerAssumed ??= writer?.assume ? writer.adapter.assumeRole() : Promise.resolve());
-  const writerWrite = (def: WriteOptions | undefined): WriteOptions | undefined => {
-    const { acl: _definitionAcl, ...rest } = def ?? {};
-    const out: WriteOptions = writer?.acl ? { ...rest, acl: writer.acl } : rest;
-    return Object.keys(out).length ? out : undefined;
-  };
-
+  const ws = writerSteps(writer);
   const all: Step[] = [];
   const add = (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>, finding?: 'not-immutable') => {
     const row = checkRow(id)!;
     const sent = sentOf(row);
     // assume-role is a dependency only when the probe assumes one; part 2 is not sent with --quick
     const needs = row.needs.filter((n) => (n !== 'assume-role' || o.assume) && (n !== 'multipart-upload-part-2' || part2));
-    if (writer && id === 'put-object') {
-      const ww = writerWrite(sent.write);
-      if (ww) sent.write = ww;
-      else delete sent.write;
-    }
     const step: Step = { id, op: row.op, sent, expect: o.expectations[id] ?? 'allow', needs, after: [...row.after], run: () => run(sent) };
-    if (writer && id === 'put-object') step.by = 'writer';
+    ws.mark(step);
     if (finding) step.finding = finding;
     all.push(step);
   };
@@ -174,7 +157,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     await bucket.read();
     // Two identities: the writer puts the canary the role reads (setup), the way the application does.
     const by = writer ? 'writer' : 'probe';
-    if (writer) await writerSession();
+    if (writer) await ws.session();
     res.pending(objectKey, proofOf(body.bytes), by);
     try {
       const r = await (writer?.adapter ?? adapter).putObject(objectKey, body.bytes, writeOpts(sent));

@@ -3,7 +3,7 @@
 // one verdict. The `probe` and `run` commands are thin wrappers around this module.
 
 import { newRunId } from './canary.js';
-import type { WriteOptions } from './adapter.js';
+import type { StorageAdapter, WriteOptions } from './adapter.js';
 import { loadDefinition, type ProbeDefinition } from './definition.js';
 import { EXIT, type RunResult, UsageError, type Verdict } from './model.js';
 import { explainFlags, type ExplainInput, type ProbeFlags, providerOf, type TargetFlags, targetOptions } from './options.js';
@@ -108,8 +108,9 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
   const adapter = p.provider.createAdapter(p.explain ? { ...target, explain: true } : target);
   // Two identities (issue 15): the writer is a second adapter of the same provider, on its own options.
   const wt = writerTarget(target);
-  const writer = wt ? p.provider.createAdapter(p.explain ? { ...wt, explain: true } : wt) : null;
+  let writer: StorageAdapter | null = null;
   try {
+    if (wt) writer = p.provider.createAdapter(p.explain ? { ...wt, explain: true } : wt);
     const explainer = p.explain ? p.provider.createExplainer(adapter, target, p.explain) : undefined;
     const result = await probe({
       adapter,

@@ -6,7 +6,9 @@
 // - The writer's AssumeRole has no external id and no session policy (those flags are the role's).
 // - Its session name is the role's with `-writer` (the two sessions are told apart in access logs).
 
+import type { StorageAdapter, WriteOptions } from './adapter.js';
 import type { CommonTargetOptions, WriterOptions } from './provider.js';
+import type { Step } from './step.js';
 import type { ProbeDefinition } from './definition.js';
 import { type RunResult, UsageError, type WriterDescription } from './model.js';
 
@@ -62,4 +64,32 @@ export async function withoutWriterChecksAsync(result: RunResult, f: (r: RunResu
   const view: RunResult = { ...result, checks: result.checks.filter((c) => c.by !== 'writer') };
   await f(view);
   Object.assign(result, { ...view, checks: result.checks });
+}
+
+/** The writer of a plan: its adapter, the canned ACL its put sends (null: none), whether its role is assumed. */
+export interface PlanWriter {
+  adapter: StorageAdapter;
+  acl: string | null;
+  assume: boolean;
+}
+
+/**
+ * The writer's part of a plan (src/core/plan.ts): its session, started once (its AssumeRole when
+ * --writer-role is given; a refusal is the writer's put's denial), and the put-object step marked as
+ * the writer's, with the definition's write headers but the writer's canned ACL instead of the
+ * definition's (none: no ACL header; the adapter sends it as x-amz-acl / x-oss-object-acl).
+ */
+export function writerSteps(w: PlanWriter | undefined): { session(): Promise<unknown>; mark(step: Step): void } {
+  let assumed: Promise<unknown> | null = null;
+  return {
+    session: () => (assumed ??= w?.assume ? w.adapter.assumeRole() : Promise.resolve()),
+    mark(step) {
+      if (!w || step.id !== 'put-object') return;
+      step.by = 'writer';
+      const { acl: _definitionAcl, ...rest }: WriteOptions = step.sent.write ?? {};
+      const out: WriteOptions = w.acl ? { ...rest, acl: w.acl } : rest;
+      if (Object.keys(out).length) step.sent.write = out;
+      else delete step.sent.write;
+    },
+  };
 }

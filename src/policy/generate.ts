@@ -38,6 +38,7 @@ import type { DialectName } from '../explain/dialects/names.js';
 import { rulesOf } from '../explain/dialects/index.js';
 import { scopedStatement } from '../explain/fix.js';
 import { providerInfo } from '../providers/registry.js';
+import { backupSourceNote } from './writer-note.js';
 
 /** A provider whose name is also its policy dialect's (each provider's info.ts). */
 export type PolicyProvider = DialectName;
@@ -52,19 +53,9 @@ export interface GenerateOptions {
   roleArn?: string;
   /** AWS partition (`aws`, `aws-cn`, ...); default: the role ARN's, else `aws`. */
   partition?: string;
-  /**
-   * The probe runs with a writer (`probe --writer-role` / `--writer-profile`, issue 15): put-object is
-   * the writer's put, so the role gets no permission for it and no cleanup delete of its canary.
-   */
+  /** With a writer (probe --writer-role, issue 15): put-object is the writer's, not the role's (nor its cleanup). */
   writer?: boolean;
 }
-
-/**
- * The read requests of a backup source (src/core/reader-steps.ts): a definition with any of them and
- * no write but put-object reads a bucket; its put-object is there only to make the canary it reads.
- */
-const READER_OPS: readonly Operation[] = ['getObjectTagging', 'getObjectAcl', 'getObjectVersion', 'listObjectVersions', 'getBucketLocation', 'getBucketTagging', 'getBucketNotification', 'getInventoryConfiguration'];
-const WRITE_OPS: readonly Operation[] = ['putObject', 'createMultipartUpload', 'uploadPart', 'completeMultipartUpload', 'abortMultipartUpload', 'deleteObject', 'deleteObjectVersion', 'putObjectRetention'];
 
 export interface PolicyStatement {
   Sid?: string;
@@ -271,16 +262,7 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   for (const action of g.cleanup) {
     notes.push(`${action} is included only so the probe can remove what it creates (its cleanup); no check of the definition requires it otherwise.`);
   }
-  // A backup source: its only write is put-object, the canary its reads read.
-  const reads = ids.some((id) => expect(id) !== 'deny' && READER_OPS.includes(spec(id).op));
-  const onlyPut = ids.filter((id) => expect(id) === 'allow' && WRITE_OPS.includes(spec(id).op)).every((id) => id === 'put-object');
-  if (reads && onlyPut && 'put-object' in checks) {
-    notes.push(
-      o.writer
-        ? `With a writer (probe --writer-role / --writer-profile), put-object is the writer's put: the role gets no ${actions.putObject} and no cleanup delete of the canary. The writer needs ${actions.putObject} on the prefix (with the canned ACL it sends, --writer-acl) and ${actions.deleteObject}${actions.deleteObjectVersion ? ` (${actions.deleteObjectVersion} on a versioned bucket)` : ''} to remove what it put.`
-        : `${actions.putObject} (put-object) and the cleanup's deletes are included only because the probed role writes the canary its reads read: a reader needs none of them. Probe with a writer (--writer-role / --writer-profile) and generate with --writer to leave them out.`,
-    );
-  }
+  notes.push(...backupSourceNote(ids.map((id) => ({ id, op: spec(id).op, expect: expect(id)! })), actions, o.writer === true));
   if (g.conditionalPut) {
     notes.push(
       `${actions.putObject} is allowed only with If-None-Match (s3:if-none-match)${g.parts ? ', and for multipart create/part requests (s3:ObjectCreationOperation false)' : ''}: a write that would overwrite is denied. Amazon S3 documents these keys ("Enforce conditional writes"); S3-compatible stores may not evaluate them (Ceph RGW Pacific does not: tested, it lets the overwrite through).`,
