@@ -28,6 +28,8 @@ import {
 import { RAM_ACTION, type OssServerState, type Script, accountIdOf, md5Hex, objectEtag, randomHex } from './state.js';
 import type { AccessDeniedDetail, Bucket, DenyRule, MultipartUpload, RequestPrincipal, StoredObject } from './types.js';
 import { el, parseCompleteMultipartUpload, wrap, xmlDocument } from './xml.js';
+import { authConditions, plainAddress, type RequestFacts } from './diagnostic.js';
+import { bucketPolicyDenies } from './policy-enforce.js';
 import { bucketConfig, deleteObject, forbidOverwriteApplies, overwriteBlocked, readVersion, recordWrite, versionHeaders } from './versions.js';
 
 /** OSS minimum size of every part but the last (100 KB). */
@@ -47,6 +49,8 @@ interface OssContext {
   body: Buffer;
   requestId: string;
   api: string;
+  /** the address the request came from (acs:SourceIp) */
+  sourceIp: string;
 }
 
 interface OssResult {
@@ -98,6 +102,7 @@ export function createOssHandler(state: OssServerState, script: Script) {
       body,
       requestId: randomHex(12),
       api: '',
+      sourceIp: plainAddress(req.socket.remoteAddress),
     };
     if (bucket !== undefined) ctx.bucket = bucket;
     ctx.api = resolveApi(ctx);
@@ -326,7 +331,13 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
     };
   }
   const deny = script.takeDeny(target);
-  if (deny) return denied(deny, ctx, principal);
+  if (deny) return denied(state, deny, ctx, principal, bucket);
+  if (state.options.enforceBucketPolicy && bucket.policy !== undefined) {
+    const action = RAM_ACTION[ctx.api] ?? `oss:${ctx.api}`;
+    const facts = requestFacts(state, ctx, principal);
+    const match = bucketPolicyDenies(bucket.policy, { action, bucket: bucket.name, ownerId: bucket.ownerId, key: ctx.key, principal, facts });
+    if (match) return denied(state, { action, ec: '0003-00000101' }, ctx, principal, bucket);
+  }
 
   switch (ctx.api) {
     case 'PutObject':
@@ -394,7 +405,21 @@ function err(name: OssErrorName, extra?: Array<[string, string]>): OssResult {
   return { status: e.status, error: e };
 }
 
-function denied(rule: DenyRule, ctx: OssContext, principal: RequestPrincipal): OssResult {
+function requestFacts(state: OssServerState, ctx: OssContext, principal: RequestPrincipal): RequestFacts {
+  return {
+    sourceIp: ctx.sourceIp,
+    ...(state.options.sourceVpc ? { sourceVpc: state.options.sourceVpc } : {}),
+    accessKeyId: principal.accessKeyId,
+    secureTransport: false,
+  };
+}
+
+/**
+ * A refusal, with the AccessDeniedDetail derived from the EC and the caller; its
+ * EncodedDiagnosticMessage holds what this server evaluated (diagnostic.ts): the action, the
+ * resource, the caller, the source address and VPC it saw, the policy type and explicit/implicit.
+ */
+function denied(state: OssServerState, rule: DenyRule, ctx: OssContext, principal: RequestPrincipal, bucket: Bucket): OssResult {
   const base = ossError('AccessDeniedBucketPolicy');
   const ec = rule.ec ?? base.ec;
   const status = rule.status ?? 403;
@@ -414,11 +439,20 @@ function denied(rule: DenyRule, ctx: OssContext, principal: RequestPrincipal): O
       AuthPrincipalDisplayName: principal.displayName,
       NoPermissionType: 'ExplicitDeny',
       AuthAction: authAction,
-      EncodedDiagnosticMessage: Buffer.from(
-        JSON.stringify({ requestId: ctx.requestId, action: authAction, principal: principal.arn, ec }),
-      ).toString('base64'),
+      EncodedDiagnosticMessage: '',
       ...(rule.accessDeniedDetail ?? {}),
     };
+    if (!rule.accessDeniedDetail || rule.accessDeniedDetail.EncodedDiagnosticMessage === undefined) {
+      detail.EncodedDiagnosticMessage = state.diagnostics.encode({
+        ExplicitDeny: detail.NoPermissionType === 'ExplicitDeny',
+        NoPermissionPolicyType: detail.PolicyType,
+        AuthAction: authAction,
+        AuthResource: `acs:oss:*:${bucket.ownerId}:${bucket.name}${ctx.key ? `/${ctx.key}` : ''}`,
+        AuthPrincipal: { AuthPrincipalType: detail.AuthPrincipalType, AuthPrincipalOwnerId: detail.AuthPrincipalOwnerId, AuthPrincipalDisplayName: detail.AuthPrincipalDisplayName },
+        AuthConditions: authConditions(requestFacts(state, ctx, principal)),
+        MatchedPolicies: [],
+      });
+    }
     error.accessDeniedDetail = detail;
   }
   return { status, error };
