@@ -6,6 +6,9 @@
 // through the core's probe with the AlibabaAdapter and AlibabaExplainer. (The CLI has no flag for the
 // RAM endpoint: it always calls ram.aliyuncs.com, so this test drives the explainer directly.)
 import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { probe } from '../../src/core/probe.js';
 import { loadDefinition } from '../../src/core/definition.js';
 import { newRunId } from '../../src/core/canary.js';
@@ -149,4 +152,28 @@ t.test('the store contradicts the evaluation, and a --source-ip that is not what
   t.match(put.explain!.storeDiagnostic!.mismatch, /the store's diagnostic names AccountLevelIdentityBasedPolicy \(identity-policy\), the evaluation resource-policy/);
   t.match(put.explain!.mismatch, /the store's diagnostic names AccountLevelIdentityBasedPolicy/);
   t.match(put.explain!.conditions, [{ key: 'acs:SourceIp', requestValues: ['127.0.0.1'] }], "the store's address was evaluated, not --source-ip");
+});
+
+t.test('the explain credentials are --explain-profile when given: the source may not decode, the profile may', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bc-diag-'));
+  const file = join(dir, 'credentials');
+  writeFileSync(file, `[auditor]\ntype = access_key\naccess_key_id = ${DECODER.accessKeyId}\naccess_key_secret = ${DECODER.accessKeySecret}\n[nodecode]\ntype = access_key\naccess_key_id = ${PLAIN.accessKeyId}\naccess_key_secret = ${PLAIN.accessKeySecret}\n`);
+  const saved = { creds: process.env.ALIBABA_CLOUD_CREDENTIALS_FILE, config: process.env.ALIBABA_CLOUD_CONFIG_FILE };
+  process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = file;
+  process.env.ALIBABA_CLOUD_CONFIG_FILE = join(dir, 'no-config.json');
+  t.teardown(() => {
+    for (const [k, v] of [['ALIBABA_CLOUD_CREDENTIALS_FILE', saved.creds], ['ALIBABA_CLOUD_CONFIG_FILE', saved.config]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const { by } = await run(PLAIN, { explainProfile: 'auditor' });
+  const put = by['put-object']!;
+  t.match(put.explain, { decision: 'explicit-deny', storeDiagnostic: { decoded: true, policyType: 'BucketPolicy' } });
+  t.ok(decodeCalls().every((r) => r.accessKeyId === DECODER.accessKeyId && r.status === 200), 'decoded with the profile, not the source credentials');
+
+  // and a profile that may not decode is named in what would read it
+  const { by: by2 } = await run(DECODER, { explainProfile: 'nodecode' });
+  t.match(by2['put-object']!.explain, { decision: 'undetermined', storeDiagnostic: { decoded: false, error: /was refused: NoPermission 403/, readWith: 'ram:DecodeDiagnosticMessage for the --explain-profile nodecode credentials' } });
 });
