@@ -72,3 +72,29 @@ export function plainAddress(address: string | undefined): string {
   const a = address ?? '';
   return a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a;
 }
+
+/**
+ * The EncodedDiagnosticMessage of a refusal: what was evaluated for it, from the AccessDeniedDetail
+ * fields, the resource, the request's facts and the policies that matched (a RAM policy: its name,
+ * `Custom`, attached to the `RamRole`, scope `Account`). Every refusal the server sends uses this.
+ */
+export function encodeRefusal(
+  codec: DiagnosticCodec,
+  r: {
+    detail: { PolicyType: string; NoPermissionType: string; AuthAction: string; AuthPrincipalType: string; AuthPrincipalOwnerId: string; AuthPrincipalDisplayName: string };
+    resource: string;
+    facts: RequestFacts;
+    matched?: DecodedDiagnosticMessage['MatchedPolicies'];
+  },
+): string {
+  const d = r.detail;
+  return codec.encode({
+    ExplicitDeny: d.NoPermissionType === 'ExplicitDeny',
+    NoPermissionPolicyType: d.PolicyType,
+    AuthAction: d.AuthAction,
+    AuthResource: r.resource,
+    AuthPrincipal: { AuthPrincipalType: d.AuthPrincipalType, AuthPrincipalOwnerId: d.AuthPrincipalOwnerId, AuthPrincipalDisplayName: d.AuthPrincipalDisplayName },
+    AuthConditions: authConditions(r.facts),
+    MatchedPolicies: r.matched ?? [],
+  });
+}

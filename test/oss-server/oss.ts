@@ -28,7 +28,7 @@ import {
 import { RAM_ACTION, type OssServerState, type Script, accountIdOf, md5Hex, objectEtag, randomHex } from './state.js';
 import type { AccessDeniedDetail, Bucket, DenyRule, MultipartUpload, RequestPrincipal, StoredObject } from './types.js';
 import { el, parseCompleteMultipartUpload, wrap, xmlDocument } from './xml.js';
-import { authConditions, plainAddress, type RequestFacts } from './diagnostic.js';
+import { encodeRefusal, plainAddress, type RequestFacts } from './diagnostic.js';
 import { bucketPolicyDenies } from './policy-enforce.js';
 import { bucketConfig, deleteObject, forbidOverwriteApplies, overwriteBlocked, readVersion, recordWrite, versionHeaders } from './versions.js';
 
@@ -443,14 +443,10 @@ function denied(state: OssServerState, rule: DenyRule, ctx: OssContext, principa
       ...(rule.accessDeniedDetail ?? {}),
     };
     if (!rule.accessDeniedDetail || rule.accessDeniedDetail.EncodedDiagnosticMessage === undefined) {
-      detail.EncodedDiagnosticMessage = state.diagnostics.encode({
-        ExplicitDeny: detail.NoPermissionType === 'ExplicitDeny',
-        NoPermissionPolicyType: detail.PolicyType,
-        AuthAction: authAction,
-        AuthResource: `acs:oss:*:${bucket.ownerId}:${bucket.name}${ctx.key ? `/${ctx.key}` : ''}`,
-        AuthPrincipal: { AuthPrincipalType: detail.AuthPrincipalType, AuthPrincipalOwnerId: detail.AuthPrincipalOwnerId, AuthPrincipalDisplayName: detail.AuthPrincipalDisplayName },
-        AuthConditions: authConditions(requestFacts(state, ctx, principal)),
-        MatchedPolicies: [],
+      detail.EncodedDiagnosticMessage = encodeRefusal(state.diagnostics, {
+        detail,
+        resource: `acs:oss:*:${bucket.ownerId}:${bucket.name}${ctx.key ? `/${ctx.key}` : ''}`,
+        facts: requestFacts(state, ctx, principal),
       });
     }
     error.accessDeniedDetail = detail;
