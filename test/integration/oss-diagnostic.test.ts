@@ -17,6 +17,9 @@ import { AlibabaAdapter } from '../../src/providers/alibaba/adapter.js';
 import { AlibabaExplainer, type AlibabaExplainOptions } from '../../src/providers/alibaba/explain.js';
 import { FORMATS, singleRun } from '../../src/report/index.js';
 import { startOssServer } from '../oss-server/index.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { schema } from '../fixtures/reports/load.js';
 
 const ACCOUNT = '1234567890123456';
 const ROLE = `acs:ram::${ACCOUNT}:role/polardb-backup`;
@@ -74,6 +77,11 @@ async function run(creds: typeof DECODER, over: Partial<AlibabaExplainOptions> =
   }
 }
 
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+addFormats.default(ajv);
+const validate = ajv.compile(schema());
+const schemaErrors = (doc: unknown) => (validate(doc) ? [] : [...(validate.errors ?? [])]);
+
 const decodeCalls = () => server.state.requests.filter((r) => r.api === 'DecodeDiagnosticMessage');
 
 t.beforeEach(() => {
@@ -119,6 +127,7 @@ t.test('explain credentials that may decode: the source IP OSS saw is evaluated 
   t.match(FORMATS.markdown!(input, { color: false }), /store diagnostic \(ram:DecodeDiagnosticMessage\): explicit deny by BucketPolicy/);
   const fromJson = JSON.parse(FORMATS.json!(input, { color: false })) as RunResult;
   t.match(fromJson.checks.find((c) => c.id === 'put-object')!.explain!.storeDiagnostic, { decoded: true, policyType: 'BucketPolicy' });
+  t.same(schemaErrors(fromJson), [], 'the JSON report with a decoded record validates against the schema');
 });
 
 t.test('explain credentials that may not decode: acs:SourceIp stays undetermined, the report names ram:DecodeDiagnosticMessage', async (t) => {
@@ -138,6 +147,8 @@ t.test('explain credentials that may not decode: acs:SourceIp stays undetermined
   t.notOk(put.explain!.storeDiagnostic!.filled);
   t.match(json.explain!.warnings, [/control policies/, /acs:SourceIp is undetermined/, /ram:DecodeDiagnosticMessage was refused for the explain credentials/]);
   t.ok(decodeCalls().length >= 1 && decodeCalls().every((r) => r.status === 403), 'RAM refused each call');
+  t.same(schemaErrors(JSON.parse(FORMATS.json!(singleRun(json), { color: false }))), [], 'a not-decoded record validates too');
+  t.match(FORMATS.markdown!(singleRun(json), { color: false }), /store diagnostic not decoded: ram:DecodeDiagnosticMessage was refused/);
   const text = FORMATS.text!(singleRun(json), { color: false });
   t.match(text, /store diagnostic not decoded: ram:DecodeDiagnosticMessage was refused: .*; ram:DecodeDiagnosticMessage for the explain credentials .* would read it/);
 });
@@ -176,4 +187,24 @@ t.test('the explain credentials are --explain-profile when given: the source may
   // and a profile that may not decode is named in what would read it
   const { by: by2 } = await run(DECODER, { explainProfile: 'nodecode' });
   t.match(by2['put-object']!.explain, { decision: 'undetermined', storeDiagnostic: { decoded: false, error: /was refused: NoPermission 403/, readWith: 'ram:DecodeDiagnosticMessage for the --explain-profile nodecode credentials' } });
+});
+
+t.test('a response that names no source: the decoded policy type is the evidence for it', async (t) => {
+  // OSS answered 0003-00000001 with an AccessDeniedDetail whose PolicyType is empty; the diagnostic
+  // it returned names the bucket policy (encoded by the server, as any refusal's).
+  const encoded = server.state.diagnostics.encode({
+    ExplicitDeny: true,
+    NoPermissionPolicyType: 'BucketPolicy',
+    AuthAction: 'oss:PutObject',
+    AuthResource: `acs:oss:*:${ACCOUNT}:${BUCKET}/${PREFIX}x`,
+    AuthPrincipal: { AuthPrincipalType: 'AssumedRoleUser', AuthPrincipalOwnerId: ACCOUNT, AuthPrincipalDisplayName: 'polardb-backup:backup-canary-diag' },
+    AuthConditions: [{ ConditionKey: 'acs:SourceIp', ConditionValues: ['127.0.0.1'] }, { ConditionKey: 'acs:SourceVpc', ConditionValues: [] }],
+    MatchedPolicies: [],
+  });
+  server.script.deny({ action: 'oss:PutObject', principal: ROLE, ec: '0003-00000001', message: 'You have no right to access this object.', accessDeniedDetail: { PolicyType: '', EncodedDiagnosticMessage: encoded } });
+  const { by } = await run(DECODER);
+  const put = by['put-object']!;
+  t.match(put.denial, { source: 'unknown', explicit: true }, 'the response named no policy (NoPermissionType says explicit); the denial keeps that');
+  t.match(put.explain!.source, { source: 'resource-policy', explicit: true, why: /decoded diagnostic \(ram:DecodeDiagnosticMessage\) names BucketPolicy, explicit deny/ });
+  t.match(put.explain, { decision: 'explicit-deny', statement: { sid: 'OfficeOnly' } });
 });

@@ -67,7 +67,12 @@ export class AlibabaExplainer implements Explainer {
       const messages = result.checks.map((c) => (c.outcome === 'denied' && c.action !== 'sts:AssumeRole' ? diagnosticOf(c) : undefined)).filter((m): m is string => !!m);
       [read, decoded] = await Promise.all([
         readAlibabaPolicies(this.adapter, { roleArn: this.o.roleArn, region: this.o.region, timeoutMs: this.o.timeoutMs, ramEndpoint, credentials }),
-        messages.length ? decodeDiagnostics(messages, { credentials, ramEndpoint, region: this.o.region, timeoutMs: this.o.timeoutMs }) : Promise.resolve(decoded),
+        // decoding never loses the run: decodeDiagnostics records each failure, and anything else is one here
+        messages.length
+          ? decodeDiagnostics(messages, { credentials, ramEndpoint, region: this.o.region, timeoutMs: this.o.timeoutMs }).catch(
+              (err: unknown) => new Map(messages.map((m): [string, DecodeOutcome] => [m, { ok: false, why: err instanceof Error ? err.message : String(err), denied: false }])),
+            )
+          : Promise.resolve(decoded),
       ]);
     } catch (err) {
       const why = `no credentials to read policies with: ${err instanceof Error ? err.message : String(err)}`;
@@ -218,9 +223,12 @@ export class AlibabaExplainer implements Explainer {
     }
     if (notes.length) rec.mismatch = notes.join('; ');
     // the store naming the policy type that denied is evidence for the source, where the response named none
+    // (or named the layer without saying whether a Deny matched)
     const layer = layerOfPolicyType(d.policyType);
-    if (layer && check.denial?.source === 'unknown') {
-      ex.source = { source: layer as DenialSource, explicit: d.explicitDeny, why: `the store's decoded diagnostic (${DECODE_ACTION}) names ${d.policyType}` };
+    const denial = check.denial;
+    const unsaid = denial?.source === layer && denial.explicit === null && d.explicitDeny !== null;
+    if (layer && (denial?.source === 'unknown' || unsaid)) {
+      ex.source = { source: layer as DenialSource, explicit: d.explicitDeny, why: `the store's decoded diagnostic (${DECODE_ACTION}) names ${d.policyType}${d.explicitDeny === null ? '' : d.explicitDeny ? ', explicit deny' : ', implicit deny'}` };
     }
     ex.storeDiagnostic = rec;
   }
