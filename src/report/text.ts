@@ -3,7 +3,7 @@
 
 import { sinceLabel } from '../core/baseline.js';
 import type { CheckResult, RunResult } from '../core/model.js';
-import { fixSentence, sourceText } from './common.js';
+import { fixSentence, sourceText, storeDiagnosticText } from './common.js';
 import { plural } from './style.js';
 import { asBackupLines, hingeLines, sessionNameLines } from './vantage.js';
 
@@ -113,6 +113,8 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
     .join(' · ');
   lines.push(`      ${c('dim', evidence)}${d.message ? c('dim', `: ${d.message}`) : ''}`);
   if (k.explain) lines.push(`      why: ${k.explain.summary}`);
+  const diag = storeDiagnosticText(k);
+  if (diag) lines.push(`      ${diag}`);
   if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
   if (k.ok) return lines;
   // The same next step for several checks is printed once. Under a "why" line the fix's own part
