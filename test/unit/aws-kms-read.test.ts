@@ -145,8 +145,8 @@ t.test('--kms-key-policy FILE wins over the policy read', async (t) => {
 
 t.test('not read: undetermined, naming the key policy, why, and what would read it; no fix', async (t) => {
   for (const [kmsRead, why] of [
-    [{ keyPolicy: { keyId: KEY, read: { why: 'kms:GetKeyPolicy: AccessDeniedException 400: User: x is not authorized' } } }, /^not read: kms:GetKeyPolicy: AccessDeniedException/],
-    [{ notCalled: 'the store at http://127.0.0.1:1 is not AWS and no KMS endpoint is configured (AWS_ENDPOINT_URL_KMS)' }, /^not read: the store at .*\(AWS_ENDPOINT_URL_KMS\)/],
+    [{ keyPolicy: { keyId: KEY, read: { why: 'kms:GetKeyPolicy: AccessDeniedException 400: User: x is not authorized' } } }, /^kms:GetKeyPolicy: AccessDeniedException/],
+    [{ notCalled: 'the store at http://127.0.0.1:1 is not AWS and no KMS endpoint is configured (AWS_ENDPOINT_URL_KMS)' }, /^the store at .*\(AWS_ENDPOINT_URL_KMS\)/],
   ] as const) {
     const put = check('put-object', 's3:PutObject', 'c', 'denied', SSE);
     const r = run([put]);

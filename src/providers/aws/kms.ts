@@ -123,7 +123,7 @@ export function kmsLayer(key: DecidingKey, keyArn: string | null, file: NamedPol
   const got = read?.keyPolicy;
   if (got && 'document' in got.read) return { ...base, policy: { name: `kms-key-policy:${keyArn ?? got.keyId}`, document: got.read.document } };
   const label = keyArn ?? (key.keyId ? `the key ${key.keyId}` : key.from === 'bucket-default' ? 'the bucket\'s default SSE-KMS key' : 'the AWS managed key aws/s3');
-  const why = got && 'why' in got.read ? `not read: ${got.read.why}` : `not read: ${read?.notCalled ?? 'kms:GetKeyPolicy was not called'}`;
+  const why = got && 'why' in got.read ? got.read.why : (read?.notCalled ?? 'kms:GetKeyPolicy was not called');
   const target = keyArn ?? key.keyId;
   return {
     ...base,
