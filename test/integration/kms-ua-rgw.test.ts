@@ -98,6 +98,7 @@ t.test('aws:UserAgent: a bucket-policy Deny unless the User-Agent is restic*; --
     conditions: [{ key: 'aws:UserAgent', operator: 'StringNotLike', policyValues: ['restic*'], requestValues: [ua], result: true }],
   });
   t.notOk(put.explain!.mismatch, 'the evaluation agrees with what RGW did');
+  t.match(r.by['assume-role']?.request?.context['aws:UserAgent'], /^aws-sdk-js\/\S+ .*api\/sts#/, 'AssumeRole\'s record carries the STS request\'s User-Agent');
   // a check the Deny does not cover is allowed, with the key filled but not consulted
   t.match(r.by['list-prefix']?.explain, { decision: 'allowed' });
 });

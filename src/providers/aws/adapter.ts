@@ -101,8 +101,9 @@ export class AwsAdapter implements StorageAdapter {
 
   describeRequest(op: Operation, sent: SentRequest): RequestRecord {
     const r = describeS3Request(this.o, op, sent);
-    // aws:UserAgent: the header the request carried, recorded after signing (user-agent.ts)
-    const ua = op === 'assumeRole' ? null : this.userAgents.of(op);
+    // aws:UserAgent: the header the request carried, recorded after signing (user-agent.ts); for
+    // AssumeRole the STS request's (GetCallerIdentity, sent beside it, is outside the scope)
+    const ua = this.userAgents.of(op);
     if (ua) r.context['aws:UserAgent'] = ua;
     return r;
   }
@@ -126,13 +127,16 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   private stsClient(): STSClient {
-    this.sts ??= new STSClient({
-      region: this.region(),
-      endpoint: this.o.stsEndpoint ?? this.o.endpoint ?? undefined,
-      credentials: this.sourceCredentials(),
-      requestHandler: withRawBody(this.handler),
-      maxAttempts: this.o.maxAttempts,
-    });
+    if (!this.sts) {
+      this.sts = new STSClient({
+        region: this.region(),
+        endpoint: this.o.stsEndpoint ?? this.o.endpoint ?? undefined,
+        credentials: this.sourceCredentials(),
+        requestHandler: withRawBody(this.handler),
+        maxAttempts: this.o.maxAttempts,
+      });
+      this.userAgents.install(this.sts.middlewareStack);
+    }
     return this.sts;
   }
 
@@ -191,7 +195,8 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   async assumeRole(): Promise<OpMeta> {
-    if (!this.o.roleArn) throw new Error('assumeRole called without a role');
+    const RoleArn = this.o.roleArn;
+    if (!RoleArn) throw new Error('assumeRole called without a role');
     const sts = this.stsClient();
     // Who is calling, for the report: in parallel, and optional (S3-compatible stores may not have it).
     const who = sts.send(new GetCallerIdentityCommand({})).then(
@@ -199,15 +204,15 @@ export class AwsAdapter implements StorageAdapter {
       () => null,
     );
     try {
-      const r = await sts.send(
+      const r = await this.userAgents.within('assumeRole', () => sts.send(
         new AssumeRoleCommand({
-          RoleArn: this.o.roleArn,
+          RoleArn,
           RoleSessionName: this.o.sessionName,
           DurationSeconds: this.o.durationSeconds,
           ExternalId: this.o.externalId ?? undefined,
           Policy: this.o.sessionPolicy ?? undefined,
         }),
-      );
+      ));
       const c = r.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
       this.s3 = this.s3Client({
