@@ -176,3 +176,14 @@ t.test('the bucket\'s default SSE-KMS key decides writes that send no encryption
   new AwsExplainer(adapter, options(null)).explainRead(r3, read, { encryption: { read: false, why: 'GetBucketEncryption: AccessDenied 403' } });
   t.ok(r3.explain!.warnings.some((w) => /default encryption was not read \(GetBucketEncryption: AccessDenied 403\).*s3:GetEncryptionConfiguration/.test(w)));
 });
+
+t.test('a bad AWS_ENDPOINT_URL_KMS is exit 2 before any request', async (t) => {
+  const { prepareTarget } = await import('../../src/core/run.js');
+  const { withDefaults } = await import('../../src/core/options.js');
+  const dir = mkdtempSync(join(tmpdir(), 'kms-env-'));
+  const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'eu-west-1', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_ENDPOINT_URL_KMS: 'kms.example' };
+  const req = withDefaults<Parameters<typeof prepareTarget>[0]>({ role: ROLE, bucket: 'corp-backups', prefix: 'p/', explain: true });
+  await t.rejects(prepareTarget(req, '', env), { name: 'UsageError', message: /^AWS_ENDPOINT_URL_KMS/ });
+  const ok = await prepareTarget(req, '', { ...env, AWS_ENDPOINT_URL_KMS: kms.endpoint });
+  t.ok(ok, 'a good one is accepted');
+});

@@ -42,7 +42,11 @@ export async function resolveAwsTarget(o: CommonTargetOptions, env: NodeJS.Proce
   if (fromConfig.services && !services && !ignoreConfigured) {
     throw new UsageError(`profile "${name}": its services section "${fromConfig.services}" is not in ${where(env, 'AWS_CONFIG_FILE', '~/.aws/config')}`);
   }
-  const configured = (service: 's3' | 'sts') => configuredEndpoint(service, env, name, fromConfig, services, ignoreConfigured);
+  const configured = (service: 's3' | 'sts' | 'kms') => configuredEndpoint(service, env, name, fromConfig, services, ignoreConfigured);
+  // the KMS endpoint is used only by --explain (configuredKmsEndpoint), after the run: a bad URL is
+  // refused here, before any request
+  const kms = configured('kms');
+  if (kms) validateEndpoint(kms.from, kms.value);
 
   const out = { ...o };
   // AWS_PROFILE names the profile as --profile does (the chain would read it too, after static keys)

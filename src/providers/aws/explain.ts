@@ -109,7 +109,13 @@ export class AwsExplainer implements Explainer {
       out.notCalled = `the key is named by an alias (${key.keyId}); kms:GetKeyPolicy takes a key id or key ARN`;
       return out;
     }
-    const endpoint = await configuredKmsEndpoint(this.env, this.o.explainProfile ?? this.o.profile ?? null);
+    let endpoint: Awaited<ReturnType<typeof configuredKmsEndpoint>>;
+    try {
+      endpoint = await configuredKmsEndpoint(this.env, this.o.explainProfile ?? this.o.profile ?? null);
+    } catch (err) {
+      out.notCalled = `the KMS endpoint is not usable: ${(err as Error).message}`;
+      return out;
+    }
     if (!endpoint && this.o.endpoint) {
       out.notCalled = `the store at ${this.o.endpoint} is not AWS and no KMS endpoint is configured (AWS_ENDPOINT_URL_KMS): its KMS, if any, is not the AWS KMS API`;
       return out;
