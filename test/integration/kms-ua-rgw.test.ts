@@ -145,3 +145,18 @@ t.test('no KMS endpoint for the S3-compatible store: nothing is sent to AWS, and
   t.equal(kms.calls.length, before);
   t.match(r.json.explain!.notVisible.find((n) => n.policy.startsWith('kms-key-policy')), { policy: `kms-key-policy of ${KEY}`, why: /^the store at http:\/\/127\.0\.0\.1:\d+ is not AWS and no KMS endpoint is configured \(AWS_ENDPOINT_URL_KMS\)/ });
 });
+
+t.test('AWS_ENDPOINT_URL_KMS pointing at RGW itself (no AWS KMS API there): the read fails with RGW\'s answer, the layer is undetermined', async (t) => {
+  process.env.AWS_ENDPOINT_URL_KMS = rgw.endpoint;
+  t.teardown(() => {
+    delete process.env.AWS_ENDPOINT_URL_KMS;
+  });
+  const before = kms.calls.length;
+  const r = await probe(DEMO.lockedBucket, ['--probe', definition]);
+  t.equal(kms.calls.length, before, 'the test KMS server was not asked');
+  const entry = r.json.explain!.notVisible.find((n) => n.policy.startsWith('kms-key-policy'));
+  // observed on Pacific 16.2.15: RGW answers the JSON POST with 405 MethodNotAllowed
+  t.match(entry, { policy: `kms-key-policy of ${KEY}`, why: /^kms:GetKeyPolicy: the store does not implement this API \(MethodNotAllowed 405\)/ });
+  t.notOk(r.json.explain!.read.some((n) => n.startsWith('kms-key-policy')));
+  t.match(r.by['put-object']!.explain!.kms, { explain: { decision: 'undetermined' } });
+});
