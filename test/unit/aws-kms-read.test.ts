@@ -187,3 +187,20 @@ t.test('a bad AWS_ENDPOINT_URL_KMS is exit 2 before any request', async (t) => {
   const ok = await prepareTarget(req, '', { ...env, AWS_ENDPOINT_URL_KMS: kms.endpoint });
   t.ok(ok, 'a good one is accepted');
 });
+
+t.test('decidingKey and kmsActionOf with the bucket default', async (t) => {
+  const { decidingKey, kmsActionOf, keyPolicyReadable } = await import('../../src/providers/aws/kms.js');
+  t.same(decidingKey({ keyId: KEY }, undefined), { keyId: KEY, from: 'writes' }, 'the writes\' own key wins');
+  t.same(decidingKey({ keyId: null }, { read: true, algorithm: 'aws:kms', keyId: KEY }), { keyId: null, from: 'writes' }, 'SSE-KMS without a key id: aws/s3, not the bucket default');
+  t.same(decidingKey(null, { read: true, algorithm: 'aws:kms:dsse', keyId: KEY }), { keyId: KEY, from: 'bucket-default' });
+  t.same(decidingKey(null, { read: true, algorithm: 'AES256', keyId: null }), null);
+  t.same(decidingKey(null, { read: false, why: 'x' }), null);
+  t.same(decidingKey(null, undefined), null);
+  t.equal(kmsActionOf(check('put-object', 's3:PutObject', 'c', 'allowed'), true), 'kms:GenerateDataKey', 'no header: the bucket key');
+  t.equal(kmsActionOf(check('put-object', 's3:PutObject', 'c', 'allowed', { 's3:x-amz-server-side-encryption': 'AES256' }), true), null, 'an explicit SSE-S3 write calls no KMS');
+  t.equal(kmsActionOf(check('put-object', 's3:PutObject', 'c', 'allowed'), false), null);
+  t.ok(keyPolicyReadable(KEY));
+  t.ok(keyPolicyReadable('1234abcd-12ab-34cd-56ef-1234567890ab'));
+  t.notOk(keyPolicyReadable('alias/backup'));
+  t.notOk(keyPolicyReadable(`arn:aws:kms:eu-west-1:${ACCT}:alias/backup`));
+});
