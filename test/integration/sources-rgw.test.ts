@@ -114,7 +114,10 @@ t.test('aws-backup-s3 on a versioned bucket: the role policy allows the reader c
   const p = await probe('aws-backup-s3');
   expectReaders(t, p);
   t.equal(p.by['get-object-version']!.request!.action, 's3:GetObjectVersion');
-  t.same(p.by['list-bucket-versions']!.request!.context, { 's3:prefix': `${PREFIX}.backup-canary/` });
+  // the keys the request set, and the User-Agent it carried (aws:UserAgent, recorded after signing)
+  const { 'aws:UserAgent': ua, ...set } = p.by['list-bucket-versions']!.request!.context;
+  t.same(set, { 's3:prefix': `${PREFIX}.backup-canary/` });
+  t.match(ua, /^aws-sdk-js\//);
   t.same(p.failed.map((f) => f.split(':')[0]).sort(), RGW_UNIMPLEMENTED, `only RGW's unimplemented reads fail (${p.failed.join(', ')})`);
   t.not(p.json.verdict, 'pass', `a run with an unanswered check is not a pass (${p.json.verdict})`);
   t.not(p.code, 0, `exit ${p.code}`);
