@@ -45,4 +45,8 @@ export const OSS_ACTIONS: Record<Operation, string> = {
   // and its bucket inventory read (GetBucketInventory) needs an inventory id: not mapped in this slice.
   getBucketNotification: '',
   getInventoryConfiguration: '',
+  // Ownership evidence (issue 15): OSS has no Object Ownership setting; its bucket owner would come
+  // from GetBucketAcl (oss:GetBucketAcl), which this adapter does not send.
+  getBucketOwnershipControls: '',
+  getBucketAcl: 'oss:GetBucketAcl',
 };
