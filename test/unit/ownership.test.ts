@@ -14,6 +14,8 @@ import { BucketFacts } from '../../src/core/bucket.js';
 import { type CheckResult, RequestFailure } from '../../src/core/model.js';
 import { ownershipFinding, type OwnershipEvidence } from '../../src/core/ownership.js';
 import { AwsAdapter } from '../../src/providers/aws/adapter.js';
+import { FORMATS, singleRun } from '../../src/report/index.js';
+import type { RunResult } from '../../src/core/model.js';
 
 interface Recorded {
   status: number;
@@ -253,4 +255,38 @@ t.test('the evidence gate: only unexplained 403s of object reads on the canary',
   t.equal(ownershipFinding(check({ denial: { ...denial, httpStatus: 404, code: 'NoSuchKey' } }), ev), null, 'not a 403');
   t.equal(ownershipFinding(check({ outcome: 'allowed' }), ev), null, 'allowed');
   t.notOk(ownershipFinding(check({}), ev)?.fix, 'no remedy given, no fix invented');
+});
+
+t.test('every report shows the setting, the owners and the finding with its remedy', async (t) => {
+  reset();
+  const a = adapter();
+  const bucket = new BucketFacts(a);
+  bucket.canaryKey = KEY;
+  bucket.writtenByAnotherIdentity();
+  await bucket.read();
+  bucket.recordObjectOwner(KEY, (await a.getObjectAcl(KEY)).owner);
+  const acl: CheckResult = { id: 'get-object-acl', action: 's3:GetObjectAcl', expect: 'allow', outcome: 'allowed', ok: true, durationMs: 1, key: KEY };
+  const get = await deniedGet(a);
+  bucket.annotate([acl, get]);
+  const r: RunResult = {
+    schemaVersion: 1, tool: { name: 'backup-canary', version: '0.0.0' }, runId: '20261202T001500Z-0a1b2c3d', startedAt: '2026-12-02T00:15:00.000Z', verdict: 'fail',
+    target: { provider: 'aws', bucket: BUCKET, prefix: 'backups/', region: 'us-east-1', endpoint: null, role: 'arn:aws:iam::111122223333:role/backup-reader', probe: 's3-backup-source', ...bucket.describe({ sawVersions: () => false } as never) },
+    identity: { source: null, assumedRoleArn: null }, checks: [acl, get], leftovers: [], durationMs: 3,
+  };
+  const input = singleRun(r);
+  const text = FORMATS.text!(input, { color: false });
+  t.match(text, /Object Ownership ObjectWriter; bucket owner 79a59df9\w+ \(bucket-owner\)/, 'text: the setting and the bucket owner');
+  t.match(text, /object owner: 75aa57f0\w+ \(mtd@amazon.com\)/, 'text: the object owner on get-object-acl');
+  t.match(text, /ownership: source acl: Object Ownership is ObjectWriter/, 'text: the finding');
+  t.match(text, /a bucket setting, not a policy change; not proven by --explain\): Set the bucket's Object Ownership to Bucket owner enforced/, 'text: the remedy, said to be a setting');
+  t.match(text, /it breaks: Writers that send an ACL other than bucket-owner-full-control/, 'text: what it breaks');
+  const mdown = FORMATS.markdown!(input, { color: false });
+  t.match(mdown, /Object Ownership ObjectWriter/, 'markdown: the setting');
+  t.match(mdown, /ownership: acl/, 'markdown: the finding in the table');
+  t.match(mdown, /it breaks: Writers that send an ACL other/, 'markdown: what it breaks, under Fix');
+  const json = JSON.parse(FORMATS.json!(input, { color: false })) as RunResult;
+  t.equal(json.target.objectOwnership?.setting, 'ObjectWriter', 'json: target.objectOwnership');
+  t.equal(json.checks[1]!.ownership?.source, 'acl', 'json: the finding');
+  const junit = FORMATS.junit!(input, { color: false });
+  t.match(junit, /ownership: source acl/, 'junit: the evidence lines');
 });
