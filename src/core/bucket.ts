@@ -94,15 +94,19 @@ export class BucketFacts {
     this.learning ??= (async () => {
       const owner = this.adapter.ownerReads?.() ?? null;
       const why = probedRefusal ? `${this.adapter.actions.getObjectAcl} as the probed credentials ${refusal(probedRefusal)}` : undefined;
+      // get-object-acl may record the owner meanwhile (the probed credentials read it): that one stays
+      const learned = (o: NonNullable<BucketFacts['objectOwner']>) => {
+        if (!this.objectOwner?.owner) this.objectOwner = o;
+      };
       if (!owner) {
-        this.objectOwner = { key, owner: null, note: [why, 'no owner credentials in this run (--explain reads with the --explain-profile or source credentials)'].filter(Boolean).join('; ') };
+        learned({ key, owner: null, note: [why, 'no owner credentials in this run (--explain reads with the --explain-profile or source credentials)'].filter(Boolean).join('; ') });
         return;
       }
       try {
         const r = await owner.getObjectOwner(key);
-        this.objectOwner = r.owner && !r.unanswered ? { key, owner: { ...r.owner, readAs: owner.as } } : { key, owner: null, note: r.unanswered ?? 'the ACL names no owner' };
+        learned(r.owner && !r.unanswered ? { key, owner: { ...r.owner, readAs: owner.as } } : { key, owner: null, note: r.unanswered ?? 'the ACL names no owner' });
       } catch (err) {
-        this.objectOwner = { key, owner: null, note: [why, `${this.adapter.actions.getObjectAcl} as ${owner.as} ${refusal(err)}`].filter(Boolean).join('; ') };
+        learned({ key, owner: null, note: [why, `${this.adapter.actions.getObjectAcl} as ${owner.as} ${refusal(err)}`].filter(Boolean).join('; ') });
       }
     })();
     return this.learning;

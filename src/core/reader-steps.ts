@@ -46,11 +46,11 @@ export function readerSteps(x: ReaderStepInput): void {
   bucket.canaryKey = objectKey;
   // A refused read of the canary: its owner is evidence (src/core/ownership.ts), read with the owner's
   // credentials before the step ends (so before cleanup removes the object). The refusal stays the result.
-  const ownerOnDenial = async <T>(run: () => Promise<T>): Promise<T> => {
+  const ownerOnDenial = async <T>(run: () => Promise<T>, aclRefused = false): Promise<T> => {
     try {
       return await run();
     } catch (err) {
-      if (err instanceof RequestFailure && err.kind === 'denied') await bucket.learnObjectOwner(objectKey, a.actions.getObjectAcl && err);
+      if (err instanceof RequestFailure && err.kind === 'denied') await bucket.learnObjectOwner(objectKey, aclRefused ? err : undefined);
       throw err;
     }
   };
@@ -68,7 +68,7 @@ export function readerSteps(x: ReaderStepInput): void {
       const r = await method(a, 'getObjectAcl')(objectKey);
       if (!r.unanswered) bucket.recordObjectOwner(objectKey, r.owner ?? null);
       return answered(Promise.resolve(r), objectKey);
-    }),
+    }, true),
   );
   add('get-object-version', async () => ownerOnDenial(async () => {
     const get = method(a, 'getObjectVersion');

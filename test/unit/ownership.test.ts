@@ -290,3 +290,36 @@ t.test('every report shows the setting, the owners and the finding with its reme
   const junit = FORMATS.junit!(input, { color: false });
   t.match(junit, /ownership: source acl/, 'junit: the evidence lines');
 });
+
+t.test('a refused read other than GetObjectAcl learns the owner once, and what get-object-acl records stays', async (t) => {
+  reset();
+  state.refuseOwner = new Set(['objectAcl']);
+  const a = withOwner(adapter());
+  const bucket = new BucketFacts(a);
+  bucket.canaryKey = KEY;
+  bucket.writtenByAnotherIdentity();
+  await bucket.read();
+  // get-object-tagging refused: the owner is asked (and refused too); GetObjectAcl as the role was never sent
+  const learning = bucket.learnObjectOwner(KEY);
+  // meanwhile get-object-acl, as the role, reads the owner: that record wins
+  bucket.recordObjectOwner(KEY, (await a.getObjectAcl(KEY)).owner);
+  await learning;
+  const get = await deniedGet(a);
+  bucket.annotate([get]);
+  t.equal(get.ownership?.source, 'acl', 'the owner the role read is kept');
+  t.equal(get.ownership?.objectOwner?.readAs, 'probed');
+  await bucket.learnObjectOwner(KEY);
+  t.equal(state.seen.filter((x) => x === 'owner:objectAcl').length, 1, 'asked once');
+
+  reset();
+  const b = new BucketFacts(adapter());
+  b.canaryKey = KEY;
+  b.writtenByAnotherIdentity();
+  await b.read();
+  await b.learnObjectOwner(KEY);
+  const g = await deniedGet(adapter());
+  b.annotate([g]);
+  t.equal(g.ownership?.source, 'undetermined');
+  t.match(g.ownership?.why, /no owner credentials in this run/);
+  t.notMatch(g.ownership?.why, /GetObjectAcl as the probed/, 'no claim about a GetObjectAcl that was not sent');
+});
