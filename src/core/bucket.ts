@@ -115,7 +115,8 @@ export class BucketFacts {
   /** After the run: the object owner on get-object-acl, and the ownership finding on each reader denial. */
   annotate(checks: CheckResult[]): void {
     const objectKey = this.canaryKey;
-    if (!this.ownership || objectKey === null) return;
+    // A provider without the setting (OSS) gets no ownership findings at all, not "undetermined" ones.
+    if (!this.ownership || this.ownership.why === 'not-supported' || objectKey === null) return;
     const o = this.ownership;
     const known = this.objectOwner?.key === objectKey ? this.objectOwner : null;
     annotateOwnership(

@@ -323,3 +323,18 @@ t.test('a refused read other than GetObjectAcl learns the owner once, and what g
   t.match(g.ownership?.why, /no owner credentials in this run/);
   t.notMatch(g.ownership?.why, /GetObjectAcl as the probed/, 'no claim about a GetObjectAcl that was not sent');
 });
+
+t.test('a provider without Object Ownership: nothing reported, no finding', async (t) => {
+  const plain = { provider: 'other', actions: { getObjectAcl: 'x:GetObjectAcl' } } as never;
+  const bucket = new BucketFacts(plain);
+  bucket.canaryKey = KEY;
+  bucket.writtenByAnotherIdentity();
+  await bucket.read().catch(() => undefined);
+  t.notOk(bucket.describe({ sawVersions: () => false } as never).objectOwnership, 'no objectOwnership on the target');
+  const c: CheckResult = {
+    id: 'get-object', action: 'x:GetObject', expect: 'allow', outcome: 'denied', ok: false, durationMs: 1, key: KEY,
+    denial: { stage: 'object', source: 'unknown', explicit: null, code: 'AccessDenied', message: '', httpStatus: 403, requestId: null, hint: 'h', rule: 'r' },
+  };
+  bucket.annotate([c]);
+  t.notOk(c.ownership, 'no ownership finding');
+});
