@@ -25,9 +25,10 @@ import {
   type Headers,
   type QueryList,
 } from './signing.js';
-import { RAM_ACTION, type OssServerState, type Script, accountIdOf, md5Hex, objectEtag, randomHex } from './state.js';
+import { ramActionOf, type OssServerState, type Script, accountIdOf, md5Hex, objectEtag, randomHex } from './state.js';
 import type { AccessDeniedDetail, Bucket, DenyRule, MultipartUpload, RequestPrincipal, StoredObject } from './types.js';
 import { el, parseCompleteMultipartUpload, wrap, xmlDocument } from './xml.js';
+import { OBJECT_ACLS, bucketReaderApi, conditionKeys, objectReaderApi, parseTagging, ramDecision, ramDenied, readerRequest } from './reader.js';
 import { bucketConfig, deleteObject, forbidOverwriteApplies, overwriteBlocked, readVersion, recordWrite, versionHeaders } from './versions.js';
 
 /** OSS minimum size of every part but the last (100 KB). */
@@ -114,7 +115,7 @@ export function createOssHandler(state: OssServerState, script: Script) {
       ...(ctx.bucket !== undefined ? { bucket: ctx.bucket } : {}),
       ...(ctx.key !== '' ? { key: ctx.key } : {}),
       api: ctx.api,
-      action: RAM_ACTION[ctx.api] ?? `oss:${ctx.api}`,
+      action: ramActionOf(ctx.api, 'oss', ctx.q.has('versionId')),
       ...(auth.principal ? { principal: auth.principal.arn } : {}),
       ...(auth.accessKeyId ? { accessKeyId: auth.accessKeyId } : {}),
       signature: auth.signature,
@@ -140,6 +141,7 @@ function resolveApi(ctx: OssContext): string {
     if (method === 'POST' && q.has('wormId')) return 'CompleteBucketWorm';
     if (method === 'PUT' && q.has('policy')) return 'PutBucketPolicy';
     if (method === 'GET' && q.has('bucketInfo')) return 'GetBucketInfo';
+    if (method === 'GET' && bucketReaderApi(q)) return bucketReaderApi(q) as string;
     if (method === 'GET' && q.has('uploads')) return 'ListMultipartUploads';
     if (method === 'GET' && q.get('list-type') === '2') return 'ListObjectsV2';
     if (method === 'GET' && ![...q.keys()].some((k) => !['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type'].includes(k)))
@@ -157,7 +159,7 @@ function resolveApi(ctx: OssContext): string {
       return 'UnsupportedPOSTObject';
     case 'GET':
       if (q.has('uploadId')) return 'ListParts';
-      return 'GetObject';
+      return objectReaderApi(q) ?? 'GetObject';
     case 'HEAD':
       if (q.has('objectMeta')) return 'GetObjectMeta';
       return 'HeadObject';
@@ -311,7 +313,8 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
   const bucket = state.buckets.get(ctx.bucket ?? '');
   if (!bucket) return err('NoSuchBucket', [['BucketName', ctx.bucket ?? '']]);
 
-  const target = { api: ctx.api, service: 'oss' as const, bucket: bucket.name, key: ctx.key, principal };
+  const action = ramActionOf(ctx.api, 'oss', ctx.q.has('versionId'));
+  const target = { api: ctx.api, service: 'oss' as const, bucket: bucket.name, key: ctx.key, principal, action };
   const fault = script.takeFault(target);
   if (fault) {
     const def = ossError('ServiceUnavailable');
@@ -327,6 +330,13 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
   }
   const deny = script.takeDeny(target);
   if (deny) return denied(deny, ctx, principal);
+  // The RAM policies attached to the caller's role, when the test gave any (reader.ts).
+  const policies = principal.roleArn ? state.findRole(principal.roleArn)?.policies : undefined;
+  if (policies) {
+    const resource = `acs:oss:${bucket.region ?? 'cn-hangzhou'}:${bucket.ownerId}:${bucket.name}${ctx.key !== '' ? `/${ctx.key}` : ''}`;
+    const decision = ramDecision(policies, action, resource, conditionKeys(ctx.api, ctx.q));
+    if (decision !== 'allow') return ramDenied(decision, action, principal, ctx.requestId);
+  }
 
   switch (ctx.api) {
     case 'PutObject':
@@ -367,6 +377,16 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
       return xmlOk(wrap('BucketInfo', wrap('Bucket', el('Name', bucket.name) + wrap('Owner', el('ID', bucket.ownerId)))));
     case 'PutBucketPolicy':
       return putBucketPolicy(bucket, ctx);
+    case 'GetObjectTagging':
+    case 'GetObjectACL':
+    case 'GetBucketLocation':
+    case 'GetBucketTags':
+    case 'ListBucketInventory':
+    case 'GetBucketInventory': {
+      const obj = ctx.key !== '' ? bucket.objects.get(ctx.key) : undefined;
+      if (ctx.key !== '' && !obj) return err('NoSuchKey', [['Key', ctx.key]]);
+      return readerRequest(ctx.api, bucket, obj, ctx.q) ?? err('MethodNotAllowed');
+    }
     case 'GetBucketPolicy':
       if (bucket.policy === undefined) return err('NoSuchBucketPolicy', [['BucketName', bucket.name]]);
       return { status: 200, headers: { 'Content-Type': 'application/json' }, body: bucket.policy };
@@ -405,7 +425,7 @@ function denied(rule: DenyRule, ctx: OssContext, principal: RequestPrincipal): O
     ec,
   };
   if (rule.accessDeniedDetail !== false) {
-    const authAction = RAM_ACTION[ctx.api] ?? `oss:${ctx.api}`;
+    const authAction = ramActionOf(ctx.api, 'oss', ctx.q.has('versionId'));
     const detail: AccessDeniedDetail = {
       PolicyType: policyTypeForEc(ec),
       AuthPrincipalOwnerId: principal.accountId,
@@ -451,7 +471,13 @@ function putObject(bucket: Bucket, ctx: OssContext): OssResult {
   if (forbidOverwrite(ctx) && forbidOverwriteApplies(bucket) && bucket.objects.has(ctx.key)) return err('FileAlreadyExistsPut');
   const blocked = overwriteBlocked(bucket, ctx.key);
   if (blocked) return blocked;
+  // x-oss-object-acl: one of the documented values, else 400 InvalidArgument.
+  const acl = ctx.headers['x-oss-object-acl'];
+  if (acl !== undefined && !OBJECT_ACLS.includes(acl)) return err('InvalidObjectAcl', [['ArgumentName', 'x-oss-object-acl'], ['ArgumentValue', acl]]);
+  const tags = parseTagging(ctx.headers['x-oss-tagging']);
   const obj: StoredObject = {
+    ...(acl !== undefined ? { acl } : {}),
+    ...(tags ? { tags } : {}),
     key: ctx.key,
     body: ctx.body,
     etag: objectEtag(ctx.body),

@@ -52,8 +52,8 @@ t.test('one row per check id, unique, every operation used, one level per operat
     }
     t.ok(rows.length > 0, `${op} is used by a check`);
     t.same([...new Set(rows.map((r) => r.level))], [levelOf(op)], `${op}: every row agrees on the level`);
-    // OSS documents no equivalent of these two (src/providers/alibaba/actions.ts): empty, and skipped
-    if (op === 'getBucketNotification' || op === 'getInventoryConfiguration') t.equal(OSS_ACTIONS[op], '', `${op} has no OSS action`);
+    // OSS documents no bucket notification configuration (src/providers/alibaba/actions.ts): empty, and skipped
+    if (op === 'getBucketNotification') t.equal(OSS_ACTIONS[op], '', `${op} has no OSS action`);
     else t.ok(OSS_ACTIONS[op], `${op} has an OSS action`);
   }
   for (const c of CHECKS) for (const d of [...c.needs, ...c.after]) t.ok(checkRow(d), `${c.id} -> ${d} is a check`);
