@@ -30,6 +30,9 @@ import type { Resources } from './resources.js';
 /** The probed credentials read it (the role, or the source credentials with --no-assume). */
 export const PROBED = 'probed';
 
+/** Why nothing else read what the probed credentials could not (with --no-assume they are the source credentials). */
+const NO_OTHER_CREDENTIALS = 'no other credentials in this run to read it with (with --explain, the --explain-profile or source credentials read what the role may not)';
+
 export class BucketFacts {
   private reading: Promise<void> | null = null;
   private versioning: VersioningDescription | null = null;
@@ -99,7 +102,7 @@ export class BucketFacts {
         if (!this.objectOwner?.owner) this.objectOwner = o;
       };
       if (!owner) {
-        learned({ key, owner: null, note: [why, 'no owner credentials in this run (--explain reads with the --explain-profile or source credentials)'].filter(Boolean).join('; ') });
+        learned({ key, owner: null, note: [why, NO_OTHER_CREDENTIALS].filter(Boolean).join('; ') });
         return;
       }
       try {
@@ -210,7 +213,7 @@ async function readWith<T extends OwnershipAnswer | OwnerAnswer>(probed: () => P
   const unsupported = first instanceof RequestFailure && (first.denial.httpStatus === 405 || first.denial.httpStatus === 501);
   if (unsupported) return { ok: false, why: 'not-implemented', note: `refused as unsupported ${refusal(first)}` };
   const denied = first instanceof RequestFailure && first.kind === 'denied';
-  if (!asOwner || !owner) return { ok: false, why: denied ? 'denied' : 'failed', note: `as the probed credentials ${refusal(first)}; no owner credentials in this run (--explain reads with the --explain-profile or source credentials)` };
+  if (!asOwner || !owner) return { ok: false, why: denied ? 'denied' : 'failed', note: `as the probed credentials ${refusal(first)}; ${NO_OTHER_CREDENTIALS}` };
   try {
     return { ok: true, value: await asOwner(), as: owner.as };
   } catch (err) {

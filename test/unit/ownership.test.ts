@@ -235,7 +235,7 @@ t.test('without owner credentials the role is the only reader', async (t) => {
   await bucket.read();
   const d = bucket.describe({ sawVersions: () => false } as never).objectOwnership!;
   t.equal(d.why, 'denied');
-  t.match(d.note, /no owner credentials in this run/);
+  t.match(d.note, /no other credentials in this run/);
   t.notOk(state.seen.some((s) => s.startsWith('owner:')), 'no request with other credentials');
 });
 
@@ -320,7 +320,7 @@ t.test('a refused read other than GetObjectAcl learns the owner once, and what g
   const g = await deniedGet(adapter());
   b.annotate([g]);
   t.equal(g.ownership?.source, 'undetermined');
-  t.match(g.ownership?.why, /no owner credentials in this run/);
+  t.match(g.ownership?.why, /no other credentials in this run/);
   t.notMatch(g.ownership?.why, /GetObjectAcl as the probed/, 'no claim about a GetObjectAcl that was not sent');
 });
 
