@@ -17,7 +17,7 @@ import { sha256 } from './canary.js';
 import type { CheckId } from './checks.js';
 import type { Resources } from './resources.js';
 import { RequestFailure } from './model.js';
-import { SkipStep, type StepOutput, VerificationError } from './step.js';
+import { SkipStep, type Step, type StepOutput, VerificationError } from './step.js';
 
 interface ReaderStepInput {
   adapter: StorageAdapter;
@@ -28,6 +28,8 @@ interface ReaderStepInput {
   /** The canary's bytes as put-object wrote them (the first version). */
   body: Buffer;
   add: (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>) => void;
+  /** The plan's steps so far: a refused get-object / head-object of the canary learns its owner too. */
+  steps?: Step[];
 }
 
 type Reader = 'getObjectTagging' | 'getObjectAcl' | 'getObjectVersion' | 'getBucketLocation' | 'getBucketTagging' | 'getBucketNotification' | 'getInventoryConfiguration' | 'listObjectVersions' | 'getBucketVersioning';
@@ -62,6 +64,11 @@ export function readerSteps(x: ReaderStepInput): void {
     if (m.unanswered) throw new VerificationError(m.unanswered);
     return key ? { retries: m.retries, key } : { retries: m.retries };
   };
+  for (const s of x.steps ?? []) {
+    if (s.id !== 'get-object' && s.id !== 'head-object') continue;
+    const run = s.run.bind(s);
+    s.run = () => ownerOnDenial(run);
+  }
   add('get-object-tagging', async () => ownerOnDenial(() => answered(method(a, 'getObjectTagging')(objectKey), objectKey)));
   add('get-object-acl', async () =>
     ownerOnDenial(async () => {

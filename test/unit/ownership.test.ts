@@ -338,3 +338,48 @@ t.test('a provider without Object Ownership: nothing reported, no finding', asyn
   bucket.annotate([c]);
   t.notOk(c.ownership, 'no ownership finding');
 });
+
+t.test('through the plan: a refused get-object learns the owner as the owner before cleanup; the role wrote it, so ruled out', async (t) => {
+  const { MemoryAdapter, denial } = await import('../helpers/memory-adapter.js');
+  const { probe } = await import('../../src/core/probe.js');
+  const { S3_OWNERSHIP_REMEDY } = await import('../../src/providers/aws/ownership.js');
+  const writer = { id: fx.owners.writer.id };
+  class OwnedMemory extends MemoryAdapter {
+    readonly ownershipRemedy = S3_OWNERSHIP_REMEDY;
+    async getBucketOwnershipControls() {
+      this.calls.push('getBucketOwnershipControls');
+      return { retries: 0, setting: 'ObjectWriter' as const };
+    }
+    async getBucketOwner() {
+      this.calls.push('getBucketAcl');
+      return { retries: 0, owner: { id: fx.owners.bucketOwner.id } };
+    }
+    ownerReads() {
+      return {
+        as: OWNER_AS,
+        getBucketOwnershipControls: () => this.getBucketOwnershipControls(),
+        getBucketOwner: () => this.getBucketOwner(),
+        getObjectOwner: async (key: string) => {
+          this.calls.push(`owner:getObjectAcl:${this.objects.has(key) ? 'present' : 'gone'}`);
+          return { retries: 0, owner: writer };
+        },
+      };
+    }
+  }
+  const a = new OwnedMemory();
+  a.deny.set('getObject', new RequestFailure('denied', denial()));
+  const r = await probe({
+    adapter: a,
+    target: { provider: 'memory', bucket: 'mem', prefix: 'db/', region: null, endpoint: null, role: 'arn:aws:iam::000000000000:role/r', probe: 'p' },
+    plan: { prefix: 'db/', runId: 'R', partSize: 5 << 20, quick: true, assume: true, expectations: { 'put-object': 'allow', 'get-object': 'allow', 'delete-object': 'allow' } },
+    version: '0.0.0',
+  });
+  const get = r.checks.find((c) => c.id === 'get-object')!;
+  t.equal(get.outcome, 'denied');
+  t.ok(a.calls.includes('owner:getObjectAcl:present'), 'the owner was read while the canary was still there');
+  t.equal(get.ownership?.objectOwner?.readAs, OWNER_AS, "read with the owner's credentials");
+  t.equal(get.ownership?.source, 'ruled-out', get.ownership?.why ?? 'no finding');
+  t.match(get.ownership?.why, /probed identity wrote the canary itself/);
+  t.match(r.target.objectOwnership, { setting: 'ObjectWriter', readAs: 'probed', bucketOwner: { id: fx.owners.bucketOwner.id } });
+  t.same(r.leftovers, []);
+});
