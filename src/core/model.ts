@@ -115,8 +115,40 @@ export interface CheckExplain {
    * on the key), evaluated on its own against the key policy (src/explain/kms-call.ts).
    */
   kms?: { action: string; resource: string; explain: CheckExplain };
+  /**
+   * The store's own account of this denial, when its response carried one (an encoded diagnostic
+   * message, decoded with the explain credentials): what it evaluated and which policy type denied, or
+   * why it could not be read and which permission would read it. Keys it names were evaluated.
+   */
+  storeDiagnostic?: StoreDiagnostic;
   /** A refused AssumeRole on a role only a service can assume (src/explain/service-role.ts). */
   serviceRole?: { role: string; serviceLinked: boolean; services: string[] };
+}
+
+/** A store's decoded diagnostic of one denial (CheckExplain.storeDiagnostic). */
+export interface StoreDiagnostic {
+  /** The call that decodes it, e.g. `ram:DecodeDiagnosticMessage`. */
+  via: string;
+  decoded: boolean;
+  /** Not decoded: why (the call refused or failed); the keys it would have told stay undetermined. */
+  error?: string;
+  /** Not decoded: the permission (and for whom) that would read it. */
+  readWith?: string;
+  /** Decoded: whether the store says an explicit Deny decided (null: it did not say). */
+  explicitDeny?: boolean | null;
+  /** Decoded: the policy type the store says denied (e.g. BucketPolicy, AccountLevelIdentityBasedPolicy). */
+  policyType?: string | null;
+  authAction?: string;
+  authResource?: string;
+  principal?: { type: string | null; ownerId: string | null; displayName: string | null };
+  /** Decoded: the request's condition keys as the store evaluated them (no values: the request had none). */
+  conditions?: { key: string; values: string[] }[];
+  /** Decoded: the policies the store says matched. */
+  matchedPolicies?: { effect: string | null; identifier: string | null; type: string | null; version: string | null; attachedEntityType: string | null; attachedScope: string | null }[];
+  /** The context keys filled into this check's evaluated request from the diagnostic. */
+  filled?: string[];
+  /** Where the diagnostic contradicts the evaluation, or a value the run was given (--source-ip). */
+  mismatch?: string;
 }
 
 export interface HingeRecord {

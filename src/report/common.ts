@@ -126,6 +126,25 @@ export function ownershipLines(k: CheckResult): string[] {
   return lines;
 }
 
+/**
+ * The store's decoded account of a denial, one line: `store diagnostic (ram:DecodeDiagnosticMessage):
+ * explicit deny by BucketPolicy; it evaluated acs:SourceIp=127.0.0.1, acs:SourceVpc (none)`; or why it
+ * was not read and what would read it.
+ */
+export function storeDiagnosticText(k: CheckResult): string | null {
+  const s = k.explain?.storeDiagnostic;
+  if (!s) return null;
+  if (!s.decoded) return `store diagnostic not decoded: ${s.error ?? 'no answer'}${s.readWith ? `; ${s.readWith} would read it` : ''}`;
+  const kind = s.explicitDeny === true ? 'explicit deny' : s.explicitDeny === false ? 'implicit deny' : 'denied';
+  const parts = [`${kind}${s.policyType ? ` by ${s.policyType}` : ''}`];
+  const keys = (s.conditions ?? []).map((c) => (c.values.length ? `${c.key}=${c.values.join(',')}` : `${c.key} (none)`));
+  if (keys.length) parts.push(`it evaluated ${keys.join(', ')}`);
+  const matched = (s.matchedPolicies ?? []).map((p) => `${p.effect ?? '?'} ${p.identifier ?? '?'}${p.type ? ` (${p.type})` : ''}`);
+  if (matched.length) parts.push(`matched ${matched.join(', ')}`);
+  if (s.mismatch) parts.push(`mismatch: ${s.mismatch}`);
+  return `store diagnostic (${s.via}): ${parts.join('; ')}`;
+}
+
 /** One line per evidence item of a denial or error (the full record, for JUnit and similar). */
 export function evidenceLines(k: CheckResult): string[] {
   const lines = [`check: ${k.id}`, `action: ${k.action}`, `expected: ${expectedWord(k)}`, `outcome: ${k.outcome}`];
@@ -155,6 +174,8 @@ export function evidenceLines(k: CheckResult): string[] {
     if (k.explain.undeterminedKeys?.length) lines.push(`undetermined: ${k.explain.undeterminedKeys.join(', ')}`);
     if (k.explain.mismatch) lines.push(`mismatch: ${k.explain.mismatch}`);
     if (k.explain.source) lines.push(`source by the evaluation: ${k.explain.source.source} (${k.explain.source.why})`);
+    const diag = storeDiagnosticText(k);
+    if (diag) lines.push(diag);
   }
   if (k.note) lines.push(`note: ${k.note}`);
   lines.push(...ownershipLines(k));

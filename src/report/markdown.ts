@@ -3,7 +3,7 @@
 // checks that failed their expectation below the table, and canaries left behind.
 
 import type { CheckResult, RunResult, Verdict } from '../core/model.js';
-import { expectedWord, fixSentence, objectOwnershipText, ownershipLines, type ReportInput, sourceText, statementText, targetNames, unexpectedLeftovers } from './common.js';
+import { expectedWord, fixSentence, objectOwnershipText, ownershipLines, type ReportInput, sourceText, statementText, storeDiagnosticText, targetNames, unexpectedLeftovers } from './common.js';
 
 const VERDICT_MARK: Record<Verdict, string> = { pass: '✅', fail: '❌', error: '❌' };
 
@@ -102,6 +102,8 @@ function why(k: CheckResult): string {
     parts.push(md(k.reason));
   }
   if (k.explain) parts.push(md(k.explain.summary));
+  const diag = storeDiagnosticText(k);
+  if (diag) parts.push(md(diag));
   if (k.explain?.mismatch) parts.push(`mismatch: ${md(k.explain.mismatch)}`);
   // the object owner, and the ownership finding in a word (the Fix section has its evidence and remedy)
   const owner = ownershipLines(k).find((l) => l.startsWith('object owner:'));

@@ -3,7 +3,7 @@
 
 import { sinceLabel } from '../core/baseline.js';
 import type { CheckResult, RunResult } from '../core/model.js';
-import { fixSentence, objectOwnershipText, ownershipLines, sourceText } from './common.js';
+import { fixSentence, objectOwnershipText, ownershipLines, sourceText, storeDiagnosticText } from './common.js';
 import { plural } from './style.js';
 import { asBackupLines, hingeLines, sessionNameLines } from './vantage.js';
 
@@ -116,6 +116,8 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
     .join(' · ');
   lines.push(`      ${c('dim', evidence)}${d.message ? c('dim', `: ${d.message}`) : ''}`);
   if (k.explain) lines.push(`      why: ${k.explain.summary}`);
+  const diag = storeDiagnosticText(k);
+  if (diag) lines.push(`      ${diag}`);
   if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
   lines.push(...ownershipLines(k).map((l) => `      ${l}`));
   if (k.ok) return lines;

@@ -202,7 +202,7 @@ const KEYS = {
   DenialStatement: { policy: 1, sid: 1, index: 1, effect: 1 } satisfies Record<keyof DenialStatement, 1>,
   DenialCondition: { key: 1, operator: 1, policyValues: 1, requestValues: 1, result: 1 } satisfies Record<keyof DenialCondition, 1>,
   Fix: { summary: 1, remedy: 1, advice: 1, policy: 1, snippet: 1, sessionName: 1, safe: 1, proof: 1 } satisfies Record<keyof NonNullable<CheckExplain['fix']>, 1>,
-  CheckExplain: { decision: 1, decidedBy: 1, summary: 1, undeterminedKeys: 1, mismatch: 1, unread: 1, notEvaluated: 1, error: 1, source: 1, statement: 1, conditions: 1, fix: 1, hingesOn: 1, sessionNames: 1, input: 1, kms: 1, serviceRole: 1 } satisfies Record<keyof CheckExplain, 1>,
+  CheckExplain: { decision: 1, decidedBy: 1, summary: 1, undeterminedKeys: 1, mismatch: 1, unread: 1, notEvaluated: 1, error: 1, source: 1, statement: 1, conditions: 1, fix: 1, hingesOn: 1, sessionNames: 1, input: 1, kms: 1, serviceRole: 1, storeDiagnostic: 1 } satisfies Record<keyof CheckExplain, 1>,
   ExplainSummary: { read: 1, notVisible: 1, warnings: 1, digests: 1, policies: 1 } satisfies Record<keyof ExplainSummary, 1>,
   Leftover: { key: 1, uploadId: 1, versionId: 1, deleteMarker: 1, retainUntil: 1, mode: 1, why: 1 } satisfies Record<keyof Leftover, 1>,
 };
