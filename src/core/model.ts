@@ -245,6 +245,10 @@ export interface CheckResult {
   /** Retries the SDK made before the final answer. */
   retries?: number;
   denial?: Denial;
+  /** get-object-acl: the canary object's owner (read as the owner's credentials when the role may not). */
+  objectOwner?: OwnerRecord;
+  /** A reader denial on the canary object: whether object ownership explains it (src/core/ownership.ts). */
+  ownership?: OwnershipFinding;
 }
 
 export interface Leftover {
@@ -277,6 +281,57 @@ export interface ObjectLockDescription {
   /** OSS WORM: InProgress or Locked. */
   state?: string;
   note?: string;
+}
+
+/** An owner as an ACL document names it, and with whose credentials it was read. */
+export interface OwnerRecord {
+  id: string;
+  displayName?: string;
+  /** `role`: the probed credentials; otherwise whose (e.g. `the --explain-profile "admin" credentials`). */
+  readAs: string;
+}
+
+/**
+ * The bucket's Object Ownership (issue 15), read once before the first write like versioning and lock.
+ * `unknown` says why: `denied` (neither the role nor the owner's credentials may read it),
+ * `not-configured` (no setting stored: a bucket made before BucketOwnerEnforced existed, or one whose
+ * setting was deleted; ACLs then decide who owns an object, as under ObjectWriter), `not-implemented`
+ * (the store answered another document or refused the request as unsupported), `not-supported` (the
+ * provider has no such setting), `failed` (any other error).
+ */
+export interface ObjectOwnershipDescription {
+  setting: 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter' | 'unknown';
+  why?: 'denied' | 'not-configured' | 'not-implemented' | 'not-supported' | 'failed';
+  /** `role` or whose credentials read it; absent when nothing could read it. */
+  readAs?: string;
+  /** The bucket owner from the bucket's ACL document, when it could be read. */
+  bucketOwner?: OwnerRecord;
+  note?: string;
+}
+
+/**
+ * Whether a reader denial on the canary object is the object ownership case (src/core/ownership.ts):
+ * `acl` only with all the evidence (setting, object owner, bucket owner); `undetermined` when some is
+ * missing; `ruled-out` when the evidence shows ownership is not the cause.
+ */
+export interface OwnershipFinding {
+  source: 'acl' | 'undetermined' | 'ruled-out';
+  /** One line: the evidence and the conclusion. */
+  why: string;
+  setting: ObjectOwnershipDescription['setting'];
+  objectOwner: OwnerRecord | null;
+  bucketOwner: OwnerRecord | null;
+  /** With `acl`: the documented remedy. A bucket setting, not a policy patch: --explain does not prove it. */
+  fix?: {
+    kind: 'bucket-setting';
+    setting: string;
+    request: string;
+    action: string;
+    change: string;
+    breaks: string[];
+    proven: false;
+    docs: string[];
+  };
 }
 
 export type Verdict = 'pass' | 'fail' | 'error';
@@ -313,6 +368,8 @@ export interface TargetDescription {
   /** Read before writing (issue 13): versioned buckets keep versions and delete markers. */
   versioning?: VersioningDescription;
   objectLock?: ObjectLockDescription;
+  /** Object Ownership of the bucket and its owner (issue 15). */
+  objectOwnership?: ObjectOwnershipDescription;
 }
 
 export interface Identity {

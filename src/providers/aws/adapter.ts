@@ -40,6 +40,9 @@ import type {
   ObjectVersion,
   OpMeta,
   Operation,
+  OwnerAnswer,
+  OwnerReads,
+  OwnershipAnswer,
   PartInfo,
   ReadDigest,
   SentRequest,
@@ -59,6 +62,7 @@ import type { CommonTargetOptions } from '../../core/provider.js';
 import { describeS3Request } from './request.js';
 import * as reader from './reader-requests.js';
 import { UserAgentLog } from './user-agent.js';
+import { S3_OWNERSHIP_REMEDY } from './ownership.js';
 
 /** The common target options (src/core/provider.ts) as the AWS provider reads them. */
 export type AwsTargetOptions = Omit<CommonTargetOptions, 'internal'> & {
@@ -85,6 +89,9 @@ export class AwsAdapter implements StorageAdapter {
   private roleId: string | null = null;
   /** The User-Agent each operation's requests carried (aws:UserAgent; user-agent.ts). */
   private readonly userAgents = new UserAgentLog();
+  /** The owner's credentials for the ownership reads the role may not make (useOwnerCredentials). */
+  private owner: { credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider; as: string; s3?: S3Client } | null = null;
+  readonly ownershipRemedy = S3_OWNERSHIP_REMEDY;
 
   constructor(o: AwsTargetOptions) {
     this.o = o;
@@ -116,6 +123,35 @@ export class AwsAdapter implements StorageAdapter {
   /** The source credentials, for reading policies when no --explain-profile is given. */
   sourceCredentialsForExplain(): AwsCredentialIdentity | AwsCredentialIdentityProvider {
     return this.sourceCredentials();
+  }
+
+  /**
+   * With --explain: the credentials that read the policies (the --explain-profile's, else the source
+   * credentials) also read the bucket's Object Ownership, its owner and the canary's owner when the
+   * role may not. Without a role (--no-assume) the probed credentials are already the source ones.
+   */
+  useOwnerCredentials(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider, as: string): void {
+    if (!this.o.roleArn) return;
+    this.owner = { credentials, as };
+  }
+
+  ownerReads(): OwnerReads | null {
+    const o = this.owner;
+    if (!o) return null;
+    const client = () => (o.s3 ??= this.s3Client(o.credentials));
+    const run = async <T>(op: Operation, key: string | undefined, fn: (s3: S3Client) => Promise<T>): Promise<T> => {
+      try {
+        return await fn(client());
+      } catch (err) {
+        throw this.fail(op, err, key);
+      }
+    };
+    return {
+      as: o.as,
+      getBucketOwnershipControls: () => run('getBucketOwnershipControls', undefined, (s3) => reader.getBucketOwnershipControls(s3, this.o.bucket)),
+      getBucketOwner: () => run('getBucketAcl', undefined, (s3) => reader.getBucketOwner(s3, this.o.bucket)),
+      getObjectOwner: (key) => run('getObjectAcl', key, (s3) => reader.getObjectAcl(s3, this.o.bucket, key)),
+    };
   }
 
   private region(): string | undefined {
@@ -467,8 +503,15 @@ export class AwsAdapter implements StorageAdapter {
   getObjectTagging(key: string): Promise<OpMeta & { unanswered?: string }> {
     return this.call('getObjectTagging', key, (s3) => reader.getObjectTagging(s3, this.o.bucket, key));
   }
-  getObjectAcl(key: string): Promise<OpMeta & { unanswered?: string }> {
+  getObjectAcl(key: string): Promise<OwnerAnswer> {
     return this.call('getObjectAcl', key, (s3) => reader.getObjectAcl(s3, this.o.bucket, key));
+  }
+  // Ownership evidence (src/core/bucket.ts).
+  getBucketOwnershipControls(): Promise<OwnershipAnswer> {
+    return this.call('getBucketOwnershipControls', undefined, (s3) => reader.getBucketOwnershipControls(s3, this.o.bucket));
+  }
+  getBucketOwner(): Promise<OwnerAnswer> {
+    return this.call('getBucketAcl', undefined, (s3) => reader.getBucketOwner(s3, this.o.bucket));
   }
   getObjectVersion(key: string, versionId: string): Promise<OpMeta & { read: ReadDigest }> {
     return this.call('getObjectVersion', key, (s3) => reader.getObjectVersion(s3, this.o.bucket, key, versionId));
@@ -533,6 +576,7 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   close(): void {
+    this.owner?.s3?.destroy();
     this.s3?.destroy();
     this.sts?.destroy();
     this.handler.destroy();
