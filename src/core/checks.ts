@@ -120,11 +120,14 @@ export const CHECK_IDS: readonly CheckId[] = CHECKS.map((c) => c.id);
 
 /**
  * Requests the probe makes that are not checks of their own: reading the bucket's Object Lock / WORM
- * configuration before writing (issue 13). (GetBucketVersioning and ListObjectVersions, also sent
+ * configuration before writing (issue 13), and its Object Ownership and owner (issue 15). (GetBucketVersioning and ListObjectVersions, also sent
  * before writing and in cleanup, are reader checks since issue 15: their rows give the level.)
  */
 export const NOT_A_CHECK: Partial<Record<Operation, CheckLevel>> = {
   getObjectLockConfiguration: 'bucket',
+  // Ownership evidence (issue 15, src/core/bucket.ts): the bucket's Object Ownership and its owner.
+  getBucketOwnershipControls: 'bucket',
+  getBucketAcl: 'bucket',
 };
 
 const BY_ID = new Map<string, CheckRow>(CHECKS.map((c) => [c.id, c as CheckRow]));

@@ -3,7 +3,7 @@
 // checks that failed their expectation below the table, and canaries left behind.
 
 import type { CheckResult, RunResult, Verdict } from '../core/model.js';
-import { expectedWord, fixSentence, type ReportInput, sourceText, statementText, targetNames, unexpectedLeftovers } from './common.js';
+import { expectedWord, fixSentence, objectOwnershipText, ownershipLines, type ReportInput, sourceText, statementText, storeDiagnosticText, targetNames, unexpectedLeftovers } from './common.js';
 
 const VERDICT_MARK: Record<Verdict, string> = { pass: '✅', fail: '❌', error: '❌' };
 
@@ -42,6 +42,8 @@ function target(r: RunResult, name: string | null): string[] {
     '',
   );
   if (r.error) out.push(`**Could not run:** ${md(r.error)}`, '');
+  const ownership = objectOwnershipText(t);
+  if (ownership) out.push(md(ownership), '');
   if (r.checks.length) {
     out.push('| | check | action | outcome | source / why |', '| --- | --- | --- | --- | --- |');
     for (const k of r.checks) out.push(`| ${mark(k)} | ${code(k.id)}${k.by === 'writer' ? ' (writer, setup)' : ''} | ${code(k.action)} | ${outcome(k)} | ${why(k)} |`);
@@ -103,7 +105,13 @@ function why(k: CheckResult): string {
     parts.push(md(k.reason));
   }
   if (k.explain) parts.push(md(k.explain.summary));
+  const diag = storeDiagnosticText(k);
+  if (diag) parts.push(md(diag));
   if (k.explain?.mismatch) parts.push(`mismatch: ${md(k.explain.mismatch)}`);
+  // the object owner, and the ownership finding in a word (the Fix section has its evidence and remedy)
+  const owner = ownershipLines(k).find((l) => l.startsWith('object owner:'));
+  if (owner) parts.push(md(owner));
+  if (k.ownership) parts.push(md(`ownership: ${k.ownership.source}`));
   return parts.join(' · ');
 }
 
@@ -119,6 +127,7 @@ function fixLine(k: CheckResult, seen: Map<string, string>): string[] | null {
   seen.set(sentence, k.id);
   const lines = [`- ${code(k.id)}${d.requestId ? ` (request ${code(d.requestId)})` : ''}: ${md(sentence)}`];
   if (k.note) lines.push(`  Note: ${md(k.note)}`);
+  for (const l of ownershipLines(k).filter((x) => !x.startsWith('object owner:'))) lines.push(`  ${md(l)}`);
   if (d.recommendDoc) lines.push(`  See ${md(d.recommendDoc)}`);
   const fix = k.explain?.fix;
   if (fix) {

@@ -28,7 +28,9 @@ import {
 import { ramActionOf, type OssServerState, type Script, accountIdOf, md5Hex, objectEtag, randomHex } from './state.js';
 import type { AccessDeniedDetail, Bucket, DenyRule, MultipartUpload, RequestPrincipal, StoredObject } from './types.js';
 import { el, parseCompleteMultipartUpload, wrap, xmlDocument } from './xml.js';
-import { OBJECT_ACLS, bucketReaderApi, conditionKeys, objectReaderApi, parseTagging, ramDecision, ramDenied, readerRequest } from './reader.js';
+import { OBJECT_ACLS, bucketReaderApi, conditionKeys, objectReaderApi, parseTagging, ramDecision, readerRequest } from './reader.js';
+import { encodeRefusal, plainAddress, type RequestFacts } from './diagnostic.js';
+import { bucketPolicyDenies } from './policy-enforce.js';
 import { bucketConfig, deleteObject, forbidOverwriteApplies, overwriteBlocked, readVersion, recordWrite, versionHeaders } from './versions.js';
 
 /** OSS minimum size of every part but the last (100 KB). */
@@ -48,6 +50,8 @@ interface OssContext {
   body: Buffer;
   requestId: string;
   api: string;
+  /** the address the request came from (acs:SourceIp) */
+  sourceIp: string;
 }
 
 interface OssResult {
@@ -99,6 +103,7 @@ export function createOssHandler(state: OssServerState, script: Script) {
       body,
       requestId: randomHex(12),
       api: '',
+      sourceIp: plainAddress(req.socket.remoteAddress),
     };
     if (bucket !== undefined) ctx.bucket = bucket;
     ctx.api = resolveApi(ctx);
@@ -329,13 +334,32 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
     };
   }
   const deny = script.takeDeny(target);
-  if (deny) return denied(deny, ctx, principal);
+  if (deny) return denied(state, deny, ctx, principal, bucket);
   // The RAM policies attached to the caller's role, when the test gave any (reader.ts).
   const policies = principal.roleArn ? state.findRole(principal.roleArn)?.policies : undefined;
   if (policies) {
     const resource = `acs:oss:${bucket.region ?? 'cn-hangzhou'}:${bucket.ownerId}:${bucket.name}${ctx.key !== '' ? `/${ctx.key}` : ''}`;
     const decision = ramDecision(policies, action, resource, conditionKeys(ctx.api, ctx.q));
-    if (decision !== 'allow') return ramDenied(decision, action, principal, ctx.requestId);
+    if (decision !== 'allow') {
+      const explicit = decision === 'explicit';
+      return denied(
+        state,
+        {
+          action,
+          ec: explicit ? '0003-00000201' : '0003-00000202',
+          message: explicit ? 'Access denied by bucket policy.' : 'You have no right to access this object.',
+          accessDeniedDetail: { PolicyType: 'AccountLevelIdentityBasedPolicy', NoPermissionType: explicit ? 'ExplicitDeny' : 'ImplicitDeny', AuthAction: action },
+        },
+        ctx,
+        principal,
+        bucket,
+      );
+    }
+  }
+  if (state.options.enforceBucketPolicy && bucket.policy !== undefined) {
+    const facts = requestFacts(state, ctx, principal);
+    const match = bucketPolicyDenies(bucket.policy, { action, bucket: bucket.name, ownerId: bucket.ownerId, key: ctx.key, principal, facts });
+    if (match) return denied(state, { action, ec: '0003-00000101' }, ctx, principal, bucket);
   }
 
   switch (ctx.api) {
@@ -414,7 +438,21 @@ function err(name: OssErrorName, extra?: Array<[string, string]>): OssResult {
   return { status: e.status, error: e };
 }
 
-function denied(rule: DenyRule, ctx: OssContext, principal: RequestPrincipal): OssResult {
+function requestFacts(state: OssServerState, ctx: OssContext, principal: RequestPrincipal): RequestFacts {
+  return {
+    sourceIp: ctx.sourceIp,
+    ...(state.options.sourceVpc ? { sourceVpc: state.options.sourceVpc } : {}),
+    accessKeyId: principal.accessKeyId,
+    secureTransport: false,
+  };
+}
+
+/**
+ * A refusal, with the AccessDeniedDetail derived from the EC and the caller; its
+ * EncodedDiagnosticMessage holds what this server evaluated (diagnostic.ts): the action, the
+ * resource, the caller, the source address and VPC it saw, the policy type and explicit/implicit.
+ */
+function denied(state: OssServerState, rule: DenyRule, ctx: OssContext, principal: RequestPrincipal, bucket: Bucket): OssResult {
   const base = ossError('AccessDeniedBucketPolicy');
   const ec = rule.ec ?? base.ec;
   const status = rule.status ?? 403;
@@ -434,11 +472,16 @@ function denied(rule: DenyRule, ctx: OssContext, principal: RequestPrincipal): O
       AuthPrincipalDisplayName: principal.displayName,
       NoPermissionType: 'ExplicitDeny',
       AuthAction: authAction,
-      EncodedDiagnosticMessage: Buffer.from(
-        JSON.stringify({ requestId: ctx.requestId, action: authAction, principal: principal.arn, ec }),
-      ).toString('base64'),
+      EncodedDiagnosticMessage: '',
       ...(rule.accessDeniedDetail ?? {}),
     };
+    if (!rule.accessDeniedDetail || rule.accessDeniedDetail.EncodedDiagnosticMessage === undefined) {
+      detail.EncodedDiagnosticMessage = encodeRefusal(state.diagnostics, {
+        detail,
+        resource: `acs:oss:*:${bucket.ownerId}:${bucket.name}${ctx.key ? `/${ctx.key}` : ''}`,
+        facts: requestFacts(state, ctx, principal),
+      });
+    }
     error.accessDeniedDetail = detail;
   }
   return { status, error };

@@ -175,23 +175,3 @@ export function ramDecision(policies: (string | object)[], action: string, resou
   return allowed ? 'allow' : 'implicit';
 }
 
-/** The refusal OSS answers for a RAM policy decision (see the header). */
-export function ramDenied(kind: 'explicit' | 'implicit', action: string, principal: RequestPrincipal, requestId: string): ReaderResult {
-  const ec = kind === 'explicit' ? '0003-00000201' : '0003-00000202';
-  const error: OssErrorResponse = {
-    status: 403,
-    code: 'AccessDenied',
-    message: kind === 'explicit' ? 'Access denied by bucket policy.' : 'You have no right to access this object.',
-    ec,
-    accessDeniedDetail: {
-      PolicyType: 'AccountLevelIdentityBasedPolicy',
-      AuthPrincipalOwnerId: principal.accountId,
-      AuthPrincipalType: principal.type === 'assumed-role' ? 'AssumedRoleUser' : principal.type === 'root' ? 'Account' : 'SubUser',
-      AuthPrincipalDisplayName: principal.displayName,
-      NoPermissionType: kind === 'explicit' ? 'ExplicitDeny' : 'ImplicitDeny',
-      AuthAction: action,
-      EncodedDiagnosticMessage: Buffer.from(JSON.stringify({ requestId, action, principal: principal.arn, ec })).toString('base64'),
-    },
-  };
-  return { status: 403, error };
-}

@@ -1,6 +1,7 @@
 // In-memory state of the OSS / STS test server, and the per-test authorization script.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { DiagnosticCodec } from './diagnostic.js';
 import type {
   AccessKeySpec,
   Bucket,
@@ -20,6 +21,10 @@ export interface ServerOptions {
   sendOssErrOnHead: boolean;
   /** Reject requests whose date differs from the server clock by more than this (ms). */
   maxClockSkewMs: number;
+  /** Enforce the Deny statements of bucket policies (policy-enforce.ts); off: authorization is scripted only. */
+  enforceBucketPolicy: boolean;
+  /** The VPC requests arrive through (acs:SourceVpc); undefined: none (loopback, the internet). */
+  sourceVpc?: string;
 }
 
 export function accountIdOf(arn: string): string {
@@ -48,12 +53,16 @@ export class OssServerState {
   readonly buckets = new Map<string, Bucket>();
   readonly requests: RecordedRequest[] = [];
   readonly options: ServerOptions;
+  /** Encodes OSS's EncodedDiagnosticMessage; the RAM endpoint decodes it (diagnostic.ts). */
+  readonly diagnostics = new DiagnosticCodec();
 
   constructor(options: Partial<ServerOptions> = {}) {
     this.options = {
       assumedRoleArnStyle: options.assumedRoleArnStyle ?? 'role',
       sendOssErrOnHead: options.sendOssErrOnHead ?? true,
       maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60 * 1000,
+      enforceBucketPolicy: options.enforceBucketPolicy ?? false,
+      ...(options.sourceVpc ? { sourceVpc: options.sourceVpc } : {}),
     };
   }
 

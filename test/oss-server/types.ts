@@ -15,6 +15,11 @@ export interface PrincipalSpec {
    * RAM roles and STS tokens).
    */
   mayAssume?: string[];
+  /**
+   * RAM actions (`ram:DecodeDiagnosticMessage`, `ram:*`, `*`) the principal's own RAM policies allow
+   * at the RAM endpoint. Omitted: none (a RAM API call is refused with NoPermission).
+   */
+  ramActions?: string[];
 }
 
 export interface AccessKeySpec {
@@ -49,6 +54,8 @@ export interface RoleSpec {
    * everything not denied by a script rule is allowed, as before.
    */
   policies?: (string | object)[];
+  /** RAM actions the role's RAM policies allow its sessions at the RAM endpoint (as PrincipalSpec.ramActions). */
+  ramActions?: string[];
   /** RoleId used in AssumedRoleUser.AssumedRoleId; derived from the ARN when omitted. */
   roleId?: string;
 }

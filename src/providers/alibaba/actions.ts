@@ -59,4 +59,8 @@ export const OSS_ACTIONS: Record<Operation, string> = {
   // (https://www.alibabacloud.com/help/en/mns/user-guide/create-a-rule-to-generate-oss-event-notifications),
   // configured in those services, not by an OSS bucket API.
   getBucketNotification: '',
+  // Ownership evidence (issue 15): OSS has no Object Ownership setting; its bucket owner would come
+  // from GetBucketAcl (oss:GetBucketAcl), which this adapter does not send.
+  getBucketOwnershipControls: '',
+  getBucketAcl: 'oss:GetBucketAcl',
 };
