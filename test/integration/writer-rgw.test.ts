@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createRole, createUser, deleteBucketPolicy, deleteRolePolicy, putBucketPolicy, putRolePolicy, roleArn, s3For, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
 import { runPolicyCommand } from '../../src/cli/policy-command.js';
 import type { RunResult } from '../../src/core/model.js';
@@ -109,6 +109,10 @@ async function onlyDecoysAndReported(t: Test, bucket: string, p: Probe): Promise
   const all = await everything(bucket);
   const canary = all.filter((v) => !DECOYS.includes(v.key));
   const reported = p.json.leftovers.map((l) => `${l.key}@${l.versionId ?? 'null'}`);
+  // the plain listing too (current objects): only decoys and leftovers that are current objects
+  const listed = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!);
+  const current = p.json.leftovers.filter((l) => !l.deleteMarker).map((l) => l.key);
+  t.ok(listed.filter((k) => !DECOYS.includes(k)).every((k) => current.includes(k)), `${bucket}: ListObjectsV2 shows no object the report does not list (${listed.length} listed)`);
   t.same(canary.map((v) => `${v.key}@${v.versionId}`).sort(), reported.sort(), `${bucket}: nothing left that the report does not list (${canary.length} left)`);
   for (const k of DECOYS) {
     const mine = all.filter((v) => v.key === k);
