@@ -59,15 +59,15 @@ export class MemoryAdapter implements StorageAdapter {
   /** Called at the start of each op (e.g. to abort a signal mid-run). */
   onCall?: (op: Operation) => void;
   corrupt = false;
+  /** Status of a NoSuchKey answer (the runner decides by status). */
+  notFoundStatus: number | null = null;
+  private n = 0;
   /**
    * key → another writer that writes the key right after a write of ours there took effect
    * (PutObject or CompleteMultipartUpload), before our next request: it is given what we wrote and
    * returns its own bytes, metadata and (optionally) the ETag the store then reports. Fires once.
    */
   writeAfter = new Map<string, (ours: { body: Buffer; etag: string; metadata: Record<string, string> }) => { body: Buffer; metadata?: Record<string, string>; etag?: string }>();
-  /** Status of a NoSuchKey answer (the runner decides by status). */
-  notFoundStatus: number | null = null;
-  private n = 0;
 
   identity(): Identity {
     return { source: 'arn:aws:iam::000000000000:user/test', assumedRoleArn: 'arn:aws:sts::000000000000:assumed-role/r/s' };
