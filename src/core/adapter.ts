@@ -32,7 +32,10 @@ export type Operation =
   | 'getBucketLocation'
   | 'getBucketTagging'
   | 'getBucketNotification'
-  | 'getInventoryConfiguration';
+  | 'getInventoryConfiguration'
+  // Configuration writes (issue 15): never sent, so no StorageAdapter method; evaluated with --explain.
+  | 'putBucketNotification'
+  | 'putInventoryConfiguration';
 
 export interface OpMeta {
   /** SDK retries before the answer (attempts - 1). */

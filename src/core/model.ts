@@ -177,7 +177,12 @@ export interface ExplainSummary {
 }
 
 export type Expectation = 'allow' | 'deny' | 'any';
-export type Outcome = 'allowed' | 'denied' | 'error' | 'skipped';
+/**
+ * `not-probed`: a check whose request is never sent (a configuration write, src/core/checks.ts
+ * `evaluatedOnly`); without --explain nothing decided it. `evaluated`: such a check with --explain: the
+ * request it describes was evaluated over the policies read (`explain.decision`), still never sent.
+ */
+export type Outcome = 'allowed' | 'denied' | 'error' | 'skipped' | 'not-probed' | 'evaluated';
 
 /** The request a check sent, as it is authorised: what --explain evaluates. */
 export interface RequestRecord {
@@ -213,6 +218,13 @@ export interface CheckResult {
   /** Retries the SDK made before the final answer. */
   retries?: number;
   denial?: Denial;
+  /**
+   * A finding that does not fail the check (the permissions were as expected) but limits the tool's
+   * guarantee. `collision-unguarded`: the store ignores the conditional create on CompleteMultipartUpload
+   * on an unversioned bucket (target.conditionalWrites): an object another writer created at the
+   * canary key during the completion would have been overwritten without trace.
+   */
+  caveat?: { finding: 'collision-unguarded'; why: string };
 }
 
 export interface Leftover {
@@ -281,6 +293,15 @@ export interface TargetDescription {
   /** Read before writing (issue 13): versioned buckets keep versions and delete markers. */
   versioning?: VersioningDescription;
   objectLock?: ObjectLockDescription;
+  /** Measured on the probe's own keys (src/core/collision.ts): does the store refuse a conditional create over an existing object? */
+  conditionalWrites?: ConditionalWrites;
+}
+
+/** Whether the store honours If-None-Match: * (OSS x-oss-forbid-overwrite) on CompleteMultipartUpload. */
+export interface ConditionalWrites {
+  completeMultipartUpload: 'honoured' | 'ignored' | 'unknown';
+  /** The evidence, or why it was not measured. */
+  why: string;
 }
 
 export interface Identity {

@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { CANARY_MARKER, type CanaryWrite, type PartInfo, type ReadDigest, type SentRequest, type StorageAdapter, type WriteOptions } from './adapter.js';
 import { BucketFacts } from './bucket.js';
 import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody, type CanaryBody } from './canary.js';
-import { type CheckId, type CheckKey, type CheckRow, checkRow, LIST_MAX_KEYS } from './checks.js';
-import { collisionGuards } from './collision.js';
+import { type CheckId, type CheckKey, type CheckRow, CHECKS, checkRow, LIST_MAX_KEYS } from './checks.js';
+import { collisionGuards, measureConditionalComplete } from './collision.js';
 import { lockSteps } from './lock-steps.js';
 import { readerSteps } from './reader-steps.js';
 import { leftoversExpectedOf, type LeftoversExpected } from './leftovers.js';
-import { RequestFailure, UsageError, type Expectation } from './model.js';
+import { type ConditionalWrites, RequestFailure, UsageError, type Expectation } from './model.js';
 import { own } from './own.js';
 import { proves } from './removal.js';
 import { type Proof, Resources } from './resources.js';
@@ -29,6 +29,8 @@ export interface Plan {
   bucket: BucketFacts;
   /** A definition that requires deletes (or aborts) to be denied (aborts: or does not need them) expects its canaries to stay. */
   leftoversExpected: LeftoversExpected;
+  /** With multipart-complete in the plan: whether the store honours If-None-Match: * on it (collision.ts). */
+  conditionalWrites(): ConditionalWrites | undefined;
 }
 
 export interface PlanOptions {
@@ -134,6 +136,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     const needs = row.needs.filter((n) => (n !== 'assume-role' || o.assume) && (n !== 'multipart-upload-part-2' || part2));
     const step: Step = { id, op: row.op, sent, expect: o.expectations[id] ?? 'allow', needs, after: [...row.after], run: () => run(sent) };
     if (finding) step.finding = finding;
+    if ('evaluatedOnly' in row && row.evaluatedOnly) step.evaluatedOnly = true;
     all.push(step);
   };
   /** The definition's write headers, and always the canary marker (x-amz-meta- / x-oss-meta-backup-canary-run). */
@@ -234,6 +237,8 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     }
     return { retries: r.retries, key: o.prefix, uploadId };
   });
+  let conditional: ConditionalWrites | undefined;
+  const leftoversExpected = leftoversExpectedOf((id) => own(o.expectations, id));
   add('multipart-complete', async () => {
     const c = completed();
     const sorted = parts.filter((p) => c.numbers.includes(p.partNumber)).sort((a, b) => a.partNumber - b.partNumber);
@@ -265,7 +270,24 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     }
     res.created(mpuKey, r, proof);
     await noOverwrite(mpuKey, r.versionId, 'CompleteMultipartUpload');
-    return { retries: r.retries, key: mpuKey, uploadId };
+    // Unversioned: an overwrite at the canary key between the HEAD above and the completion leaves no
+    // trace (no noncurrent version to find). Whether the store would have refused it is measured on
+    // this run's own keys (collision.ts); where it would not, the check says the guarantee does not hold.
+    if (bucket.versioned(res) || r.versionId) {
+      conditional = { completeMultipartUpload: 'unknown', why: 'not measured on a versioned bucket: an overwrite at the canary key keeps the other writer\'s object as a noncurrent version, which multipart-complete finds and reports' };
+      return { retries: r.retries, key: mpuKey, uploadId };
+    }
+    if (leftoversExpected.objects) {
+      conditional = { completeMultipartUpload: 'unknown', why: 'not measured: the definition requires deletes to be denied, so the measuring object could not be removed' };
+      return { retries: r.retries, key: mpuKey, uploadId };
+    }
+    conditional = await measureConditionalComplete({ adapter, res, runId: o.runId, root, write: { ...w, metadata: marker }, kms });
+    if (conditional.completeMultipartUpload !== 'ignored') return { retries: r.retries, key: mpuKey, uploadId };
+    const caveat = {
+      finding: 'collision-unguarded' as const,
+      why: `the store ignores If-None-Match: * on CompleteMultipartUpload on this unversioned bucket (target.conditionalWrites): an object another writer had created at ${mpuKey} between the HEAD that found the key absent and the completion would have been overwritten without trace, and this check could not tell; the no-overwrite guarantee does not hold for multipart uploads here (bucket versioning makes such an overwrite detectable)`,
+    };
+    return { retries: r.retries, key: mpuKey, uploadId, caveat };
   });
   add('multipart-get', async () => {
     const r = await adapter.getObject(mpuKey);
@@ -319,6 +341,15 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     res.deleted(mpuKey, r);
     return { retries: r.retries, key: mpuKey };
   });
+  // Configuration writes (put-bucket-notification, put-inventory-configuration): never sent; the runner
+  // reports them not-probed and --explain evaluates the request they describe.
+  for (const row of CHECKS) {
+    if ('evaluatedOnly' in row && row.evaluatedOnly) {
+      add(row.id, async () => {
+        throw new Error(`${row.id} is never sent`);
+      });
+    }
+  }
   lockSteps({ adapter, res, bucket, objectKey, add });
   readerSteps({ adapter, res, objectKey, body: body.bytes, add });
 
@@ -374,7 +405,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     resources: res,
     bucket,
     // see src/core/leftovers.ts: which canaries the definition expects to stay
-    leftoversExpected: leftoversExpectedOf((id) => own(o.expectations, id)),
+    leftoversExpected,
+    conditionalWrites: () =>
+      conditional ?? (ids.has('multipart-complete') ? { completeMultipartUpload: 'unknown', why: 'not measured: multipart-complete did not complete an upload (see that check)' } : undefined),
   };
 }
 

@@ -45,4 +45,7 @@ export const OSS_ACTIONS: Record<Operation, string> = {
   // and its bucket inventory read (GetBucketInventory) needs an inventory id: not mapped in this slice.
   getBucketNotification: '',
   getInventoryConfiguration: '',
+  // Configuration writes (never sent, evaluated with --explain on AWS only): not mapped on OSS.
+  putBucketNotification: '',
+  putInventoryConfiguration: '',
 };

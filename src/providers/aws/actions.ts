@@ -38,4 +38,9 @@ export const S3_ACTIONS: Record<Operation, string> = {
   getBucketTagging: 's3:GetBucketTagging',
   getBucketNotification: 's3:GetBucketNotification',
   getInventoryConfiguration: 's3:GetInventoryConfiguration',
+  // Never sent (evaluated with --explain only): PutBucketNotificationConfiguration is authorised as
+  // s3:PutBucketNotification, PutBucketInventoryConfiguration as s3:PutInventoryConfiguration (Service
+  // Authorization Reference, above).
+  putBucketNotification: 's3:PutBucketNotification',
+  putInventoryConfiguration: 's3:PutInventoryConfiguration',
 };
