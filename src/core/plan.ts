@@ -269,14 +269,13 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       }
     }
     res.created(mpuKey, r, proof);
-    await noOverwrite(mpuKey, r.versionId, 'CompleteMultipartUpload');
     // Unversioned: an overwrite at the canary key between the HEAD above and the completion leaves no
     // trace (no noncurrent version to find). Whether the store would have refused it is measured on
     // this run's own keys (collision.ts); where it would not, the check says the guarantee does not hold.
-    if (bucket.versioned(res) || r.versionId) {
-      conditional = { completeMultipartUpload: 'unknown', why: 'not measured on a versioned bucket: an overwrite at the canary key keeps the other writer\'s object as a noncurrent version, which multipart-complete finds and reports' };
-      return { retries: r.retries, key: mpuKey, uploadId };
-    }
+    const versioned = bucket.versioned(res) || Boolean(r.versionId);
+    if (versioned) conditional = { completeMultipartUpload: 'unknown', why: 'not measured on a versioned bucket: an overwrite at the canary key keeps the other writer\'s object as a noncurrent version, which multipart-complete finds and reports' };
+    await noOverwrite(mpuKey, r.versionId, 'CompleteMultipartUpload');
+    if (versioned) return { retries: r.retries, key: mpuKey, uploadId };
     if (leftoversExpected.objects) {
       conditional = { completeMultipartUpload: 'unknown', why: 'not measured: the definition requires deletes to be denied, so the measuring object could not be removed' };
       return { retries: r.retries, key: mpuKey, uploadId };
