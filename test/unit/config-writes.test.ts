@@ -12,6 +12,8 @@ import type { Explainer } from '../../src/core/explainer.js';
 import type { RunResult } from '../../src/core/model.js';
 import { probe } from '../../src/core/probe.js';
 import { generatePolicy } from '../../src/policy/generate.js';
+import { replay } from '../../src/explain/replay.js';
+import { afterExplain } from '../../src/explain/after-run.js';
 import { loadDefinition } from '../../src/core/definition.js';
 import type { AwsAdapter } from '../../src/providers/aws/adapter.js';
 import { AwsExplainer, type AwsExplainOptions } from '../../src/providers/aws/explain.js';
@@ -149,6 +151,16 @@ t.test('--explain: both allowed passes; undetermined does not; expected deny and
   t.match(over.by['put-bucket-notification'], { outcome: 'evaluated', ok: false, finding: 'over-privileged' }, 'allowed where a denial is required');
   t.match(over.by['put-inventory-configuration'], { outcome: 'evaluated', ok: true }, 'denied as required');
   t.ok(validate(over.r), JSON.stringify(validate.errors));
+});
+
+t.test('explain --replay: a policy change that would deny an evaluated configuration write is named (newly-denied)', async (t) => {
+  const { r } = await run(explainerWith(readOf(['s3:PutBucketNotification', 's3:PutInventoryConfiguration'])));
+  afterExplain(r, undefined); // the documents go into the report once, as the probe command does (src/core/run.ts)
+  const narrower = { name: 'identity:new.json', document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:ListBucket', 's3:PutInventoryConfiguration'], Resource: 'arn:aws:s3:::mem' }] }) };
+  const out = replay([r], { identity: [narrower] });
+  t.match(out.checks.find((c) => c.id === 'put-bucket-notification'), { before: 'allowed', after: 'implicit-deny', change: 'newly-denied' });
+  t.match(out.checks.find((c) => c.id === 'put-inventory-configuration'), { change: 'unchanged' });
+  t.equal(out.verdict, 'fail');
 });
 
 t.test('policy: aws-backup-s3 grants the two configuration writes on the bucket; a definition expecting them denied does not', async (t) => {
