@@ -136,8 +136,13 @@ export async function measureConditionalComplete(c: MeasureContext): Promise<Con
       res.created(key, {}, put);
       return { completeMultipartUpload: 'honoured', why: `CompleteMultipartUpload with If-None-Match: * over this run's own object ${key} was refused (${e.denial.code} ${e.denial.httpStatus ?? ''}`.trimEnd() + '): the store refuses to complete over an existing object' };
     }
-    res.failedCreate(key, e);
     await abort();
+    // which object is at the key now decides what cleanup may remove: the one step 1 wrote, the
+    // measuring upload's, or (neither proved) nothing, reported
+    const h = await a.headObject(key).catch(() => null);
+    if (h && !proves(h, put)) res.created(key, {}, put);
+    else if (h && !proves(h, mpu)) res.created(key, {}, mpu);
+    else res.failedCreate(key, e);
     return unknown(`CompleteMultipartUpload with If-None-Match: * over this run's own object ${key} ${refused(e)}: neither refused as a precondition nor completed`);
   }
   const after = await a.headObject(key).catch(() => null);

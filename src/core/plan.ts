@@ -272,7 +272,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     // Unversioned: an overwrite at the canary key between the HEAD above and the completion leaves no
     // trace (no noncurrent version to find). Whether the store would have refused it is measured on
     // this run's own keys (collision.ts); where it would not, the check says the guarantee does not hold.
-    const versioned = bucket.versioned(res) || Boolean(r.versionId);
+    // Versioning Enabled keeps an overwritten object as a noncurrent version (found by noOverwrite);
+    // Suspended replaces the null version, as an unversioned bucket replaces the object: measured.
+    const versioned = bucket.describe(res).versioning?.status === 'Enabled' || Boolean(r.versionId && r.versionId !== 'null');
     if (versioned) conditional = { completeMultipartUpload: 'unknown', why: 'not measured on a versioned bucket: an overwrite at the canary key keeps the other writer\'s object as a noncurrent version, which multipart-complete finds and reports' };
     await noOverwrite(mpuKey, r.versionId, 'CompleteMultipartUpload');
     if (versioned) return { retries: r.retries, key: mpuKey, uploadId };
@@ -284,7 +286,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     if (conditional.completeMultipartUpload !== 'ignored') return { retries: r.retries, key: mpuKey, uploadId };
     const caveat = {
       finding: 'collision-unguarded' as const,
-      why: `the store ignores If-None-Match: * on CompleteMultipartUpload on this unversioned bucket (target.conditionalWrites): an object another writer had created at ${mpuKey} between the HEAD that found the key absent and the completion would have been overwritten without trace, and this check could not tell; the no-overwrite guarantee does not hold for multipart uploads here (bucket versioning makes such an overwrite detectable)`,
+      why: `the store ignores If-None-Match: * on CompleteMultipartUpload on this bucket, which keeps no earlier version (unversioned or versioning suspended; target.conditionalWrites): an object another writer had created at ${mpuKey} between the HEAD that found the key absent and the completion would have been overwritten without trace, and this check could not tell; the no-overwrite guarantee does not hold for multipart uploads here (bucket versioning makes such an overwrite detectable)`,
     };
     return { retries: r.retries, key: mpuKey, uploadId, caveat };
   });

@@ -71,6 +71,17 @@ t.test('a store that refuses with 412 (Amazon S3): honoured, no caveat; the meas
   t.ok(validate(r), JSON.stringify(validate.errors));
 });
 
+t.test('versioning Suspended replaces the null version as an unversioned bucket replaces the object: measured; nothing left', async (t) => {
+  const a = new MemoryAdapter();
+  a.versioning = 'Suspended';
+  const r = await run(a);
+  t.match(r.target.conditionalWrites, { completeMultipartUpload: 'ignored' });
+  t.match(complete(r).caveat, { finding: 'collision-unguarded', why: /keeps no earlier version \(unversioned or versioning suspended/ });
+  t.same(r.leftovers, []);
+  t.equal([...a.versions.values()].flat().length, 0, 'every null version and marker removed by id');
+  t.ok(validate(r), JSON.stringify(validate.errors));
+});
+
 t.test('not measured: on a versioned bucket, for an append-only definition, when the measuring write is denied', async (t) => {
   const v = new MemoryAdapter();
   v.versioning = 'Enabled';
