@@ -8,42 +8,15 @@
 //
 // Plain ESM JavaScript on purpose: scripts/test-all.sh runs it before anything is compiled.
 
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeFailure, ensurePackages, findBinary, run } from './apt.mjs';
 
 export const CLIENT_PACKAGES = Object.freeze(['rclone', 'restic']);
-const EXTRA_BIN_DIRS = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin'];
 
 /** Absolute path of an executable in PATH (or the usual system dirs), or null. */
 export function findClient(name) {
-  const dirs = [...(process.env.PATH || '').split(path.delimiter).filter(Boolean), ...EXTRA_BIN_DIRS];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-function run(cmd, args, { timeoutMs = 60_000, env } = {}) {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: env ?? process.env, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr), timedOut: Boolean(error && error.killed), spawnError: error && typeof error.code === 'string' ? error.message : null });
-    });
-  });
-}
-
-function failure(what, r) {
-  if (r.spawnError) return `${what}: ${r.spawnError}`;
-  const tail = String(r.stderr || r.stdout).trimEnd().split('\n').slice(-15).join('\n');
-  return `${what}: ${r.timedOut ? 'timed out' : `exit ${r.code}`}\n${tail}`;
+  return findBinary(name);
 }
 
 /**
@@ -51,23 +24,7 @@ function failure(what, r) {
  * (root only). Throws with the reason when they are missing and cannot be installed.
  */
 export async function ensureClientsInstalled({ log = () => {} } = {}) {
-  const missing = CLIENT_PACKAGES.filter((b) => !findClient(b));
-  if (missing.length === 0) return { installed: false };
-  const command = `apt-get install -y --no-install-recommends ${CLIENT_PACKAGES.join(' ')}`;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot) throw new Error(`backup clients missing (${missing.join(', ')}) and installing them needs root. Run as root: apt-get update && ${command}`);
-  const aptGet = findClient('apt-get');
-  if (!aptGet) throw new Error(`backup clients missing (${missing.join(', ')}) and apt-get is not available`);
-  log(`installing ${CLIENT_PACKAGES.join(', ')} (missing: ${missing.join(', ')})`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = await run(aptGet, ['update'], { env, timeoutMs: 10 * 60_000 });
-  if (update.code !== 0) throw new Error(`Installing ${CLIENT_PACKAGES.join(', ')} failed: ${failure('apt-get update', update)}`);
-  const install = await run(aptGet, ['install', '-y', '--no-install-recommends', ...CLIENT_PACKAGES], { env, timeoutMs: 20 * 60_000 });
-  if (install.code !== 0) throw new Error(`Installing ${CLIENT_PACKAGES.join(', ')} failed: ${failure('apt-get install', install)}`);
-  const still = CLIENT_PACKAGES.filter((b) => !findClient(b));
-  if (still.length) throw new Error(`Installing ${CLIENT_PACKAGES.join(', ')} failed: still missing after apt-get install: ${still.join(', ')}`);
-  log(`${CLIENT_PACKAGES.join(', ')} installed`);
-  return { installed: true };
+  return ensurePackages({ what: 'backup clients', packages: [...CLIENT_PACKAGES], binaries: [...CLIENT_PACKAGES], log });
 }
 
 /** First line of `rclone version` and `restic version`, e.g. "rclone v1.60.1-DEV". */
@@ -77,7 +34,7 @@ export async function clientVersions() {
     const bin = findClient(name);
     if (!bin) throw new Error(`${name} is not installed (run: node scripts/clients.mjs install)`);
     const r = await run(bin, ['version'], { timeoutMs: 15_000, env: { PATH: process.env.PATH || '/usr/bin:/bin', HOME: '/nonexistent' } });
-    if (r.code !== 0) throw new Error(failure(`${name} version`, r));
+    if (r.code !== 0) throw new Error(describeFailure(`${name} version`, r));
     out[name] = r.stdout.split('\n')[0].trim();
   }
   return out;

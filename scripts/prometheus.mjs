@@ -10,26 +10,16 @@
 // service (on machines where Debian starts it) is never used.
 
 import { execFile, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePackages, findBinary as findOnPath } from './apt.mjs';
 
 const APT_PACKAGES = ['prometheus', 'prometheus-pushgateway'];
 const BINARIES = ['promtool', 'prometheus-pushgateway'];
-const DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin'];
 
 export function findBinary(name) {
-  for (const dir of [...(process.env.PATH || '').split(path.delimiter).filter(Boolean), ...DIRS]) {
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) return p;
-    } catch {
-      // not here
-    }
-  }
-  return null;
+  return findOnPath(name);
 }
 
 function run(cmd, args, { input, ...opts } = {}) {
@@ -43,22 +33,7 @@ function run(cmd, args, { input, ...opts } = {}) {
 
 /** Install the Debian packages when a binary is missing (root only). Quick when both are there. */
 export async function installPrometheusTools(log = () => {}) {
-  const missing = BINARIES.filter((b) => !findBinary(b));
-  if (!missing.length) return { installed: false };
-  if (process.getuid?.() !== 0) {
-    throw new Error(`missing ${missing.join(', ')}; as root: apt-get install -y --no-install-recommends ${APT_PACKAGES.join(' ')}`);
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  log(`installing ${APT_PACKAGES.join(', ')} (missing: ${missing.join(', ')})`);
-  let r = await run('apt-get', ['install', '-y', '--no-install-recommends', ...APT_PACKAGES], { env, timeout: 20 * 60_000 });
-  if (r.code !== 0) {
-    await run('apt-get', ['update'], { env, timeout: 10 * 60_000 });
-    r = await run('apt-get', ['install', '-y', '--no-install-recommends', ...APT_PACKAGES], { env, timeout: 20 * 60_000 });
-  }
-  if (r.code !== 0) throw new Error(`apt-get install ${APT_PACKAGES.join(' ')} failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  const still = BINARIES.filter((b) => !findBinary(b));
-  if (still.length) throw new Error(`still missing after apt-get install: ${still.join(', ')}`);
-  return { installed: true };
+  return ensurePackages({ what: 'Prometheus tools', packages: APT_PACKAGES, binaries: BINARIES, log });
 }
 
 /** `promtool ARGS...`: exit code and output. Throws when promtool is not installed. */

@@ -44,7 +44,7 @@ export function explainOptions(): Record<string, Options> {
     'backup-source-vpce': { type: 'string', describe: 'The VPC endpoint the backup calls through (aws:SourceVpce)', group: 'Backup vantage (with --explain):' },
     'backup-session-name': { type: 'string', describe: 'The role session name the backup uses', group: 'Backup vantage (with --explain):' },
     'backup-principal': { type: 'string', describe: 'The backup\'s own principal: a service (backup.amazonaws.com) or the real role\'s ARN (when probing a twin)', group: 'Backup vantage (with --explain):' },
-    'kms-key-policy': { type: 'string', describe: 'KMS key policy file of the SSE-KMS key the writes use (definition sse: aws:kms): evaluated for the kms:GenerateDataKey / kms:Decrypt calls S3 makes', group: 'Explain:' },
+    'kms-key-policy': { type: 'string', describe: 'KMS key policy file of the SSE-KMS key the writes use (definition sse: aws:kms, or the bucket\'s default encryption): evaluated for the kms:GenerateDataKey / kms:Decrypt calls S3 makes; without it the key policy is read with kms:GetKeyPolicy (endpoint: AWS_ENDPOINT_URL_KMS)', group: 'Explain:' },
     rcp: { type: 'string', array: true, describe: 'Resource control policy file to evaluate (repeatable)', group: 'Explain:' },
   };
 }

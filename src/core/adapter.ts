@@ -33,6 +33,9 @@ export type Operation =
   | 'getBucketTagging'
   | 'getBucketNotification'
   | 'getInventoryConfiguration'
+  // Ownership evidence (issue 15): read once like versioning and lock, not checks of their own.
+  | 'getBucketOwnershipControls'
+  | 'getBucketAcl'
   // Configuration writes (issue 15): never sent, so no StorageAdapter method; evaluated with --explain.
   | 'putBucketNotification'
   | 'putInventoryConfiguration';
@@ -121,6 +124,55 @@ export interface ObjectVersion {
   lastModified?: string;
 }
 
+/** The bucket's Object Ownership setting (S3 GetBucketOwnershipControls). */
+export type ObjectOwnershipSetting = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
+
+/** The owner an ACL document names: the canonical id (and the display name, where the store still sends one). */
+export interface AclOwner {
+  id: string;
+  displayName?: string;
+}
+
+/** What an ownership read returned; `unanswered`: the store answered another document (it does not implement the request). */
+export interface OwnershipAnswer extends OpMeta {
+  /** null: the bucket has no ownership setting stored (S3: OwnershipControlsNotFoundError). */
+  setting: ObjectOwnershipSetting | null;
+  unanswered?: string;
+}
+
+export interface OwnerAnswer extends OpMeta {
+  /** null: the ACL document named no owner. */
+  owner: AclOwner | null;
+  unanswered?: string;
+}
+
+/**
+ * The ownership reads made with the owner's credentials (the --explain credentials, or the source
+ * credentials the probe itself uses with --no-assume), for what the probed role may not read.
+ */
+export interface OwnerReads {
+  /** Whose credentials these are, as the report names them (e.g. `the --explain-profile "admin" credentials`). */
+  readonly as: string;
+  getBucketOwnershipControls(): Promise<OwnershipAnswer>;
+  getBucketOwner(): Promise<OwnerAnswer>;
+  getObjectOwner(key: string): Promise<OwnerAnswer>;
+}
+
+/** A provider's documented texts for an ownership denial (data: src/providers/<p>/ownership.ts). */
+export interface OwnershipRemedy {
+  /** The setting that makes the bucket owner own every object, e.g. BucketOwnerEnforced. */
+  setting: ObjectOwnershipSetting;
+  /** The request that applies it, e.g. PutBucketOwnershipControls, and the action it needs. */
+  request: string;
+  action: string;
+  /** The change in one sentence. */
+  change: string;
+  /** What the change breaks, one sentence each. */
+  breaks: string[];
+  /** The documentation pages the texts are taken from. */
+  docs: string[];
+}
+
 /** Headers a write of a canary carries besides the definition's options. */
 export interface CanaryWrite extends WriteOptions {
   /** User metadata: the canary marker `backup-canary-run: <run id>`. */
@@ -203,8 +255,8 @@ export interface StorageAdapter {
   // whose service documents no equivalent has no method and no action name (its actions entry is '').
   /** S3 GetObjectTagging, OSS GetObjectTagging (no version id: the current version). */
   getObjectTagging?(key: string): Promise<OpMeta & { unanswered?: string }>;
-  /** S3 GetObjectAcl, OSS GetObjectACL. */
-  getObjectAcl?(key: string): Promise<OpMeta & { unanswered?: string }>;
+  /** S3 GetObjectAcl, OSS GetObjectACL; `owner`: the object's owner the ACL names. */
+  getObjectAcl?(key: string): Promise<OpMeta & { unanswered?: string; owner?: AclOwner | null }>;
   /** GetObject of one version by id (s3:GetObjectVersion); the bytes are hashed as they stream in. */
   getObjectVersion?(key: string, versionId: string): Promise<OpMeta & { read: ReadDigest }>;
   getBucketLocation?(): Promise<OpMeta & { unanswered?: string }>;
@@ -214,6 +266,15 @@ export interface StorageAdapter {
   getBucketNotification?(): Promise<OpMeta & { unanswered?: string }>;
   /** S3 ListBucketInventoryConfigurations (authorised as s3:GetInventoryConfiguration). */
   getInventoryConfiguration?(): Promise<OpMeta & { unanswered?: string }>;
+  // Ownership evidence (src/core/bucket.ts, src/core/ownership.ts). Optional per provider.
+  /** S3 GetBucketOwnershipControls (s3:GetBucketOwnershipControls). */
+  getBucketOwnershipControls?(): Promise<OwnershipAnswer>;
+  /** The bucket owner, from the bucket's ACL document (S3 GetBucketAcl, s3:GetBucketAcl). */
+  getBucketOwner?(): Promise<OwnerAnswer>;
+  /** The same reads with the owner's credentials, when this run has them; null: it has none. */
+  ownerReads?(): OwnerReads | null;
+  /** The provider's documented remedy for a read refused because another account owns the object. */
+  readonly ownershipRemedy?: OwnershipRemedy;
   /** Release sockets and timers. */
   close(): void;
 }

@@ -10,22 +10,131 @@
 // OSS: GetBucketVersioning, GetBucketWorm
 //   (https://www.alibabacloud.com/help/en/oss/developer-reference/getbucketversioning,
 //    https://www.alibabacloud.com/help/en/oss/developer-reference/getbucketworm)
+// Object Ownership and the bucket owner (issue 15; S3 GetBucketOwnershipControls, GetBucketAcl), read
+// at the same time; what the role may not read is read with the owner's credentials when the run has
+// them (adapter.ownerReads()). The canary object's owner is recorded by the reader steps
+// (src/core/reader-steps.ts), and src/core/ownership.ts decides from the three after the run.
 
-import type { StorageAdapter } from './adapter.js';
-import { type ObjectLockDescription, RequestFailure, type VersioningDescription } from './model.js';
+import type { AclOwner, OwnerAnswer, OwnerReads, OwnershipAnswer, StorageAdapter } from './adapter.js';
+import {
+  type CheckResult,
+  type ObjectLockDescription,
+  type ObjectOwnershipDescription,
+  type OwnerRecord,
+  RequestFailure,
+  type VersioningDescription,
+} from './model.js';
+import { annotateOwnership } from './ownership.js';
 import type { Resources } from './resources.js';
+
+/** The probed credentials read it (the role, or the source credentials with --no-assume). */
+export const PROBED = 'probed';
+
+/** Why nothing else read what the probed credentials could not (with --no-assume they are the source credentials). */
+const NO_OTHER_CREDENTIALS = 'no other credentials in this run to read it with (with --explain, the --explain-profile or source credentials read what the role may not)';
 
 export class BucketFacts {
   private reading: Promise<void> | null = null;
   private versioning: VersioningDescription | null = null;
   private lock: ObjectLockDescription | null = null;
+  private ownership: ObjectOwnershipDescription | null = null;
+  private objectOwner: { key: string; owner: OwnerRecord | null; note?: string } | null = null;
+  private learning: Promise<void> | null = null;
+  /** Whether the probed identity wrote the canary (false: another identity, e.g. the application's writer). */
+  private readerWrote = true;
+  /** The canary object whose owner the reader steps read (set by src/core/reader-steps.ts). */
+  canaryKey: string | null = null;
 
   constructor(private readonly adapter: StorageAdapter) {}
 
-  /** Read both configurations once; never throws. */
+  /** Read the configurations once; never throws. */
   read(): Promise<void> {
-    this.reading ??= Promise.all([this.readVersioning(), this.readLock()]).then(() => undefined);
+    this.reading ??= Promise.all([this.readVersioning(), this.readLock(), this.readOwnership()]).then(() => undefined);
     return this.reading;
+  }
+
+  /** The canary objects were written by another identity than the probed one (the two-identity flow). */
+  writtenByAnotherIdentity(): void {
+    this.readerWrote = false;
+  }
+
+  private async readOwnership(): Promise<void> {
+    const a = this.adapter;
+    if (!a.getBucketOwnershipControls) {
+      this.ownership = { setting: 'unknown', why: 'not-supported', note: `${a.provider} has no Object Ownership setting` };
+      return;
+    }
+    const owner = a.ownerReads?.() ?? null;
+    const [setting, bucketOwner] = await Promise.all([
+      readWith(() => a.getBucketOwnershipControls!(), owner && (() => owner.getBucketOwnershipControls()), owner),
+      a.getBucketOwner ? readWith(() => a.getBucketOwner!(), owner && (() => owner.getBucketOwner()), owner) : null,
+    ]);
+    const d: ObjectOwnershipDescription = { setting: 'unknown' };
+    if (setting.ok) {
+      d.readAs = setting.as;
+      if (setting.value.unanswered) Object.assign(d, { why: 'not-implemented', note: setting.value.unanswered });
+      else if (setting.value.setting) d.setting = setting.value.setting;
+      else Object.assign(d, { why: 'not-configured', note: 'no Object Ownership setting is stored for the bucket (a bucket made before the setting existed, or its setting was deleted): ACLs are enabled, and the writing account owns what it writes' });
+    } else {
+      Object.assign(d, { why: setting.why, note: setting.note });
+    }
+    if (bucketOwner?.ok && bucketOwner.value.owner && !bucketOwner.value.unanswered) d.bucketOwner = { ...bucketOwner.value.owner, readAs: bucketOwner.as };
+    else if (bucketOwner) d.note = [d.note, `bucket owner: ${bucketOwner.ok ? (bucketOwner.value.unanswered ?? 'the ACL names no owner') : bucketOwner.note}`].filter(Boolean).join('; ');
+    this.ownership = d;
+  }
+
+  /** What the get-object-acl check read as the probed credentials. */
+  recordObjectOwner(key: string, owner: AclOwner | null): void {
+    this.objectOwner = { key, owner: owner ? { ...owner, readAs: PROBED } : null, ...(owner ? {} : { note: 'the ACL names no owner' }) };
+  }
+
+  /**
+   * A reader step was refused on the canary: read its owner with the owner's credentials, once (unless
+   * the probed credentials already read it). Never throws; waited for before the step ends, so before cleanup.
+   */
+  learnObjectOwner(key: string, probedRefusal?: unknown): Promise<void> {
+    if (this.objectOwner?.owner) return Promise.resolve();
+    this.learning ??= (async () => {
+      const owner = this.adapter.ownerReads?.() ?? null;
+      const why = probedRefusal ? `${this.adapter.actions.getObjectAcl} as the probed credentials ${refusal(probedRefusal)}` : undefined;
+      // get-object-acl may record the owner meanwhile (the probed credentials read it): that one stays
+      const learned = (o: NonNullable<BucketFacts['objectOwner']>) => {
+        if (!this.objectOwner?.owner) this.objectOwner = o;
+      };
+      if (!owner) {
+        learned({ key, owner: null, note: [why, NO_OTHER_CREDENTIALS].filter(Boolean).join('; ') });
+        return;
+      }
+      try {
+        const r = await owner.getObjectOwner(key);
+        learned(r.owner && !r.unanswered ? { key, owner: { ...r.owner, readAs: owner.as } } : { key, owner: null, note: r.unanswered ?? 'the ACL names no owner' });
+      } catch (err) {
+        learned({ key, owner: null, note: [why, `${this.adapter.actions.getObjectAcl} as ${owner.as} ${refusal(err)}`].filter(Boolean).join('; ') });
+      }
+    })();
+    return this.learning;
+  }
+
+  /** After the run: the object owner on get-object-acl, and the ownership finding on each reader denial. */
+  annotate(checks: CheckResult[]): void {
+    const objectKey = this.canaryKey;
+    // A provider without the setting (OSS) gets no ownership findings at all, not "undetermined" ones.
+    if (!this.ownership || this.ownership.why === 'not-supported' || objectKey === null) return;
+    const o = this.ownership;
+    const known = this.objectOwner?.key === objectKey ? this.objectOwner : null;
+    annotateOwnership(
+      checks,
+      {
+        setting: o.setting,
+        ...(o.why ? { settingWhy: o.why } : {}),
+        bucketOwner: o.bucketOwner ?? null,
+        objectKey,
+        objectOwner: known?.owner ?? null,
+        ...(known?.note ? { objectOwnerNote: known.note } : known ? {} : { objectOwnerNote: 'no reader step read it' }),
+        readerWrote: this.readerWrote,
+      },
+      this.adapter.ownershipRemedy,
+    );
   }
 
   private async readVersioning(): Promise<void> {
@@ -70,13 +179,14 @@ export class BucketFacts {
   }
 
   /** Versioning as the report shows it: from GetBucketVersioning, else from the version ids writes returned. */
-  describe(res: Resources): { versioning?: VersioningDescription; objectLock?: ObjectLockDescription } {
-    const out: { versioning?: VersioningDescription; objectLock?: ObjectLockDescription } = {};
+  describe(res: Resources): { versioning?: VersioningDescription; objectLock?: ObjectLockDescription; objectOwnership?: ObjectOwnershipDescription } {
+    const out: { versioning?: VersioningDescription; objectLock?: ObjectLockDescription; objectOwnership?: ObjectOwnershipDescription } = {};
     if (this.versioning) {
       out.versioning = { ...this.versioning };
       if (out.versioning.status === 'unknown' && res.sawVersions()) out.versioning.status = 'Enabled';
     }
     if (this.lock) out.objectLock = { ...this.lock };
+    if (this.ownership && this.ownership.why !== 'not-supported') out.objectOwnership = { ...this.ownership };
     return out;
   }
 
@@ -84,6 +194,31 @@ export class BucketFacts {
   versioned(res: Resources): boolean {
     const s = this.versioning?.status;
     return s === 'Enabled' || s === 'Suspended' || res.sawVersions();
+  }
+}
+
+type Read<T> = { ok: true; value: T; as: string } | { ok: false; why: 'denied' | 'not-implemented' | 'failed'; note: string };
+
+/**
+ * One ownership read: as the probed credentials, then (when they are refused) as the owner's. An
+ * unsupported request (405 / 501) is the store not implementing it.
+ */
+async function readWith<T extends OwnershipAnswer | OwnerAnswer>(probed: () => Promise<T>, asOwner: (() => Promise<T>) | null, owner: OwnerReads | null): Promise<Read<T>> {
+  let first: unknown;
+  try {
+    return { ok: true, value: await probed(), as: PROBED };
+  } catch (err) {
+    first = err;
+  }
+  const unsupported = first instanceof RequestFailure && (first.denial.httpStatus === 405 || first.denial.httpStatus === 501);
+  if (unsupported) return { ok: false, why: 'not-implemented', note: `refused as unsupported ${refusal(first)}` };
+  const denied = first instanceof RequestFailure && first.kind === 'denied';
+  if (!asOwner || !owner) return { ok: false, why: denied ? 'denied' : 'failed', note: `as the probed credentials ${refusal(first)}; ${NO_OTHER_CREDENTIALS}` };
+  try {
+    return { ok: true, value: await asOwner(), as: owner.as };
+  } catch (err) {
+    const ownerDenied = err instanceof RequestFailure && err.kind === 'denied';
+    return { ok: false, why: denied && ownerDenied ? 'denied' : 'failed', note: `as the probed credentials ${refusal(first)}; as ${owner.as} ${refusal(err)}` };
   }
 }
 

@@ -110,13 +110,13 @@ export const CHECKS = [
   // of the bucket makes (AWS Backup for S3, vendors), on this run's own canary and the bucket.
   { id: 'get-object-tagging', op: 'getObjectTagging', level: 'object', scope: 'prefix', sends: { key: 'object' }, needs: ['put-object'], after: [], does: 'GetObjectTagging of the canary' },
   { id: 'get-object-acl', op: 'getObjectAcl', level: 'object', scope: 'prefix', sends: { key: 'object' }, needs: ['put-object'], after: [], does: 'GetObjectAcl of the canary' },
-  { id: 'get-object-version', op: 'getObjectVersion', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: [], does: 'GetObject of the canary with its own VersionId (s3:GetObjectVersion; skipped on an unversioned bucket)' },
+  { id: 'get-object-version', op: 'getObjectVersion', level: 'object', scope: 'prefix', sends: { key: 'object', versionId: true }, needs: ['put-object'], after: [], does: 'GetObject of the canary with its own VersionId (s3:GetObjectVersion, OSS: oss:GetObjectVersion; skipped on an unversioned bucket)' },
   { id: 'list-bucket-versions', op: 'listObjectVersions', level: 'bucket', scope: 'prefix', sends: { list: { prefix: 'canary', delimiter: 'none' } }, needs: [A], after: ['put-object'], does: 'ListObjectVersions under the prefix\'s canary folder (the canary object is listed)' },
   { id: 'get-bucket-versioning', op: 'getBucketVersioning', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketVersioning' },
   { id: 'get-bucket-location', op: 'getBucketLocation', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketLocation' },
   { id: 'get-bucket-tagging', op: 'getBucketTagging', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketTagging (OSS: GetBucketTags; no tags set counts as allowed)' },
   { id: 'get-bucket-notification', op: 'getBucketNotification', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketNotificationConfiguration (never PutBucketNotification)' },
-  { id: 'get-inventory-configuration', op: 'getInventoryConfiguration', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'ListBucketInventoryConfigurations (s3:GetInventoryConfiguration; never PutInventoryConfiguration)' },
+  { id: 'get-inventory-configuration', op: 'getInventoryConfiguration', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'ListBucketInventoryConfigurations (s3:GetInventoryConfiguration; OSS: ListBucketInventory, oss:GetBucketInventory; never PutInventoryConfiguration)' },
   // Configuration writes AWS Backup for S3 performs (its documented S3BucketBackupPermissions grant
   // s3:PutBucketNotification and s3:PutInventoryConfiguration:
   // https://docs.aws.amazon.com/aws-backup/latest/devguide/security-iam-awsmanpol.html). Never sent: a
@@ -132,11 +132,14 @@ export const CHECK_IDS: readonly CheckId[] = CHECKS.map((c) => c.id);
 
 /**
  * Requests the probe makes that are not checks of their own: reading the bucket's Object Lock / WORM
- * configuration before writing (issue 13). (GetBucketVersioning and ListObjectVersions, also sent
+ * configuration before writing (issue 13), and its Object Ownership and owner (issue 15). (GetBucketVersioning and ListObjectVersions, also sent
  * before writing and in cleanup, are reader checks since issue 15: their rows give the level.)
  */
 export const NOT_A_CHECK: Partial<Record<Operation, CheckLevel>> = {
   getObjectLockConfiguration: 'bucket',
+  // Ownership evidence (issue 15, src/core/bucket.ts): the bucket's Object Ownership and its owner.
+  getBucketOwnershipControls: 'bucket',
+  getBucketAcl: 'bucket',
 };
 
 const BY_ID = new Map<string, CheckRow>(CHECKS.map((c) => [c.id, c as CheckRow]));

@@ -115,8 +115,40 @@ export interface CheckExplain {
    * on the key), evaluated on its own against the key policy (src/explain/kms-call.ts).
    */
   kms?: { action: string; resource: string; explain: CheckExplain };
+  /**
+   * The store's own account of this denial, when its response carried one (an encoded diagnostic
+   * message, decoded with the explain credentials): what it evaluated and which policy type denied, or
+   * why it could not be read and which permission would read it. Keys it names were evaluated.
+   */
+  storeDiagnostic?: StoreDiagnostic;
   /** A refused AssumeRole on a role only a service can assume (src/explain/service-role.ts). */
   serviceRole?: { role: string; serviceLinked: boolean; services: string[] };
+}
+
+/** A store's decoded diagnostic of one denial (CheckExplain.storeDiagnostic). */
+export interface StoreDiagnostic {
+  /** The call that decodes it, e.g. `ram:DecodeDiagnosticMessage`. */
+  via: string;
+  decoded: boolean;
+  /** Not decoded: why (the call refused or failed); the keys it would have told stay undetermined. */
+  error?: string;
+  /** Not decoded: the permission (and for whom) that would read it. */
+  readWith?: string;
+  /** Decoded: whether the store says an explicit Deny decided (null: it did not say). */
+  explicitDeny?: boolean | null;
+  /** Decoded: the policy type the store says denied (e.g. BucketPolicy, AccountLevelIdentityBasedPolicy). */
+  policyType?: string | null;
+  authAction?: string;
+  authResource?: string;
+  principal?: { type: string | null; ownerId: string | null; displayName: string | null };
+  /** Decoded: the request's condition keys as the store evaluated them (no values: the request had none). */
+  conditions?: { key: string; values: string[] }[];
+  /** Decoded: the policies the store says matched. */
+  matchedPolicies?: { effect: string | null; identifier: string | null; type: string | null; version: string | null; attachedEntityType: string | null; attachedScope: string | null }[];
+  /** The context keys filled into this check's evaluated request from the diagnostic. */
+  filled?: string[];
+  /** Where the diagnostic contradicts the evaluation, or a value the run was given (--source-ip). */
+  mismatch?: string;
 }
 
 export interface HingeRecord {
@@ -225,6 +257,10 @@ export interface CheckResult {
    * canary key during the completion would have been overwritten without trace.
    */
   caveat?: { finding: 'collision-unguarded'; why: string };
+  /** get-object-acl: the canary object's owner (read as the owner's credentials when the role may not). */
+  objectOwner?: OwnerRecord;
+  /** A reader denial on the canary object: whether object ownership explains it (src/core/ownership.ts). */
+  ownership?: OwnershipFinding;
 }
 
 export interface Leftover {
@@ -257,6 +293,57 @@ export interface ObjectLockDescription {
   /** OSS WORM: InProgress or Locked. */
   state?: string;
   note?: string;
+}
+
+/** An owner as an ACL document names it, and with whose credentials it was read. */
+export interface OwnerRecord {
+  id: string;
+  displayName?: string;
+  /** `role`: the probed credentials; otherwise whose (e.g. `the --explain-profile "admin" credentials`). */
+  readAs: string;
+}
+
+/**
+ * The bucket's Object Ownership (issue 15), read once before the first write like versioning and lock.
+ * `unknown` says why: `denied` (neither the role nor the owner's credentials may read it),
+ * `not-configured` (no setting stored: a bucket made before BucketOwnerEnforced existed, or one whose
+ * setting was deleted; ACLs then decide who owns an object, as under ObjectWriter), `not-implemented`
+ * (the store answered another document or refused the request as unsupported), `not-supported` (the
+ * provider has no such setting), `failed` (any other error).
+ */
+export interface ObjectOwnershipDescription {
+  setting: 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter' | 'unknown';
+  why?: 'denied' | 'not-configured' | 'not-implemented' | 'not-supported' | 'failed';
+  /** `role` or whose credentials read it; absent when nothing could read it. */
+  readAs?: string;
+  /** The bucket owner from the bucket's ACL document, when it could be read. */
+  bucketOwner?: OwnerRecord;
+  note?: string;
+}
+
+/**
+ * Whether a reader denial on the canary object is the object ownership case (src/core/ownership.ts):
+ * `acl` only with all the evidence (setting, object owner, bucket owner); `undetermined` when some is
+ * missing; `ruled-out` when the evidence shows ownership is not the cause.
+ */
+export interface OwnershipFinding {
+  source: 'acl' | 'undetermined' | 'ruled-out';
+  /** One line: the evidence and the conclusion. */
+  why: string;
+  setting: ObjectOwnershipDescription['setting'];
+  objectOwner: OwnerRecord | null;
+  bucketOwner: OwnerRecord | null;
+  /** With `acl`: the documented remedy. A bucket setting, not a policy patch: --explain does not prove it. */
+  fix?: {
+    kind: 'bucket-setting';
+    setting: string;
+    request: string;
+    action: string;
+    change: string;
+    breaks: string[];
+    proven: false;
+    docs: string[];
+  };
 }
 
 export type Verdict = 'pass' | 'fail' | 'error';
@@ -293,6 +380,8 @@ export interface TargetDescription {
   /** Read before writing (issue 13): versioned buckets keep versions and delete markers. */
   versioning?: VersioningDescription;
   objectLock?: ObjectLockDescription;
+  /** Object Ownership of the bucket and its owner (issue 15). */
+  objectOwnership?: ObjectOwnershipDescription;
   /** Measured on the probe's own keys (src/core/collision.ts): does the store refuse a conditional create over an existing object? */
   conditionalWrites?: ConditionalWrites;
 }

@@ -352,7 +352,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     }
   }
   lockSteps({ adapter, res, bucket, objectKey, add });
-  readerSteps({ adapter, res, objectKey, body: body.bytes, add });
+  readerSteps({ adapter, res, bucket, objectKey, body: body.bytes, add, steps: all });
 
   const outsideApplies = () => {
     if (o.prefix === '') throw new SkipStep('the prefix is the bucket root: nothing is outside it');

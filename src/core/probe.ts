@@ -22,6 +22,7 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
   const t0 = performance.now();
   const plan = buildPlan(input.adapter, input.plan);
   const out = await runPlan(input.adapter, plan, input.run);
+  plan.bucket.annotate(out.checks); // ownership evidence on the reader checks (src/core/ownership.ts)
   const signal = input.run?.signal;
   const result: RunResult = {
     schemaVersion: 1,

@@ -12,18 +12,24 @@
 // the check is skipped with that reason.
 
 import type { SentRequest, StorageAdapter } from './adapter.js';
+import type { BucketFacts } from './bucket.js';
 import { sha256 } from './canary.js';
 import type { CheckId } from './checks.js';
 import type { Resources } from './resources.js';
-import { SkipStep, type StepOutput, VerificationError } from './step.js';
+import { RequestFailure } from './model.js';
+import { SkipStep, type Step, type StepOutput, VerificationError } from './step.js';
 
 interface ReaderStepInput {
   adapter: StorageAdapter;
   res: Resources;
+  /** Ownership evidence: get-object-acl records the canary's owner; a refused object read learns it as the owner. */
+  bucket: BucketFacts;
   objectKey: string;
   /** The canary's bytes as put-object wrote them (the first version). */
   body: Buffer;
   add: (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>) => void;
+  /** The plan's steps so far: a refused get-object / head-object of the canary learns its owner too. */
+  steps?: Step[];
 }
 
 type Reader = 'getObjectTagging' | 'getObjectAcl' | 'getObjectVersion' | 'getBucketLocation' | 'getBucketTagging' | 'getBucketNotification' | 'getInventoryConfiguration' | 'listObjectVersions' | 'getBucketVersioning';
@@ -37,8 +43,19 @@ function method<K extends Reader>(a: StorageAdapter, op: K): NonNullable<Storage
 }
 
 export function readerSteps(x: ReaderStepInput): void {
-  const { adapter: a, res, objectKey, body, add } = x;
+  const { adapter: a, res, bucket, objectKey, body, add } = x;
   const digest = sha256(body);
+  bucket.canaryKey = objectKey;
+  // A refused read of the canary: its owner is evidence (src/core/ownership.ts), read with the owner's
+  // credentials before the step ends (so before cleanup removes the object). The refusal stays the result.
+  const ownerOnDenial = async <T>(run: () => Promise<T>, aclRefused = false): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof RequestFailure && err.kind === 'denied') await bucket.learnObjectOwner(objectKey, aclRefused ? err : undefined);
+      throw err;
+    }
+  };
 
   // An answer that is not the document asked for (a store that ignores the sub-resource and answers
   // the plain GET instead) is an error, never a pass: the request was not authorised as the one asked for.
@@ -47,9 +64,20 @@ export function readerSteps(x: ReaderStepInput): void {
     if (m.unanswered) throw new VerificationError(m.unanswered);
     return key ? { retries: m.retries, key } : { retries: m.retries };
   };
-  add('get-object-tagging', async () => answered(method(a, 'getObjectTagging')(objectKey), objectKey));
-  add('get-object-acl', async () => answered(method(a, 'getObjectAcl')(objectKey), objectKey));
-  add('get-object-version', async () => {
+  for (const s of x.steps ?? []) {
+    if (s.id !== 'get-object' && s.id !== 'head-object') continue;
+    const run = s.run.bind(s);
+    s.run = () => ownerOnDenial(run);
+  }
+  add('get-object-tagging', async () => ownerOnDenial(() => answered(method(a, 'getObjectTagging')(objectKey), objectKey)));
+  add('get-object-acl', async () =>
+    ownerOnDenial(async () => {
+      const r = await method(a, 'getObjectAcl')(objectKey);
+      if (!r.unanswered) bucket.recordObjectOwner(objectKey, r.owner ?? null);
+      return answered(Promise.resolve(r), objectKey);
+    }, true),
+  );
+  add('get-object-version', async () => ownerOnDenial(async () => {
     const get = method(a, 'getObjectVersion');
     // the version put-object created (an overwrite adds a later one; this reads the first by id)
     const versionId = res.record(objectKey)?.versions[0]?.versionId;
@@ -58,7 +86,7 @@ export function readerSteps(x: ReaderStepInput): void {
     if (r.read.size !== body.length) throw new VerificationError(`read ${r.read.size} bytes of version ${versionId}, wrote ${body.length}`);
     if (r.read.sha256 !== digest) throw new VerificationError(`the bytes of version ${versionId} differ from the bytes written (SHA-256 mismatch)`);
     return { retries: r.retries, key: objectKey };
-  });
+  }));
   add('list-bucket-versions', async (sent) => {
     const r = await method(a, 'listObjectVersions')(sent.prefix!);
     if (res.isCreated(objectKey) && !r.versions.some((v) => v.key === objectKey)) {

@@ -46,6 +46,14 @@ function dropKey(r: RequestContext, key: string): void {
   r.absent = [...(r.absent ?? []), key];
 }
 
+function unknownKey(r: RequestContext, key: string): void {
+  const ctx = { ...(r.context ?? {}) };
+  for (const k of Object.keys(ctx)) if (k.toLowerCase() === key.toLowerCase()) delete ctx[k];
+  r.context = ctx;
+  if (r.absent) r.absent = r.absent.filter((k) => k.toLowerCase() !== key.toLowerCase());
+  r.undetermined = [...(r.undetermined ?? []), key];
+}
+
 function withSession(arn: string, session: string): string {
   return arn.replace(/(:assumed-role\/[^/]+\/).+$/, `$1${session}`);
 }
@@ -56,6 +64,8 @@ export function asBackupRequest(req: RequestContext, v: BackupVantage, dialect: 
   const rules = rulesOf(dialect);
   const keys = rules.networkKeys;
   const assume = /^sts:AssumeRole/i.test(r.action);
+  // the User-Agent recorded is the canary's SDK's; the backup's client sends its own, not known here
+  unknownKey(r, keys.userAgent);
   if (v.sourceIp) setKey(r, keys.sourceIp, v.sourceIp);
   if (v.sourceVpc) for (const k of keys.sourceVpc) setKey(r, k, v.sourceVpc);
   if (v.sourceVpce && keys.sourceVpce) setKey(r, keys.sourceVpce, v.sourceVpce);

@@ -2,7 +2,7 @@
 // that are unique within a report, and which leftovers count against a target.
 
 import { leftoversExpectedOf, unexpectedOf } from '../core/leftovers.js';
-import type { CheckResult, Leftover, RunResult, TargetDescription, Verdict } from '../core/model.js';
+import type { CheckResult, Leftover, OwnerRecord, RunResult, TargetDescription, Verdict } from '../core/model.js';
 
 /**
  * What a format renders: one probe (`backup-canary probe`, one result) or a run of many targets
@@ -99,6 +99,52 @@ export function statementText(k: CheckResult): string | null {
   return `${s.policy}${sid}${s.effect ? ` (${s.effect})` : ''}`;
 }
 
+function ownerText(o: OwnerRecord): string {
+  return `${o.id}${o.displayName ? ` (${o.displayName})` : ''}${o.readAs === 'probed' ? '' : `, read with ${o.readAs}`}`;
+}
+
+/** The bucket's Object Ownership as one phrase (every report): `Object Ownership ObjectWriter, bucket owner 79a5…`. */
+export function objectOwnershipText(t: TargetDescription): string | null {
+  const o = t.objectOwnership;
+  if (!o) return null;
+  const setting = o.setting === 'unknown' ? `unknown (${o.why ?? 'not read'}${o.note ? `: ${o.note}` : ''})` : `${o.setting}${o.readAs && o.readAs !== 'probed' ? ` (read with ${o.readAs})` : ''}`;
+  return `Object Ownership ${setting}${o.bucketOwner ? `; bucket owner ${ownerText(o.bucketOwner)}` : ''}`;
+}
+
+/** The ownership lines of a check: its object owner, and the finding on a reader denial with its fix. */
+export function ownershipLines(k: CheckResult): string[] {
+  const lines: string[] = [];
+  if (k.objectOwner) lines.push(`object owner: ${ownerText(k.objectOwner)}`);
+  const f = k.ownership;
+  if (!f) return lines;
+  lines.push(`ownership: ${f.source === 'acl' ? 'source acl' : f.source}: ${f.why}`);
+  if (f.fix) {
+    lines.push(`ownership fix (a bucket setting, not a policy change; not proven by --explain): ${f.fix.change}`);
+    for (const b of f.fix.breaks) lines.push(`it breaks: ${b}`);
+    lines.push(`see ${f.fix.docs.join(', ')}`);
+  }
+  return lines;
+}
+
+/**
+ * The store's decoded account of a denial, one line: `store diagnostic (ram:DecodeDiagnosticMessage):
+ * explicit deny by BucketPolicy; it evaluated acs:SourceIp=127.0.0.1, acs:SourceVpc (none)`; or why it
+ * was not read and what would read it.
+ */
+export function storeDiagnosticText(k: CheckResult): string | null {
+  const s = k.explain?.storeDiagnostic;
+  if (!s) return null;
+  if (!s.decoded) return `store diagnostic not decoded: ${s.error ?? 'no answer'}${s.readWith ? `; ${s.readWith} would read it` : ''}`;
+  const kind = s.explicitDeny === true ? 'explicit deny' : s.explicitDeny === false ? 'implicit deny' : 'denied';
+  const parts = [`${kind}${s.policyType ? ` by ${s.policyType}` : ''}`];
+  const keys = (s.conditions ?? []).map((c) => (c.values.length ? `${c.key}=${c.values.join(',')}` : `${c.key} (none)`));
+  if (keys.length) parts.push(`it evaluated ${keys.join(', ')}`);
+  const matched = (s.matchedPolicies ?? []).map((p) => `${p.effect ?? '?'} ${p.identifier ?? '?'}${p.type ? ` (${p.type})` : ''}`);
+  if (matched.length) parts.push(`matched ${matched.join(', ')}`);
+  if (s.mismatch) parts.push(`mismatch: ${s.mismatch}`);
+  return `store diagnostic (${s.via}): ${parts.join('; ')}`;
+}
+
 /** One line per evidence item of a denial or error (the full record, for JUnit and similar). */
 export function evidenceLines(k: CheckResult): string[] {
   const lines = [`check: ${k.id}`, `action: ${k.action}`, `expected: ${expectedWord(k)}`, `outcome: ${k.outcome}`];
@@ -128,8 +174,11 @@ export function evidenceLines(k: CheckResult): string[] {
     if (k.explain.undeterminedKeys?.length) lines.push(`undetermined: ${k.explain.undeterminedKeys.join(', ')}`);
     if (k.explain.mismatch) lines.push(`mismatch: ${k.explain.mismatch}`);
     if (k.explain.source) lines.push(`source by the evaluation: ${k.explain.source.source} (${k.explain.source.why})`);
+    const diag = storeDiagnosticText(k);
+    if (diag) lines.push(diag);
   }
   if (k.note) lines.push(`note: ${k.note}`);
+  lines.push(...ownershipLines(k));
   if (d) {
     lines.push(`hint: ${d.hint}`);
     const fix = k.explain?.fix;

@@ -3,7 +3,7 @@
 // checks that failed their expectation below the table, and canaries left behind.
 
 import type { CheckResult, RunResult, Verdict } from '../core/model.js';
-import { expectedWord, fixSentence, type ReportInput, sourceText, statementText, targetNames, unexpectedLeftovers } from './common.js';
+import { expectedWord, fixSentence, objectOwnershipText, ownershipLines, type ReportInput, sourceText, statementText, storeDiagnosticText, targetNames, unexpectedLeftovers } from './common.js';
 
 const VERDICT_MARK: Record<Verdict, string> = { pass: '✅', fail: '❌', error: '❌' };
 
@@ -39,6 +39,8 @@ function target(r: RunResult, name: string | null): string[] {
     '',
   );
   if (r.error) out.push(`**Could not run:** ${md(r.error)}`, '');
+  const ownership = objectOwnershipText(t);
+  if (ownership) out.push(md(ownership), '');
   const cw = r.target.conditionalWrites;
   if (cw) out.push(`Conditional writes: If-None-Match on CompleteMultipartUpload **${cw.completeMultipartUpload}** (${md(cw.why)})`, '');
   if (r.checks.length) {
@@ -103,7 +105,13 @@ function why(k: CheckResult): string {
     parts.push(md(k.reason));
   }
   if (k.explain) parts.push(md(k.explain.summary));
+  const diag = storeDiagnosticText(k);
+  if (diag) parts.push(md(diag));
   if (k.explain?.mismatch) parts.push(`mismatch: ${md(k.explain.mismatch)}`);
+  // the object owner, and the ownership finding in a word (the Fix section has its evidence and remedy)
+  const owner = ownershipLines(k).find((l) => l.startsWith('object owner:'));
+  if (owner) parts.push(md(owner));
+  if (k.ownership) parts.push(md(`ownership: ${k.ownership.source}`));
   if (k.caveat) parts.push(`${k.caveat.finding}: ${md(k.caveat.why)}`);
   return parts.join(' · ');
 }
@@ -125,6 +133,7 @@ function fixLine(k: CheckResult, seen: Map<string, string>): string[] | null {
   seen.set(sentence, k.id);
   const lines = [`- ${code(k.id)}${d.requestId ? ` (request ${code(d.requestId)})` : ''}: ${md(sentence)}`];
   if (k.note) lines.push(`  Note: ${md(k.note)}`);
+  for (const l of ownershipLines(k).filter((x) => !x.startsWith('object owner:'))) lines.push(`  ${md(l)}`);
   if (d.recommendDoc) lines.push(`  See ${md(d.recommendDoc)}`);
   const fix = k.explain?.fix;
   if (fix) {

@@ -3,7 +3,7 @@
 
 import { sinceLabel } from '../core/baseline.js';
 import type { CheckResult, RunResult } from '../core/model.js';
-import { fixSentence, sourceText } from './common.js';
+import { fixSentence, objectOwnershipText, ownershipLines, sourceText, storeDiagnosticText } from './common.js';
 import { plural } from './style.js';
 import { asBackupLines, hingeLines, sessionNameLines } from './vantage.js';
 
@@ -29,6 +29,8 @@ export function renderText(r: RunResult, opts: TextOptions): string {
   lines.push(`  canaries under ${t.prefix}.backup-canary/${r.runId}/`);
   const bucket = bucketLine(r.target);
   if (bucket) lines.push(`  ${bucket}`);
+  const ownership = objectOwnershipText(r.target);
+  if (ownership) lines.push(`  ${ownership}`);
   lines.push('');
 
   const width = Math.max(...r.checks.map((k) => k.action.length), 10);
@@ -103,6 +105,7 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   if (k.outcome === 'allowed') {
     const lines = [`${head}  allowed${expect} ${c('dim', `${k.durationMs} ms${retries}`)}`];
     if (k.caveat) lines.push(`      ${c('yellow', `finding: ${k.caveat.finding}: ${k.caveat.why}`)}`);
+    if (k.objectOwner) lines.push(...ownershipLines(k).map((l) => `      ${c('dim', l)}`));
     if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
     lines.push(...hingeLines(k));
     return lines;
@@ -117,7 +120,10 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
     .join(' · ');
   lines.push(`      ${c('dim', evidence)}${d.message ? c('dim', `: ${d.message}`) : ''}`);
   if (k.explain) lines.push(`      why: ${k.explain.summary}`);
+  const diag = storeDiagnosticText(k);
+  if (diag) lines.push(`      ${diag}`);
   if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
+  lines.push(...ownershipLines(k).map((l) => `      ${l}`));
   if (k.ok) return lines;
   // The same next step for several checks is printed once. Under a "why" line the fix's own part
   // (remedy) is printed: the record keeps evidence and change apart, nothing is cut out of a sentence.

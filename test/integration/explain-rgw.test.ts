@@ -65,6 +65,11 @@ t.test('(a) the office-IP bucket-policy Deny names the bucket policy, its Sid an
   t.match(put.explain!.fix!.proof, { store: 'ceph-rgw', candidates: [{ form: 'role-only-deny' }] }, 'the store is detected from the RGW request ids');
   t.match(put.explain, { decision: 'explicit-deny', decidedBy: 'resource-policy' });
   t.same(r.json.explain!.read, ['bucket-policy', 'trust-policy', 'role-inline:nightly-backup-writes']);
+  // Ownership evidence (issue 15): the role may not read the bucket ACL, the --explain-profile (the
+  // bucket owner) may: the bucket owner is read with those credentials. RGW Pacific answers
+  // ?ownershipControls with a bucket listing, so the setting stays unknown, not implemented.
+  t.comment(`objectOwnership: ${JSON.stringify(r.json.target.objectOwnership)}`);
+  t.match(r.json.target.objectOwnership, { setting: 'unknown', why: 'not-implemented', bucketOwner: { id: owner.uid, readAs: 'the --explain-profile "policy-reader" credentials' } });
   t.match(r.json.explain!.notVisible, [{ policy: /ListAttachedRolePolicies/, why: /does not implement/ }]);
   noMismatch(t, r.json);
 

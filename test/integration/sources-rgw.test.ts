@@ -120,7 +120,10 @@ t.test('aws-backup-s3 on a versioned bucket: the role policy allows the reader c
   const p = await probe('aws-backup-s3');
   expectReaders(t, p);
   t.equal(p.by['get-object-version']!.request!.action, 's3:GetObjectVersion');
-  t.same(p.by['list-bucket-versions']!.request!.context, { 's3:prefix': `${PREFIX}.backup-canary/` });
+  // the keys the request set, and the User-Agent it carried (aws:UserAgent, recorded after signing)
+  const { 'aws:UserAgent': ua, ...set } = p.by['list-bucket-versions']!.request!.context;
+  t.same(set, { 's3:prefix': `${PREFIX}.backup-canary/` });
+  t.match(ua, /^aws-sdk-js\//);
   t.same(p.failed.map((f) => f.split(':')[0]).sort(), RGW_UNIMPLEMENTED, `only RGW's unimplemented reads fail (${p.failed.join(', ')})`);
   t.not(p.json.verdict, 'pass', `a run with an unanswered check is not a pass (${p.json.verdict})`);
   t.not(p.code, 0, `exit ${p.code}`);
@@ -272,4 +275,40 @@ t.test('aws-backup-s3 --explain: the configuration writes are never sent, evalua
   const replayed = JSON.parse(r.stdout) as { checks: { id: string; before: string; after: string; change: string }[] };
   t.match(replayed.checks.find((c) => c.id === 'put-inventory-configuration'), { before: 'implicit-deny', after: 'allowed', change: 'newly-allowed' }, 'allowed by the generated policy given as a file');
   t.match(replayed.checks.find((c) => c.id === 'put-bucket-notification'), { after: 'allowed', change: 'unchanged' });
+});
+
+// Ownership evidence (issue 15, item 3) on RGW, as it is: RGW cannot produce an ownership denial (it
+// lets the bucket owner and roles read objects another user wrote, whatever their ACL), so no denial is
+// staged here; this asserts what the report's objectOwnership says on RGW, for the role and the owner.
+t.test('objectOwnership on RGW: what the role and the bucket owner can learn', async (t) => {
+  await putRolePolicy(rgw, ROLE, 'reader', handPolicy);
+  t.teardown(() => deleteRolePolicy(rgw, ROLE, 'reader'));
+  const p = await probe('aws-backup-s3');
+  const o = p.json.target.objectOwnership;
+  t.comment(`as the role: ${JSON.stringify(o)}`);
+  t.ok(o, 'the target reports objectOwnership');
+  t.equal(o?.setting, 'unknown', 'RGW Pacific gives no setting');
+  t.equal(o?.why, 'not-implemented', 'RGW does not implement GetBucketOwnershipControls');
+  t.match(o?.note, /answered GetBucketOwnershipControls with <ListBucketResult>/, 'it answers the plain bucket listing, and the guard says so');
+  t.notOk(o?.bucketOwner, 'the role may not read the bucket ACL (no s3:GetBucketAcl), and no owner credentials were given');
+  t.match(o?.note, /bucket owner: as the probed credentials denied \(AccessDenied 403\)/);
+  const acl = p.by['get-object-acl']!;
+  t.equal(acl.outcome, 'allowed');
+  t.ok(acl.objectOwner?.id, `get-object-acl records the canary's owner (${acl.objectOwner?.id})`);
+  t.equal(acl.objectOwner?.readAs, 'probed');
+  t.notOk(p.json.checks.some((c) => c.ownership), 'no reader denial, so no ownership finding');
+  t.equal(await clean(), 0);
+
+  // As the bucket owner (no role): GetBucketAcl names the owner, and the canary the owner wrote is its own.
+  useCredentials(owner);
+  const r = await runCli(['probe', '--probe', 'aws-backup-s3', '--no-assume', '--bucket', BUCKET, '--prefix', PREFIX, '--endpoint', rgw.endpoint, '--path-style', '--format', 'json', '--timeout', '10']);
+  const json = JSON.parse(r.stdout) as RunResult;
+  const oo = json.target.objectOwnership;
+  t.comment(`as the owner: ${JSON.stringify(oo)}`);
+  t.equal(oo?.setting, 'unknown');
+  t.equal(oo?.why, 'not-implemented');
+  t.equal(oo?.bucketOwner?.readAs, 'probed');
+  const canaryOwner = json.checks.find((c) => c.id === 'get-object-acl')?.objectOwner;
+  t.equal(canaryOwner?.id, oo?.bucketOwner?.id, 'the owner wrote the canary: it owns it');
+  t.equal(await clean(), 0);
 });

@@ -87,6 +87,9 @@ export const OSS_ERRORS = {
   // Versioning and WORM (issue 13). Their ECs are not on the pages this server cites: omitted, not invented.
   FileImmutable: { status: 409, message: 'This object is protected by the retention policy and cannot be deleted or overwritten.', ec: '' },
   NoSuchVersion: { status: 404, message: 'The specified version does not exist.', ec: '' },
+  // ListBucketInventory / GetBucketInventory without that inventory (issue 15); message and EC not documented.
+  NoSuchInventory: { status: 404, message: 'The inventory does not exist.', ec: '' },
+  InvalidObjectAcl: { status: 400, message: 'The object ACL you specified is not valid.', ec: '' },
   NoSuchWORMConfiguration: { status: 404, message: 'The WORM Configuration does not exist.', ec: '' },
   WORMConfigurationLocked: { status: 409, message: 'The WORM Configuration is locked.', ec: '' },
   WORMConfigurationNotLocked: { status: 409, message: 'The WORM Configuration is not locked.', ec: '' },
@@ -135,6 +138,7 @@ export function codeOf(name: OssErrorName): string {
   if (name.startsWith('InvalidSecurityToken')) return 'InvalidSecurityToken';
   if (name.startsWith('AccessDenied')) return 'AccessDenied';
   if (name === 'PolicySourceIpWithoutVpc') return 'InvalidPolicyDocument';
+  if (name === 'InvalidObjectAcl') return 'InvalidArgument';
   if (name === 'InvalidArgumentAuthorization' || name === 'InvalidPartNumber' || name === 'InvalidForbidOverwrite') {
     return 'InvalidArgument';
   }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createOssHandler } from './oss.js';
 import { OssServerState, Script, type ServerOptions } from './state.js';
 import { createStsHandler } from './sts.js';
+import { createRamHandler } from './ram.js';
 import type { AccessKeySpec, RoleSpec } from './types.js';
 
 export { OssServerState, Script, RAM_ACTION } from './state.js';
@@ -17,6 +18,8 @@ export interface StartOssServerOptions extends Partial<ServerOptions> {
   port?: number;
   /** STS listener port (0 = ephemeral, the default) */
   stsPort?: number;
+  /** RAM listener port (0 = ephemeral, the default) */
+  ramPort?: number;
 }
 
 export interface OssTestServer {
@@ -26,6 +29,8 @@ export interface OssTestServer {
   stsEndpoint: string;
   /** 127.0.0.1:PORT: give it to the STS client as `endpoint` (with protocol 'http') */
   stsHost: string;
+  /** http://127.0.0.1:PORT of the RAM listener (DecodeDiagnosticMessage): the explainer's `ramEndpoint` */
+  ramEndpoint: string;
   state: OssServerState;
   script: Script;
   addAccessKey(spec: AccessKeySpec): void;
@@ -64,10 +69,17 @@ export async function startOssServer(options: StartOssServerOptions = {}): Promi
   const script = new Script();
   const oss = await listen(createOssHandler(state, script), options.port ?? 0);
   let sts: Server;
+  let ram: Server;
   try {
     sts = await listen(createStsHandler(state, script), options.stsPort ?? 0);
   } catch (e) {
     await close(oss);
+    throw e;
+  }
+  try {
+    ram = await listen(createRamHandler(state, script), options.ramPort ?? 0);
+  } catch (e) {
+    await Promise.all([close(oss), close(sts)]);
     throw e;
   }
   const ossPort = (oss.address() as AddressInfo).port;
@@ -76,12 +88,13 @@ export async function startOssServer(options: StartOssServerOptions = {}): Promi
     ossEndpoint: `http://127.0.0.1:${ossPort}`,
     stsEndpoint: `http://127.0.0.1:${stsPort}`,
     stsHost: `127.0.0.1:${stsPort}`,
+    ramEndpoint: `http://127.0.0.1:${(ram.address() as AddressInfo).port}`,
     state,
     script,
     addAccessKey: (spec) => state.addAccessKey(spec),
     addRole: (spec) => state.addRole(spec),
     stop: async () => {
-      await Promise.all([close(oss), close(sts)]);
+      await Promise.all([close(oss), close(sts), close(ram)]);
     },
   };
 }

@@ -25,9 +25,12 @@ import {
   type Headers,
   type QueryList,
 } from './signing.js';
-import { RAM_ACTION, type OssServerState, type Script, accountIdOf, md5Hex, objectEtag, randomHex } from './state.js';
+import { ramActionOf, type OssServerState, type Script, accountIdOf, md5Hex, objectEtag, randomHex } from './state.js';
 import type { AccessDeniedDetail, Bucket, DenyRule, MultipartUpload, RequestPrincipal, StoredObject } from './types.js';
 import { el, parseCompleteMultipartUpload, wrap, xmlDocument } from './xml.js';
+import { OBJECT_ACLS, bucketReaderApi, conditionKeys, objectReaderApi, parseTagging, ramDecision, readerRequest } from './reader.js';
+import { encodeRefusal, plainAddress, type RequestFacts } from './diagnostic.js';
+import { bucketPolicyDenies } from './policy-enforce.js';
 import { bucketConfig, deleteObject, forbidOverwriteApplies, overwriteBlocked, readVersion, recordWrite, versionHeaders } from './versions.js';
 
 /** OSS minimum size of every part but the last (100 KB). */
@@ -47,6 +50,8 @@ interface OssContext {
   body: Buffer;
   requestId: string;
   api: string;
+  /** the address the request came from (acs:SourceIp) */
+  sourceIp: string;
 }
 
 interface OssResult {
@@ -98,6 +103,7 @@ export function createOssHandler(state: OssServerState, script: Script) {
       body,
       requestId: randomHex(12),
       api: '',
+      sourceIp: plainAddress(req.socket.remoteAddress),
     };
     if (bucket !== undefined) ctx.bucket = bucket;
     ctx.api = resolveApi(ctx);
@@ -114,7 +120,7 @@ export function createOssHandler(state: OssServerState, script: Script) {
       ...(ctx.bucket !== undefined ? { bucket: ctx.bucket } : {}),
       ...(ctx.key !== '' ? { key: ctx.key } : {}),
       api: ctx.api,
-      action: RAM_ACTION[ctx.api] ?? `oss:${ctx.api}`,
+      action: ramActionOf(ctx.api, 'oss', ctx.q.has('versionId')),
       ...(auth.principal ? { principal: auth.principal.arn } : {}),
       ...(auth.accessKeyId ? { accessKeyId: auth.accessKeyId } : {}),
       signature: auth.signature,
@@ -140,6 +146,7 @@ function resolveApi(ctx: OssContext): string {
     if (method === 'POST' && q.has('wormId')) return 'CompleteBucketWorm';
     if (method === 'PUT' && q.has('policy')) return 'PutBucketPolicy';
     if (method === 'GET' && q.has('bucketInfo')) return 'GetBucketInfo';
+    if (method === 'GET' && bucketReaderApi(q)) return bucketReaderApi(q) as string;
     if (method === 'GET' && q.has('uploads')) return 'ListMultipartUploads';
     if (method === 'GET' && q.get('list-type') === '2') return 'ListObjectsV2';
     if (method === 'GET' && ![...q.keys()].some((k) => !['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type'].includes(k)))
@@ -157,7 +164,7 @@ function resolveApi(ctx: OssContext): string {
       return 'UnsupportedPOSTObject';
     case 'GET':
       if (q.has('uploadId')) return 'ListParts';
-      return 'GetObject';
+      return objectReaderApi(q) ?? 'GetObject';
     case 'HEAD':
       if (q.has('objectMeta')) return 'GetObjectMeta';
       return 'HeadObject';
@@ -311,7 +318,8 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
   const bucket = state.buckets.get(ctx.bucket ?? '');
   if (!bucket) return err('NoSuchBucket', [['BucketName', ctx.bucket ?? '']]);
 
-  const target = { api: ctx.api, service: 'oss' as const, bucket: bucket.name, key: ctx.key, principal };
+  const action = ramActionOf(ctx.api, 'oss', ctx.q.has('versionId'));
+  const target = { api: ctx.api, service: 'oss' as const, bucket: bucket.name, key: ctx.key, principal, action };
   const fault = script.takeFault(target);
   if (fault) {
     const def = ossError('ServiceUnavailable');
@@ -326,7 +334,33 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
     };
   }
   const deny = script.takeDeny(target);
-  if (deny) return denied(deny, ctx, principal);
+  if (deny) return denied(state, deny, ctx, principal, bucket);
+  // The RAM policies attached to the caller's role, when the test gave any (reader.ts).
+  const policies = principal.roleArn ? state.findRole(principal.roleArn)?.policies : undefined;
+  if (policies) {
+    const resource = `acs:oss:${bucket.region ?? 'cn-hangzhou'}:${bucket.ownerId}:${bucket.name}${ctx.key !== '' ? `/${ctx.key}` : ''}`;
+    const decision = ramDecision(policies, action, resource, conditionKeys(ctx.api, ctx.q));
+    if (decision !== 'allow') {
+      const explicit = decision === 'explicit';
+      return denied(
+        state,
+        {
+          action,
+          ec: explicit ? '0003-00000201' : '0003-00000202',
+          message: explicit ? 'Access denied by bucket policy.' : 'You have no right to access this object.',
+          accessDeniedDetail: { PolicyType: 'AccountLevelIdentityBasedPolicy', NoPermissionType: explicit ? 'ExplicitDeny' : 'ImplicitDeny', AuthAction: action },
+        },
+        ctx,
+        principal,
+        bucket,
+      );
+    }
+  }
+  if (state.options.enforceBucketPolicy && bucket.policy !== undefined) {
+    const facts = requestFacts(state, ctx, principal);
+    const match = bucketPolicyDenies(bucket.policy, { action, bucket: bucket.name, ownerId: bucket.ownerId, key: ctx.key, principal, facts });
+    if (match) return denied(state, { action, ec: '0003-00000101' }, ctx, principal, bucket);
+  }
 
   switch (ctx.api) {
     case 'PutObject':
@@ -367,6 +401,16 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
       return xmlOk(wrap('BucketInfo', wrap('Bucket', el('Name', bucket.name) + wrap('Owner', el('ID', bucket.ownerId)))));
     case 'PutBucketPolicy':
       return putBucketPolicy(bucket, ctx);
+    case 'GetObjectTagging':
+    case 'GetObjectACL':
+    case 'GetBucketLocation':
+    case 'GetBucketTags':
+    case 'ListBucketInventory':
+    case 'GetBucketInventory': {
+      const obj = ctx.key !== '' ? bucket.objects.get(ctx.key) : undefined;
+      if (ctx.key !== '' && !obj) return err('NoSuchKey', [['Key', ctx.key]]);
+      return readerRequest(ctx.api, bucket, obj, ctx.q) ?? err('MethodNotAllowed');
+    }
     case 'GetBucketPolicy':
       if (bucket.policy === undefined) return err('NoSuchBucketPolicy', [['BucketName', bucket.name]]);
       return { status: 200, headers: { 'Content-Type': 'application/json' }, body: bucket.policy };
@@ -394,7 +438,21 @@ function err(name: OssErrorName, extra?: Array<[string, string]>): OssResult {
   return { status: e.status, error: e };
 }
 
-function denied(rule: DenyRule, ctx: OssContext, principal: RequestPrincipal): OssResult {
+function requestFacts(state: OssServerState, ctx: OssContext, principal: RequestPrincipal): RequestFacts {
+  return {
+    sourceIp: ctx.sourceIp,
+    ...(state.options.sourceVpc ? { sourceVpc: state.options.sourceVpc } : {}),
+    accessKeyId: principal.accessKeyId,
+    secureTransport: false,
+  };
+}
+
+/**
+ * A refusal, with the AccessDeniedDetail derived from the EC and the caller; its
+ * EncodedDiagnosticMessage holds what this server evaluated (diagnostic.ts): the action, the
+ * resource, the caller, the source address and VPC it saw, the policy type and explicit/implicit.
+ */
+function denied(state: OssServerState, rule: DenyRule, ctx: OssContext, principal: RequestPrincipal, bucket: Bucket): OssResult {
   const base = ossError('AccessDeniedBucketPolicy');
   const ec = rule.ec ?? base.ec;
   const status = rule.status ?? 403;
@@ -405,7 +463,7 @@ function denied(rule: DenyRule, ctx: OssContext, principal: RequestPrincipal): O
     ec,
   };
   if (rule.accessDeniedDetail !== false) {
-    const authAction = RAM_ACTION[ctx.api] ?? `oss:${ctx.api}`;
+    const authAction = ramActionOf(ctx.api, 'oss', ctx.q.has('versionId'));
     const detail: AccessDeniedDetail = {
       PolicyType: policyTypeForEc(ec),
       AuthPrincipalOwnerId: principal.accountId,
@@ -414,11 +472,16 @@ function denied(rule: DenyRule, ctx: OssContext, principal: RequestPrincipal): O
       AuthPrincipalDisplayName: principal.displayName,
       NoPermissionType: 'ExplicitDeny',
       AuthAction: authAction,
-      EncodedDiagnosticMessage: Buffer.from(
-        JSON.stringify({ requestId: ctx.requestId, action: authAction, principal: principal.arn, ec }),
-      ).toString('base64'),
+      EncodedDiagnosticMessage: '',
       ...(rule.accessDeniedDetail ?? {}),
     };
+    if (!rule.accessDeniedDetail || rule.accessDeniedDetail.EncodedDiagnosticMessage === undefined) {
+      detail.EncodedDiagnosticMessage = encodeRefusal(state.diagnostics, {
+        detail,
+        resource: `acs:oss:*:${bucket.ownerId}:${bucket.name}${ctx.key ? `/${ctx.key}` : ''}`,
+        facts: requestFacts(state, ctx, principal),
+      });
+    }
     error.accessDeniedDetail = detail;
   }
   return { status, error };
@@ -451,7 +514,13 @@ function putObject(bucket: Bucket, ctx: OssContext): OssResult {
   if (forbidOverwrite(ctx) && forbidOverwriteApplies(bucket) && bucket.objects.has(ctx.key)) return err('FileAlreadyExistsPut');
   const blocked = overwriteBlocked(bucket, ctx.key);
   if (blocked) return blocked;
+  // x-oss-object-acl: one of the documented values, else 400 InvalidArgument.
+  const acl = ctx.headers['x-oss-object-acl'];
+  if (acl !== undefined && !OBJECT_ACLS.includes(acl)) return err('InvalidObjectAcl', [['ArgumentName', 'x-oss-object-acl'], ['ArgumentValue', acl]]);
+  const tags = parseTagging(ctx.headers['x-oss-tagging']);
   const obj: StoredObject = {
+    ...(acl !== undefined ? { acl } : {}),
+    ...(tags ? { tags } : {}),
     key: ctx.key,
     body: ctx.body,
     etag: objectEtag(ctx.body),

@@ -1,6 +1,7 @@
 // In-memory state of the OSS / STS test server, and the per-test authorization script.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { DiagnosticCodec } from './diagnostic.js';
 import type {
   AccessKeySpec,
   Bucket,
@@ -20,6 +21,10 @@ export interface ServerOptions {
   sendOssErrOnHead: boolean;
   /** Reject requests whose date differs from the server clock by more than this (ms). */
   maxClockSkewMs: number;
+  /** Enforce the Deny statements of bucket policies (policy-enforce.ts); off: authorization is scripted only. */
+  enforceBucketPolicy: boolean;
+  /** The VPC requests arrive through (acs:SourceVpc); undefined: none (loopback, the internet). */
+  sourceVpc?: string;
 }
 
 export function accountIdOf(arn: string): string {
@@ -48,12 +53,16 @@ export class OssServerState {
   readonly buckets = new Map<string, Bucket>();
   readonly requests: RecordedRequest[] = [];
   readonly options: ServerOptions;
+  /** Encodes OSS's EncodedDiagnosticMessage; the RAM endpoint decodes it (diagnostic.ts). */
+  readonly diagnostics = new DiagnosticCodec();
 
   constructor(options: Partial<ServerOptions> = {}) {
     this.options = {
       assumedRoleArnStyle: options.assumedRoleArnStyle ?? 'role',
       sendOssErrOnHead: options.sendOssErrOnHead ?? true,
       maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60 * 1000,
+      enforceBucketPolicy: options.enforceBucketPolicy ?? false,
+      ...(options.sourceVpc ? { sourceVpc: options.sourceVpc } : {}),
     };
   }
 
@@ -79,7 +88,7 @@ export class OssServerState {
     return this.roles.get(arn.toLowerCase());
   }
 
-  createBucket(name: string, opts: { ownerId?: string } = {}): void {
+  createBucket(name: string, opts: { ownerId?: string; region?: string } = {}): void {
     if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name)) {
       throw new Error(`invalid OSS bucket name: ${name}`);
     }
@@ -87,6 +96,7 @@ export class OssServerState {
     this.buckets.set(name, {
       name,
       ownerId: opts.ownerId ?? '1234567890123456',
+      ...(opts.region ? { region: opts.region } : {}),
       objects: new Map(),
       versions: new Map(),
       uploads: new Map(),
@@ -166,8 +176,26 @@ export const RAM_ACTION: Record<string, string> = {
   ExtendBucketWorm: 'oss:ExtendBucketWorm',
   PutBucketPolicy: 'oss:PutBucketPolicy',
   GetBucketInfo: 'oss:GetBucketInfo',
+  // Reader checks (issue 15): reader.ts cites each page.
+  GetObjectTagging: 'oss:GetObjectTagging',
+  GetObjectACL: 'oss:GetObjectAcl',
+  GetBucketLocation: 'oss:GetBucketLocation',
+  GetBucketTags: 'oss:GetBucketTagging',
+  ListBucketInventory: 'oss:GetBucketInventory',
+  GetBucketInventory: 'oss:GetBucketInventory',
   AssumeRole: 'sts:AssumeRole',
 };
+
+/**
+ * The RAM action a request is authorised as: RAM_ACTION by API, except GetObject with a versionId,
+ * which needs oss:GetObjectVersion ("When downloading an object, if you specify the object version
+ * through versionId, this permission is required",
+ * https://www.alibabacloud.com/help/en/oss/developer-reference/download-objects-16).
+ */
+export function ramActionOf(api: string, service: 'oss' | 'sts', versioned = false): string {
+  if (api === 'GetObject' && versioned) return 'oss:GetObjectVersion';
+  return RAM_ACTION[api] ?? `${service}:${api}`;
+}
 
 export interface MatchTarget {
   api: string;
@@ -175,10 +203,12 @@ export interface MatchTarget {
   bucket?: string;
   key?: string;
   principal?: RequestPrincipal;
+  /** The RAM action when it is not RAM_ACTION[api] (GetObject with versionId). */
+  action?: string;
 }
 
 function actionMatches(pattern: string, target: MatchTarget): boolean {
-  const ram = RAM_ACTION[target.api] ?? `${target.service}:${target.api}`;
+  const ram = target.action ?? RAM_ACTION[target.api] ?? `${target.service}:${target.api}`;
   const apiAction = `${target.service}:${target.api}`;
   const p = pattern.toLowerCase();
   if (p === '*' || p === `${target.service}:*`) return true;

@@ -20,7 +20,7 @@ import type { RequestPrincipal, RoleSpec, StsSession } from './types.js';
 
 const STS_HOST_ID = 'sts.aliyuncs.com';
 
-interface Caller {
+export interface Caller {
   principal: RequestPrincipal;
   type: 'user' | 'root' | 'assumed-role';
   uid: string;
@@ -105,9 +105,9 @@ export function createStsHandler(state: OssServerState, script: Script) {
   };
 }
 
-type AuthResult = { caller: Caller } | { error: StsErrorResponse; accessKeyId?: string };
+export type AuthResult = { caller: Caller } | { error: StsErrorResponse; accessKeyId?: string };
 
-function authenticate(
+export function authenticate(
   state: OssServerState,
   method: string,
   path: string,

@@ -15,6 +15,11 @@ export interface PrincipalSpec {
    * RAM roles and STS tokens).
    */
   mayAssume?: string[];
+  /**
+   * RAM actions (`ram:DecodeDiagnosticMessage`, `ram:*`, `*`) the principal's own RAM policies allow
+   * at the RAM endpoint. Omitted: none (a RAM API call is refused with NoPermission).
+   */
+  ramActions?: string[];
 }
 
 export interface AccessKeySpec {
@@ -42,6 +47,15 @@ export interface RoleSpec {
   maxSessionDuration?: number;
   /** When set, AssumeRole must pass exactly this ExternalId (else NoPermission). */
   externalId?: string;
+  /**
+   * RAM policies attached to the role (JSON text or objects). Set: a session of the role is allowed an
+   * OSS request only when a statement allows its RAM action on its resource and none denies it
+   * (reader.ts; conditions: StringLike/StringEquals on oss:Prefix and oss:Delimiter only). Omitted:
+   * everything not denied by a script rule is allowed, as before.
+   */
+  policies?: (string | object)[];
+  /** RAM actions the role's RAM policies allow its sessions at the RAM endpoint (as PrincipalSpec.ramActions). */
+  ramActions?: string[];
   /** RoleId used in AssumedRoleUser.AssumedRoleId; derived from the ARN when omitted. */
   roleId?: string;
 }
@@ -163,6 +177,10 @@ export interface StoredObject {
   /** On a versioned bucket: this version's id (`null` when written while Suspended). */
   versionId?: string;
   deleteMarker?: boolean;
+  /** x-oss-object-acl of the write; absent: `default` (the bucket ACL). */
+  acl?: string;
+  /** x-oss-tagging of the write. */
+  tags?: Record<string, string>;
 }
 
 export interface UploadPartRecord {
@@ -193,6 +211,12 @@ export interface Bucket {
   versioning?: 'Enabled' | 'Suspended';
   /** Every version and delete marker per key, oldest first (versioned buckets). */
   versions: Map<string, StoredObject[]>;
+  /** Region id (GetBucketLocation answers `oss-<region>`; RAM resources `acs:oss:<region>:...`); default cn-hangzhou. */
+  region?: string;
+  /** Bucket tags (GetBucketTags). */
+  tags?: Record<string, string>;
+  /** Ids of the bucket's inventory configurations (ListBucketInventory / GetBucketInventory). */
+  inventories?: string[];
   /** The WORM retention policy (InitiateBucketWorm / CompleteBucketWorm). */
   worm?: { id: string; state: 'InProgress' | 'Locked'; days: number; created: Date };
 }

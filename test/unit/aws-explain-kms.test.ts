@@ -1,7 +1,8 @@
 // The KMS key-policy layer for a probe whose writes use SSE-KMS (issue 12 item 4): the KMS call S3
 // makes for each check (uploads kms:GenerateDataKey; reads of the run's objects and multipart parts
-// kms:Decrypt) is evaluated against --kms-key-policy; without the file the key policy is recorded as
-// not read (no KMS client) and what would supply it. Ceph RGW has no KMS: the checks are recorded
+// kms:Decrypt) is evaluated against --kms-key-policy; without the file and without a read through
+// kms:GetKeyPolicy (test/unit/aws-kms-read.test.ts) the key policy is recorded as not read and what
+// would supply it. Ceph RGW has no KMS: the checks are recorded
 // inputs (requests as the adapter records them, policies as readAwsPolicies returns them).
 import t from 'tap';
 import type { CheckResult, RunResult } from '../../src/core/model.js';
@@ -127,7 +128,7 @@ t.test('without --kms-key-policy: the key policy is not read, and the explain su
   const put = check('put-object', 's3:PutObject', 'c', 'denied', SSE, 'kms:GenerateDataKey');
   const r = run([put]);
   new AwsExplainer(adapter, options(null)).explainRead(r, read);
-  t.match(r.explain!.notVisible, [{ policy: `kms-key-policy of ${KEY}`, why: /not read: kms:GetKeyPolicy is not called/ }]);
+  t.match(r.explain!.notVisible, [{ policy: `kms-key-policy of ${KEY}`, why: /^kms:GetKeyPolicy was not called/ }]);
   t.match(put.explain, { decision: 'undetermined', kms: { explain: { decision: 'undetermined', unread: [{ readWith: /--kms-key-policy FILE/ }] } } });
   t.notOk(put.explain!.fix, 'no fix for a layer that was not read');
   t.notOk(put.explain!.mismatch);
@@ -139,7 +140,7 @@ t.test('writes without SSE-KMS: no KMS layer; a given key policy is reported as 
   new AwsExplainer(adapter, options(keyPolicyFile([ROOT]))).explainRead(r, read);
   t.notOk(put.explain?.kms);
   t.same(r.explain!.notVisible, []);
-  t.ok(r.explain!.warnings.some((w) => /--kms-key-policy was given, but no write of this run asked for SSE-KMS/.test(w)));
+  t.ok(r.explain!.warnings.some((w) => /--kms-key-policy was given, but no write of this run uses SSE-KMS/.test(w)));
 });
 
 t.test('an unknown key (alias): the KMS call is undetermined and says why', async (t) => {

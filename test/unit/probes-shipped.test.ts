@@ -14,6 +14,7 @@ const SHIPPED = [
   'default',
   'immutable-s3',
   'kopia-s3',
+  'oss-backup-source',
   'polardb-oss',
   'rclone-s3',
   'restic-s3',
@@ -70,7 +71,7 @@ t.test('a passing run is possible: every check a check needs is expected allowed
 });
 
 t.test('providers: the Alibaba services are OSS-only, the S3 tools AWS, the postures both', async (t) => {
-  for (const name of ['polardb-oss', 'dbs-oss']) t.same(get(name).providers, ['alibaba'], name);
+  for (const name of ['polardb-oss', 'dbs-oss', 'oss-backup-source']) t.same(get(name).providers, ['alibaba'], name);
   for (const name of ['rclone-s3', 'restic-s3', 'kopia-s3', 'velero-s3', 'vendor-cross-account', 'immutable-s3', 'aws-backup-s3', 's3-backup-source']) t.same(get(name).providers, ['aws'], name);
   for (const name of ['append-only', 'restore-readonly', 'default']) t.same(get(name).providers, ['aws', 'alibaba'], name);
 });
@@ -167,6 +168,17 @@ t.test('backup sources (issue 15): aws-backup-s3 reads what AWS Backup documents
   const s = get('s3-backup-source');
   t.match(s.checks, { 'list-prefix-recursive': 'allow', 'get-object': 'allow', 'get-object-tagging': 'allow', 'list-all-buckets': 'deny' });
   t.match(s.caveats.join('\n'), /--writer-role/);
+});
+
+t.test('oss-backup-source (issue 15, Alibaba): the OSS reader, every check with a documented RAM action', async (t) => {
+  const { OSS_ACTIONS } = await import('../../src/providers/alibaba/actions.js');
+  const { checkRow } = await import('../../src/core/checks.js');
+  const o = get('oss-backup-source');
+  t.same(o.checks, { ...get('s3-backup-source').checks, 'get-object-acl': 'any' }, 'the checks of s3-backup-source, plus the object ACL reported');
+  for (const id of Object.keys(o.checks)) t.ok(OSS_ACTIONS[checkRow(id)!.op], `${id}: ${OSS_ACTIONS[checkRow(id)!.op]}`);
+  t.notOk('get-bucket-notification' in o.checks, 'OSS has no bucket notification configuration');
+  t.match(o.source, /^https:\/\/www\.alibabacloud\.com\/help\/en\/oss\//);
+  t.match(o.caveats.join('\n'), /--writer-role/);
 });
 
 t.test('polardb-oss and dbs-oss: backup writers on OSS', async (t) => {

@@ -77,3 +77,17 @@ t.test('roles only a service can assume', async (t) => {
   t.equal(servicesOnly({ Statement: [{ Effect: 'Allow', Principal: { Service: 'backup.amazonaws.com', AWS: 'arn:aws:iam::1:root' }, Action: 'sts:AssumeRole' }] }), null, 'a service and an account: someone else may assume it');
   t.equal(servicesOnly({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] }), null);
 });
+
+t.test('the canary\'s recorded User-Agent is not the backup\'s: from the backup\'s vantage it is undetermined', async (t) => {
+  const sdk = 'aws-sdk-js/3.1169.0 ua/2.1 os/linux lang/js md/nodejs#20 api/s3#3.1169.0 m/E,N';
+  const bucket = { name: 'bucket-policy', document: { Version: '2012-10-17', Statement: [{ Sid: 'OnlyRestic', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*', Condition: { StringNotLike: { 'aws:UserAgent': 'restic*' } } }] } };
+  const live = req({ 'aws:UserAgent': sdk });
+  t.equal(evaluate({ request: live, policies: { resource: bucket, identity: [allowRole] }, dialect: 'aws' }).decision, 'explicit-deny', 'the canary, with its own User-Agent, is denied');
+  const backup = asBackupRequest(live, { sourceIp: '198.51.100.7' }, 'aws')!;
+  t.notOk(backup.context && 'aws:UserAgent' in backup.context, 'the canary\'s value is not carried over');
+  t.ok(backup.undetermined?.includes('aws:UserAgent'));
+  const r = evaluate({ request: backup, policies: { resource: bucket, identity: [allowRole] }, dialect: 'aws' });
+  t.equal(r.decision, 'undetermined', 'the backup\'s client (restic or not) decides it');
+  const oss = asBackupRequest({ ...live, context: { 'acs:UserAgent': 'aliyun-sdk-nodejs/6.23.0' } }, { sessionName: 'x' }, 'alibaba')!;
+  t.same(oss.context, {}, 'acs:UserAgent likewise');
+});

@@ -88,9 +88,9 @@ export interface DialectRules {
   /**
    * The network keys a request carries (--backup-source-*): the source address key, the VPC keys, the
    * VPC endpoint key (null where none is documented), and whether a request from a VPC carries no
-   * public source address.
+   * public source address; the User-Agent key, which the backup's own client sets (not the canary's value).
    */
-  readonly networkKeys: { sourceIp: string; sourceVpc: readonly string[]; sourceVpce: string | null; vpcHidesSourceIp: boolean };
+  readonly networkKeys: { sourceIp: string; sourceVpc: readonly string[]; sourceVpce: string | null; vpcHidesSourceIp: boolean; userAgent: string };
   /** The session ARN of a role ARN with a session name, or null when the ARN is not a role of this dialect. */
   sessionArnOf(roleArn: string, session: string): string | null;
 }

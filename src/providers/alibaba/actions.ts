@@ -31,21 +31,39 @@ export const OSS_ACTIONS: Record<Operation, string> = {
   // OSS has no per-object retention: a WORM policy holds for the whole bucket (ExtendBucketWorm only
   // lengthens it). The adapter has no putObjectRetention; the name is for reports only.
   putObjectRetention: 'oss:ExtendBucketWorm',
-  // Reader checks (issue 15). GetBucketTags: "The permission of oss:GetBucketTagging is required"
-  // (https://www.alibabacloud.com/help/en/oss/developer-reference/getbuckettags); GetBucketLocation,
-  // GetObjectTagging, GetObjectACL and GetObject with versionId (oss:GetObjectVersion) are in the
-  // OSS RAM action list ("RAM policy overview", https://www.alibabacloud.com/help/en/oss/user-guide/ram-policy-overview/).
+  // Reader checks (issue 15); the requests are in reader-requests.ts.
+  // - GetObjectTagging: oss:GetObjectTagging ("get object tags": the oss:GetObjectTagging permission,
+  //   https://help.aliyun.com/en/oss/developer-reference/get-object-tags-using-oss-sdk-for-php-v2).
+  // - GetObjectACL: oss:GetObjectAcl (https://www.alibabacloud.com/help/en/oss/developer-reference/get-object-acl).
+  // - GetObject with versionId: oss:GetObjectVersion ("When downloading an object, if you specify the
+  //   object version through versionId, this permission is required",
+  //   https://www.alibabacloud.com/help/en/oss/developer-reference/download-objects-16).
+  // - GetBucketLocation: oss:GetBucketLocation (OSS RAM action list, "RAM policy overview",
+  //   https://www.alibabacloud.com/help/en/oss/user-guide/ram-policy-overview/).
+  // - GetBucketTags: "The permission of oss:GetBucketTagging is required"
+  //   (https://www.alibabacloud.com/help/en/oss/developer-reference/getbuckettags).
+  // - ListBucketInventory (no inventory id needed, as S3's ListBucketInventoryConfigurations):
+  //   "Calling the ListBucketInventory operation requires the oss:GetBucketInventory permission"
+  //   (https://www.alibabacloud.com/help/en/oss/developer-reference/listbucketinventory; the older
+  //   ossutil page list-bucket-inventory names oss:ListBucketInventory instead: the API page is followed).
   getObjectTagging: 'oss:GetObjectTagging',
   getObjectAcl: 'oss:GetObjectAcl',
   getObjectVersion: 'oss:GetObjectVersion',
   getBucketLocation: 'oss:GetBucketLocation',
   getBucketTagging: 'oss:GetBucketTagging',
-  // '': OSS has no equivalent request here, and the check is skipped on OSS with that reason. OSS has
-  // no S3-style bucket notification configuration (event notifications go through EventBridge/MNS),
-  // and its bucket inventory read (GetBucketInventory) needs an inventory id: not mapped in this slice.
+  getInventoryConfiguration: 'oss:GetBucketInventory',
+  // '': OSS documents no equivalent, and the check is skipped on OSS with that reason (reader-steps.ts).
+  // OSS has no bucket notification configuration to read: object events go to EventBridge
+  // (https://www.alibabacloud.com/help/en/eventbridge/user-guide/oss-events) or to Simple Message
+  // Queue (formerly MNS) through its own event notification rules
+  // (https://www.alibabacloud.com/help/en/mns/user-guide/create-a-rule-to-generate-oss-event-notifications),
+  // configured in those services, not by an OSS bucket API.
   getBucketNotification: '',
-  getInventoryConfiguration: '',
-  // Configuration writes (never sent, evaluated with --explain on AWS only): not mapped on OSS.
+  // Ownership evidence (issue 15): OSS has no Object Ownership setting; its bucket owner would come
+  // from GetBucketAcl (oss:GetBucketAcl), which this adapter does not send.
+  getBucketOwnershipControls: '',
+  getBucketAcl: 'oss:GetBucketAcl',
+  // Configuration writes (never sent; evaluated with --explain on AWS only): not mapped on OSS.
   putBucketNotification: '',
   putInventoryConfiguration: '',
 };

@@ -51,6 +51,7 @@ import { OSS_ACTIONS } from './actions.js';
 import { loadSourceCredentials, type SourceCredentials } from './credentials.js';
 import type { CommonTargetOptions } from '../../core/provider.js';
 import { describeOssRequest } from './request.js';
+import * as reader from './reader-requests.js';
 
 /**
  * The common target options (src/core/provider.ts) as the Alibaba provider reads them: `endpoint` is
@@ -565,6 +566,26 @@ export class AlibabaAdapter implements StorageAdapter {
       }
       return { versions };
     });
+  }
+
+  // Reader checks (issue 15): the requests are in reader-requests.ts.
+  getObjectTagging(key: string): Promise<OpMeta & reader.Answered> {
+    return this.call('getObjectTagging', key, (oss) => reader.getObjectTagging(oss, key));
+  }
+  getObjectAcl(key: string): Promise<OpMeta & reader.Answered> {
+    return this.call('getObjectAcl', key, (oss) => reader.getObjectAcl(oss, key));
+  }
+  getObjectVersion(key: string, versionId: string): Promise<OpMeta & { read: ReadDigest }> {
+    return this.call('getObjectVersion', key, (oss) => reader.getObjectVersion(oss, key, versionId));
+  }
+  getBucketLocation(): Promise<OpMeta & reader.Answered> {
+    return this.call('getBucketLocation', undefined, (oss) => reader.getBucketLocation(oss, this.o.bucket));
+  }
+  getBucketTagging(): Promise<OpMeta & reader.Answered> {
+    return this.call('getBucketTagging', undefined, (oss) => reader.getBucketTagging(oss, this.o.bucket));
+  }
+  getInventoryConfiguration(): Promise<OpMeta & reader.Answered> {
+    return this.call('getInventoryConfiguration', undefined, (oss) => reader.getInventoryConfiguration(oss, this.o.bucket));
   }
 
   listBuckets(): Promise<OpMeta> {

@@ -5,7 +5,7 @@
 
 import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
-import type { CheckResult, RunResult } from '../../core/model.js';
+import type { CheckResult, DenialSource, RunResult } from '../../core/model.js';
 import { evaluate } from '../../explain/evaluate.js';
 import { explainCheck, fixScope } from '../../explain/merge.js';
 import { readPolicyFile } from '../../explain/read.js';
@@ -14,6 +14,7 @@ import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../..
 import type { AlibabaAdapter } from './adapter.js';
 import { loadSourceCredentials } from './credentials.js';
 import { type AlibabaPolicies, DEFAULT_RAM_ENDPOINT, readAlibabaPolicies } from './policies.js';
+import { type DecodeOutcome, decodeDiagnostics, decodedRecord, DECODE_ACTION, diagnosticMismatch, failedRecord, layerOfPolicyType, withStoreContext } from './diagnostic.js';
 import type { CommonTargetOptions, ExplainFlags } from '../../core/provider.js';
 
 /**
@@ -40,8 +41,15 @@ export function sessionArnForEvaluation(arn: string): string {
   return m ? `acs:ram::${m[1]}:assumed-role/${m[2]}/${m[3]}` : arn;
 }
 
+/** The EncodedDiagnosticMessage of an OSS denial's AccessDeniedDetail. */
+function diagnosticOf(check: CheckResult): string | undefined {
+  return check.denial?.accessDeniedDetail?.EncodedDiagnosticMessage || undefined;
+}
+
 export class AlibabaExplainer implements Explainer {
   private readonly controls: NamedPolicy[];
+  /** Each distinct diagnostic message of this run's denials, decoded (or why not). */
+  private decoded = new Map<string, DecodeOutcome>();
 
   constructor(
     private readonly adapter: AlibabaAdapter,
@@ -52,22 +60,34 @@ export class AlibabaExplainer implements Explainer {
 
   async explain(result: RunResult): Promise<void> {
     let read: AlibabaPolicies;
+    let decoded = new Map<string, DecodeOutcome>();
     try {
       const credentials = this.o.explainProfile ? await loadSourceCredentials(this.o.explainProfile) : await this.adapter.sourceCredentials();
-      read = await readAlibabaPolicies(this.adapter, {
-        roleArn: this.o.roleArn,
-        region: this.o.region,
-        timeoutMs: this.o.timeoutMs,
-        ramEndpoint: this.o.ramEndpoint ?? DEFAULT_RAM_ENDPOINT,
-        credentials,
-      });
+      const ramEndpoint = this.o.ramEndpoint ?? DEFAULT_RAM_ENDPOINT;
+      const messages = result.checks.map((c) => (c.outcome === 'denied' && c.action !== 'sts:AssumeRole' ? diagnosticOf(c) : undefined)).filter((m): m is string => !!m);
+      [read, decoded] = await Promise.all([
+        readAlibabaPolicies(this.adapter, { roleArn: this.o.roleArn, region: this.o.region, timeoutMs: this.o.timeoutMs, ramEndpoint, credentials }),
+        // decoding never loses the run: decodeDiagnostics records each failure, and anything else is one here
+        messages.length
+          ? decodeDiagnostics(messages, { credentials, ramEndpoint, region: this.o.region, timeoutMs: this.o.timeoutMs }).catch(
+              (err: unknown) => new Map(messages.map((m): [string, DecodeOutcome] => [m, { ok: false, why: err instanceof Error ? err.message : String(err), denied: false }])),
+            )
+          : Promise.resolve(decoded),
+      ]);
     } catch (err) {
       const why = `no credentials to read policies with: ${err instanceof Error ? err.message : String(err)}`;
       read = { bucketPolicy: null, trust: null, identity: [], read: [], notVisible: [{ policy: 'all policies', why }] };
+      for (const c of result.checks) {
+        const m = c.outcome === 'denied' ? diagnosticOf(c) : undefined;
+        if (m) decoded.set(m, { ok: false, why, denied: false });
+      }
     }
+    this.decoded = decoded;
     const warnings: string[] = [];
     if (!this.controls.length) warnings.push('no Resource Directory control policies given (--scp FILE): they were not evaluated');
-    if (!this.o.sourceIp) warnings.push('acs:SourceIp is undetermined (pass --source-ip with the address OSS sees)');
+    if (!this.o.sourceIp) warnings.push(`acs:SourceIp is undetermined (pass --source-ip with the address OSS sees); a denial whose diagnostic message OSS returned is evaluated with the keys ${DECODE_ACTION} decodes`);
+    const refused = [...decoded.values()].filter((d) => !d.ok && d.denied).length;
+    if (refused) warnings.push(`${DECODE_ACTION} was refused for the explain credentials: ${refused} diagnostic message${refused === 1 ? '' : 's'} not decoded, their keys stay undetermined`);
     const unseen = [
       ...read.notVisible.map((n) => n.policy),
       ...(this.controls.length ? [] : ['control policies']),
@@ -163,7 +183,13 @@ export class AlibabaExplainer implements Explainer {
     const principal: RequestContext['principal'] = { arn: sessionArnForEvaluation(sessionArn), roleArn };
     const userId = this.adapter.assumedRoleId();
     if (userId) principal.userId = userId;
-    const request: RequestContext = { action: sent.action, resource: sent.resource, principal, context, resourceAccount: account };
+    let request: RequestContext = { action: sent.action, resource: sent.resource, principal, context, resourceAccount: account };
+    // OSS's own account of this denial: the keys it evaluated replace what the tool had
+    const message = check.outcome === 'denied' ? diagnosticOf(check) : undefined;
+    const outcome = message ? this.decoded.get(message) : undefined;
+    let filled: string[] = [];
+    let overridden: string[] = [];
+    if (outcome?.ok) ({ request, filled, overridden } = withStoreContext(request, outcome.decoded));
     const policies: PolicySet = { identity: read.identity };
     if (read.bucketPolicy) policies.resource = read.bucketPolicy;
     if (this.o.sessionPolicy) policies.session = { name: 'session-policy', document: this.o.sessionPolicy };
@@ -176,5 +202,34 @@ export class AlibabaExplainer implements Explainer {
       'alibaba',
       unseen,
     );
+    if (outcome && check.explain) this.recordDiagnostic(check, outcome, filled, overridden);
+  }
+
+  /** The decoded diagnostic (or why there is none) on the explanation; a contradiction is a mismatch. */
+  private recordDiagnostic(check: CheckResult, outcome: DecodeOutcome, filled: string[], overridden: string[]): void {
+    const ex = check.explain!;
+    if (!outcome.ok) {
+      ex.storeDiagnostic = failedRecord(outcome.why, outcome.denied, this.o.explainProfile);
+      return;
+    }
+    const d = outcome.decoded;
+    const rec = decodedRecord(d, filled);
+    const notes: string[] = [];
+    if (overridden.length) notes.push(`the run was given ${overridden.join(', ')}, but the store evaluated ${filled.join(', ')} as decoded: the store's values were evaluated`);
+    const contradiction = ex.error ? null : diagnosticMismatch(d, ex);
+    if (contradiction) {
+      notes.push(contradiction);
+      ex.mismatch = ex.mismatch ? `${ex.mismatch}; ${contradiction}` : contradiction;
+    }
+    if (notes.length) rec.mismatch = notes.join('; ');
+    // the store naming the policy type that denied is evidence for the source, where the response named none
+    // (or named the layer without saying whether a Deny matched)
+    const layer = layerOfPolicyType(d.policyType);
+    const denial = check.denial;
+    const unsaid = denial?.source === layer && denial.explicit === null && d.explicitDeny !== null;
+    if (layer && (denial?.source === 'unknown' || unsaid)) {
+      ex.source = { source: layer as DenialSource, explicit: d.explicitDeny, why: `the store's decoded diagnostic (${DECODE_ACTION}) names ${d.policyType}${d.explicitDeny === null ? '' : d.explicitDeny ? ', explicit deny' : ', implicit deny'}` };
+    }
+    ex.storeDiagnostic = rec;
   }
 }

@@ -45,6 +45,22 @@ function reasonOf(ev: ReturnType<typeof evidenceFromOssError>): string {
   return `${code}${ev.httpStatus ? ` ${ev.httpStatus}` : ''}${ev.ec ? ` (EC ${ev.ec})` : ''}${ev.message ? `: ${ev.message}` : ''}`;
 }
 
+/** A RAM client for these credentials at `ramEndpoint` (also used by diagnostic.ts). */
+export function ramClient(o: Pick<AlibabaPolicyReadOptions, 'credentials' | 'ramEndpoint' | 'region' | 'timeoutMs'>): InstanceType<typeof RamClient> {
+  const url = new URL(o.ramEndpoint);
+  const config = new $OpenApiUtil.Config({
+    accessKeyId: o.credentials.accessKeyId,
+    accessKeySecret: o.credentials.accessKeySecret,
+    ...(o.credentials.securityToken ? { securityToken: o.credentials.securityToken } : {}),
+    endpoint: url.host,
+    protocol: url.protocol.replace(':', ''),
+    regionId: o.region,
+    readTimeout: o.timeoutMs,
+    connectTimeout: o.timeoutMs,
+  });
+  return new RamClient(config);
+}
+
 export async function readAlibabaPolicies(adapter: AlibabaAdapter, o: AlibabaPolicyReadOptions): Promise<AlibabaPolicies> {
   const out: AlibabaPolicies = { bucketPolicy: null, trust: null, identity: [], read: [], notVisible: [] };
   const ramMiss = (policy: string, err: unknown) => out.notVisible.push({ policy, why: reasonOf(evidenceFromStsError(err)) });
@@ -63,18 +79,7 @@ export async function readAlibabaPolicies(adapter: AlibabaAdapter, o: AlibabaPol
   const roleTask = (async () => {
     if (!o.roleArn) return;
     const roleName = o.roleArn.slice(o.roleArn.lastIndexOf('/') + 1);
-    const url = new URL(o.ramEndpoint);
-    const config = new $OpenApiUtil.Config({
-      accessKeyId: o.credentials.accessKeyId,
-      accessKeySecret: o.credentials.accessKeySecret,
-      ...(o.credentials.securityToken ? { securityToken: o.credentials.securityToken } : {}),
-      endpoint: url.host,
-      protocol: url.protocol.replace(':', ''),
-      regionId: o.region,
-      readTimeout: o.timeoutMs,
-      connectTimeout: o.timeoutMs,
-    });
-    const ram = new RamClient(config);
+    const ram = ramClient(o);
     await Promise.all([
       (async () => {
         try {

@@ -38,6 +38,11 @@ export const S3_ACTIONS: Record<Operation, string> = {
   getBucketTagging: 's3:GetBucketTagging',
   getBucketNotification: 's3:GetBucketNotification',
   getInventoryConfiguration: 's3:GetInventoryConfiguration',
+  // Ownership evidence (issue 15): "you must have the s3:GetBucketOwnershipControls permission"
+  // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketOwnershipControls.html); GetBucketAcl
+  // needs s3:GetBucketAcl (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketAcl.html).
+  getBucketOwnershipControls: 's3:GetBucketOwnershipControls',
+  getBucketAcl: 's3:GetBucketAcl',
   // Never sent (evaluated with --explain only): PutBucketNotificationConfiguration is authorised as
   // s3:PutBucketNotification, PutBucketInventoryConfiguration as s3:PutInventoryConfiguration (Service
   // Authorization Reference, above).

@@ -40,6 +40,9 @@ import type {
   ObjectVersion,
   OpMeta,
   Operation,
+  OwnerAnswer,
+  OwnerReads,
+  OwnershipAnswer,
   PartInfo,
   ReadDigest,
   SentRequest,
@@ -58,6 +61,8 @@ import { sourceCredentials } from './credentials.js';
 import type { CommonTargetOptions } from '../../core/provider.js';
 import { describeS3Request } from './request.js';
 import * as reader from './reader-requests.js';
+import { UserAgentLog } from './user-agent.js';
+import { S3_OWNERSHIP_REMEDY } from './ownership.js';
 
 /** The common target options (src/core/provider.ts) as the AWS provider reads them. */
 export type AwsTargetOptions = Omit<CommonTargetOptions, 'internal'> & {
@@ -82,6 +87,11 @@ export class AwsAdapter implements StorageAdapter {
   private sts: STSClient | null = null;
   private ident: Identity = { source: null, assumedRoleArn: null };
   private roleId: string | null = null;
+  /** The User-Agent each operation's requests carried (aws:UserAgent; user-agent.ts). */
+  private readonly userAgents = new UserAgentLog();
+  /** The owner's credentials for the ownership reads the role may not make (useOwnerCredentials). */
+  private owner: { credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider; as: string; s3?: S3Client } | null = null;
+  readonly ownershipRemedy = S3_OWNERSHIP_REMEDY;
 
   constructor(o: AwsTargetOptions) {
     this.o = o;
@@ -97,7 +107,12 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   describeRequest(op: Operation, sent: SentRequest): RequestRecord {
-    return describeS3Request(this.o, op, sent);
+    const r = describeS3Request(this.o, op, sent);
+    // aws:UserAgent: the header the request carried, recorded after signing (user-agent.ts); for
+    // AssumeRole the STS request's (GetCallerIdentity, sent beside it, is outside the scope)
+    const ua = this.userAgents.of(op);
+    if (ua) r.context['aws:UserAgent'] = ua;
+    return r;
   }
 
   /** The session's aws:userid (`<role id>:<session name>`), once assumed. */
@@ -110,6 +125,35 @@ export class AwsAdapter implements StorageAdapter {
     return this.sourceCredentials();
   }
 
+  /**
+   * With --explain: the credentials that read the policies (the --explain-profile's, else the source
+   * credentials) also read the bucket's Object Ownership, its owner and the canary's owner when the
+   * role may not. Without a role (--no-assume) the probed credentials are already the source ones.
+   */
+  useOwnerCredentials(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider, as: string): void {
+    if (!this.o.roleArn) return;
+    this.owner = { credentials, as };
+  }
+
+  ownerReads(): OwnerReads | null {
+    const o = this.owner;
+    if (!o) return null;
+    const client = () => (o.s3 ??= this.s3Client(o.credentials));
+    const run = async <T>(op: Operation, key: string | undefined, fn: (s3: S3Client) => Promise<T>): Promise<T> => {
+      try {
+        return await fn(client());
+      } catch (err) {
+        throw this.fail(op, err, key);
+      }
+    };
+    return {
+      as: o.as,
+      getBucketOwnershipControls: () => run('getBucketOwnershipControls', undefined, (s3) => reader.getBucketOwnershipControls(s3, this.o.bucket)),
+      getBucketOwner: () => run('getBucketAcl', undefined, (s3) => reader.getBucketOwner(s3, this.o.bucket)),
+      getObjectOwner: (key) => run('getObjectAcl', key, (s3) => reader.getObjectAcl(s3, this.o.bucket, key)),
+    };
+  }
+
   private region(): string | undefined {
     return this.o.region ?? (this.o.endpoint || this.o.stsEndpoint ? DEFAULT_REGION : undefined);
   }
@@ -119,18 +163,21 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   private stsClient(): STSClient {
-    this.sts ??= new STSClient({
-      region: this.region(),
-      endpoint: this.o.stsEndpoint ?? this.o.endpoint ?? undefined,
-      credentials: this.sourceCredentials(),
-      requestHandler: withRawBody(this.handler),
-      maxAttempts: this.o.maxAttempts,
-    });
+    if (!this.sts) {
+      this.sts = new STSClient({
+        region: this.region(),
+        endpoint: this.o.stsEndpoint ?? this.o.endpoint ?? undefined,
+        credentials: this.sourceCredentials(),
+        requestHandler: withRawBody(this.handler),
+        maxAttempts: this.o.maxAttempts,
+      });
+      this.userAgents.install(this.sts.middlewareStack);
+    }
     return this.sts;
   }
 
   private s3Client(credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider): S3Client {
-    return new S3Client({
+    const s3 = new S3Client({
       region: this.region(),
       endpoint: this.o.endpoint ?? undefined,
       forcePathStyle: this.o.pathStyle,
@@ -140,6 +187,8 @@ export class AwsAdapter implements StorageAdapter {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    this.userAgents.install(s3.middlewareStack);
+    return s3;
   }
 
   private context(op: Operation, key?: string): AwsErrorContext {
@@ -169,7 +218,7 @@ export class AwsAdapter implements StorageAdapter {
 
   private async call<T>(op: Operation, key: string | undefined, fn: (s3: S3Client) => Promise<T>): Promise<T> {
     try {
-      return await fn(this.bucketClient());
+      return await this.userAgents.within(op, () => fn(this.bucketClient()));
     } catch (err) {
       throw this.fail(op, err, key);
     }
@@ -182,7 +231,8 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   async assumeRole(): Promise<OpMeta> {
-    if (!this.o.roleArn) throw new Error('assumeRole called without a role');
+    const RoleArn = this.o.roleArn;
+    if (!RoleArn) throw new Error('assumeRole called without a role');
     const sts = this.stsClient();
     // Who is calling, for the report: in parallel, and optional (S3-compatible stores may not have it).
     const who = sts.send(new GetCallerIdentityCommand({})).then(
@@ -190,15 +240,15 @@ export class AwsAdapter implements StorageAdapter {
       () => null,
     );
     try {
-      const r = await sts.send(
+      const r = await this.userAgents.within('assumeRole', () => sts.send(
         new AssumeRoleCommand({
-          RoleArn: this.o.roleArn,
+          RoleArn,
           RoleSessionName: this.o.sessionName,
           DurationSeconds: this.o.durationSeconds,
           ExternalId: this.o.externalId ?? undefined,
           Policy: this.o.sessionPolicy ?? undefined,
         }),
-      );
+      ));
       const c = r.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
       this.s3 = this.s3Client({
@@ -453,8 +503,15 @@ export class AwsAdapter implements StorageAdapter {
   getObjectTagging(key: string): Promise<OpMeta & { unanswered?: string }> {
     return this.call('getObjectTagging', key, (s3) => reader.getObjectTagging(s3, this.o.bucket, key));
   }
-  getObjectAcl(key: string): Promise<OpMeta & { unanswered?: string }> {
+  getObjectAcl(key: string): Promise<OwnerAnswer> {
     return this.call('getObjectAcl', key, (s3) => reader.getObjectAcl(s3, this.o.bucket, key));
+  }
+  // Ownership evidence (src/core/bucket.ts).
+  getBucketOwnershipControls(): Promise<OwnershipAnswer> {
+    return this.call('getBucketOwnershipControls', undefined, (s3) => reader.getBucketOwnershipControls(s3, this.o.bucket));
+  }
+  getBucketOwner(): Promise<OwnerAnswer> {
+    return this.call('getBucketAcl', undefined, (s3) => reader.getBucketOwner(s3, this.o.bucket));
   }
   getObjectVersion(key: string, versionId: string): Promise<OpMeta & { read: ReadDigest }> {
     return this.call('getObjectVersion', key, (s3) => reader.getObjectVersion(s3, this.o.bucket, key, versionId));
@@ -519,6 +576,7 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   close(): void {
+    this.owner?.s3?.destroy();
     this.s3?.destroy();
     this.sts?.destroy();
     this.handler.destroy();

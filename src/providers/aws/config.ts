@@ -12,6 +12,9 @@
 //             (`s3 =\n  endpoint_url = ...`), the profile's `endpoint_url`; none of the configured
 //             ones when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls is true.
 //   STS:      --sts-endpoint, AWS_ENDPOINT_URL_STS, the `services` sts entry, then as for S3.
+//   KMS (--explain's kms:GetKeyPolicy): AWS_ENDPOINT_URL_KMS, the `services` kms entry, then
+//             AWS_ENDPOINT_URL / `endpoint_url` (the SDK's own order: @smithy/core endpoints
+//             getEndpointUrlConfig, serviceId "KMS"), resolved here for the explain profile.
 // The profile: --profile, else AWS_PROFILE, else `default`. The files are the SDK's own
 // (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ~/.aws/), read with the SDK's own loader.
 
@@ -39,16 +42,11 @@ export async function resolveAwsTarget(o: CommonTargetOptions, env: NodeJS.Proce
   if (fromConfig.services && !services && !ignoreConfigured) {
     throw new UsageError(`profile "${name}": its services section "${fromConfig.services}" is not in ${where(env, 'AWS_CONFIG_FILE', '~/.aws/config')}`);
   }
-  const configured = (service: 's3' | 'sts'): { value: string; from: string } | undefined => {
-    if (ignoreConfigured) return undefined;
-    const envName = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
-    if (env[envName]) return { value: env[envName]!, from: envName };
-    if (env.AWS_ENDPOINT_URL) return { value: env.AWS_ENDPOINT_URL, from: 'AWS_ENDPOINT_URL' };
-    const svc = services?.[`${service}.endpoint_url`];
-    if (svc) return { value: svc, from: `endpoint_url of ${service} in services "${fromConfig.services}" of profile "${name}"` };
-    if (fromConfig.endpoint_url) return { value: fromConfig.endpoint_url, from: `endpoint_url of profile "${name}"` };
-    return undefined;
-  };
+  const configured = (service: 's3' | 'sts' | 'kms') => configuredEndpoint(service, env, name, fromConfig, services, ignoreConfigured);
+  // the KMS endpoint is used only by --explain (configuredKmsEndpoint), after the run: a bad URL is
+  // refused here, before any request
+  const kms = configured('kms');
+  if (kms) validateEndpoint(kms.from, kms.value);
 
   const out = { ...o };
   // AWS_PROFILE names the profile as --profile does (the chain would read it too, after static keys)
@@ -74,6 +72,36 @@ export async function resolveAwsTarget(o: CommonTargetOptions, env: NodeJS.Proce
     }
   }
   return out;
+}
+
+type Found = { value: string; from: string } | undefined;
+
+/** A service's configured endpoint (AWS SDKs and Tools reference guide, "Service-specific endpoints"). */
+function configuredEndpoint(service: 's3' | 'sts' | 'kms', env: NodeJS.ProcessEnv, name: string, fromConfig: Section, services: Section | undefined, ignore: boolean): Found {
+  if (ignore) return undefined;
+  const envName = `AWS_ENDPOINT_URL_${service.toUpperCase()}`;
+  if (env[envName]) return { value: env[envName]!, from: envName };
+  // the service's own entries come before the generic ones (the SDK reads the environment first)
+  if (env.AWS_ENDPOINT_URL) return { value: env.AWS_ENDPOINT_URL, from: 'AWS_ENDPOINT_URL' };
+  const svc = services?.[`${service}.endpoint_url`];
+  if (svc) return { value: svc, from: `endpoint_url of ${service} in services "${fromConfig.services}" of profile "${name}"` };
+  if (fromConfig.endpoint_url) return { value: fromConfig.endpoint_url, from: `endpoint_url of profile "${name}"` };
+  return undefined;
+}
+
+/**
+ * The KMS endpoint the explain credentials' profile configures (`profile`: --explain-profile, else
+ * --profile, else AWS_PROFILE, else `default`), or null: AWS KMS of the key's region. A bad URL is
+ * a UsageError naming where it came from.
+ */
+export async function configuredKmsEndpoint(env: NodeJS.ProcessEnv, profile: string | null): Promise<{ value: string; from: string } | null> {
+  const name = profile ?? env.AWS_PROFILE ?? 'default';
+  const { configFile, credentialsFile } = await loadSharedConfigFiles();
+  const fromConfig: Section = { ...credentialsFile[name], ...configFile[name] };
+  const ignore = truthy(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) || truthy(fromConfig.ignore_configured_endpoint_urls);
+  const services = fromConfig.services ? configFile[`services.${fromConfig.services}`] : undefined;
+  const e = configuredEndpoint('kms', env, name, fromConfig, services, ignore);
+  return e ? { value: validateEndpoint(e.from, e.value), from: e.from } : null;
 }
 
 function where(env: NodeJS.ProcessEnv, variable: string, fallback: string): string {

@@ -12,7 +12,9 @@ import { readPolicyFile } from '../../explain/read.js';
 import { unreadPolicies } from '../../explain/unread.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext, UnreadPolicy } from '../../explain/types.js';
 import type { AwsAdapter } from './adapter.js';
-import { kmsActionOf, kmsKeyArn, kmsWrites, type KmsWrites } from './kms.js';
+import { decidingKey, keyPolicyReadable, kmsActionOf, kmsKeyArn, kmsLayer, kmsWrites, type KmsLayer, type KmsRead } from './kms.js';
+import { readBucketEncryption, readKeyPolicy, type KmsReadOptions } from './kms-read.js';
+import { configuredKmsEndpoint } from './config.js';
 import { readAwsPolicies, type ReadPolicies } from './policies.js';
 import { partitionOfArn } from './request.js';
 import type { CommonTargetOptions, ExplainFlags } from '../../core/provider.js';
@@ -26,6 +28,7 @@ export type AwsExplainOptions = Pick<
   CommonTargetOptions,
   'bucket' | 'prefix' | 'region' | 'endpoint' | 'pathStyle' | 'timeoutMs' | 'roleArn' | 'sessionName' | 'externalId' | 'sessionPolicy'
 > &
+  Partial<Pick<CommonTargetOptions, 'profile'>> &
   ExplainFlags;
 
 /** Headers the probe never sends: their condition keys are absent from its requests, not unknown. */
@@ -66,6 +69,8 @@ export class AwsExplainer implements Explainer {
   constructor(
     private readonly adapter: AwsAdapter,
     private readonly o: AwsExplainOptions,
+    /** Where AWS_ENDPOINT_URL_KMS and the profile are looked up (the CLI's environment). */
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.scps = readPolicyFiles('--scp', o.scpFiles);
     this.rcps = readPolicyFiles('--rcp', o.rcpFiles);
@@ -73,27 +78,60 @@ export class AwsExplainer implements Explainer {
   }
 
   async explain(result: RunResult): Promise<void> {
-    const read = await readAwsPolicies({
+    const reader: KmsReadOptions = {
       bucket: this.o.bucket,
-      roleArn: this.o.roleArn,
       region: this.o.region,
       endpoint: this.o.endpoint,
       pathStyle: this.o.pathStyle,
       timeoutMs: this.o.timeoutMs,
       profile: this.o.explainProfile,
       ...(this.o.explainProfile ? {} : { credentials: this.adapter.sourceCredentialsForExplain() }),
-    });
-    this.explainRead(result, read);
+    };
+    const [read, kms] = await Promise.all([readAwsPolicies({ ...reader, roleArn: this.o.roleArn }), this.readKms(result, reader)]);
+    this.explainRead(result, read, kms);
+  }
+
+  /**
+   * The KMS layer's reads (kms-read.ts): the bucket's default encryption when the writes name no
+   * key, then kms:GetKeyPolicy of the key that decides, unless --kms-key-policy gives it.
+   */
+  private async readKms(result: RunResult, reader: KmsReadOptions): Promise<KmsRead> {
+    const writes = kmsWrites(result.checks);
+    const out: KmsRead = {};
+    if (!writes) out.encryption = await readBucketEncryption(reader);
+    const key = decidingKey(writes, out.encryption);
+    if (!key || this.kmsPolicy) return out;
+    if (!key.keyId) {
+      out.notCalled = 'the key is the AWS managed key aws/s3, whose id is not known here';
+      return out;
+    }
+    if (!keyPolicyReadable(key.keyId)) {
+      out.notCalled = `the key is named by an alias (${key.keyId}); kms:GetKeyPolicy takes a key id or key ARN`;
+      return out;
+    }
+    let endpoint: Awaited<ReturnType<typeof configuredKmsEndpoint>>;
+    try {
+      endpoint = await configuredKmsEndpoint(this.env, this.o.explainProfile ?? this.o.profile ?? null);
+    } catch (err) {
+      out.notCalled = `the KMS endpoint is not usable: ${(err as Error).message}`;
+      return out;
+    }
+    if (!endpoint && this.o.endpoint) {
+      out.notCalled = `the store at ${this.o.endpoint} is not AWS and no KMS endpoint is configured (AWS_ENDPOINT_URL_KMS): its KMS, if any, is not the AWS KMS API`;
+      return out;
+    }
+    const region = /^arn:[^:]+:kms:([^:]+):/.exec(key.keyId)?.[1] ?? this.o.region ?? 'us-east-1';
+    out.keyPolicy = { keyId: key.keyId, read: await readKeyPolicy(key.keyId, region, endpoint?.value ?? null, reader) };
+    return out;
   }
 
   /** Evaluate every check over the policies read (also what a test drives with recorded inputs). */
-  explainRead(result: RunResult, read: ReadPolicies): void {
+  explainRead(result: RunResult, read: ReadPolicies, kmsRead?: KmsRead): void {
     const warnings: string[] = [];
     if (!this.scps.length) warnings.push('no SCPs given (--scp FILE): service control policies were not evaluated');
     if (!this.rcps.length) warnings.push('no RCPs given (--rcp FILE): resource control policies were not evaluated');
     if (!this.o.sourceIp) warnings.push('aws:SourceIp is undetermined (pass --source-ip with the address the store sees)');
-    const writes = kmsWrites(result.checks);
-    const kms = this.kmsKeyPolicy(writes, result, warnings);
+    const kms = this.kmsKeyPolicy(result, warnings, kmsRead);
     const unseen = [
       ...read.notVisible.map((n) => n.policy),
       ...(this.scps.length ? [] : ['SCPs']),
@@ -115,30 +153,25 @@ export class AwsExplainer implements Explainer {
   }
 
   /**
-   * The key policy for the run's SSE-KMS writes: the --kms-key-policy file, or an unread entry saying
-   * why not. It is never read through the API: @aws-sdk/client-kms is not a dependency, so
-   * kms:GetKeyPolicy is not called, even where the bucket's default encryption or kms-key-id names
-   * the key. Writes without SSE-KMS (or a bucket whose default key is not known here) need none.
+   * The KMS key-policy layer (kms.ts kmsLayer): none when no write calls KMS (no SSE-KMS in the
+   * writes, and a bucket default that is not SSE-KMS); else the --kms-key-policy file, the policy
+   * kms:GetKeyPolicy read, or an unread entry saying which key policy, why, and what would read it.
    */
-  private kmsKeyPolicy(writes: KmsWrites | null, result: RunResult, warnings: string[]): KmsLayer | null {
-    if (!writes) {
-      if (this.kmsPolicy) warnings.push('--kms-key-policy was given, but no write of this run asked for SSE-KMS (definition sse: aws:kms); the key policy was not evaluated (the bucket\'s default encryption is not read)');
+  private kmsKeyPolicy(result: RunResult, warnings: string[], kmsRead: KmsRead | undefined): KmsLayer | null {
+    const writes = kmsWrites(result.checks);
+    const enc = kmsRead?.encryption;
+    if (!writes && enc && !enc.read) {
+      warnings.push(`the bucket's default encryption was not read (${enc.why}): if it is SSE-KMS, its key policy also decides the writes and was not evaluated (s3:GetEncryptionConfiguration for the explain credentials)`);
+    }
+    const key = decidingKey(writes, enc);
+    if (!key) {
+      if (this.kmsPolicy) warnings.push('--kms-key-policy was given, but no write of this run uses SSE-KMS (definition sse: aws:kms, or the bucket\'s default encryption); the key policy was not evaluated');
       return null;
     }
     const account = /^arn:[^:]+:iam::(\d{12}):/.exec(this.o.roleArn ?? '')?.[1] ?? null;
-    const keyArn = kmsKeyArn(writes.keyId, partitionOfArn(this.o.roleArn ?? result.identity.assumedRoleArn), this.o.region, account);
-    const label = keyArn ?? (writes.keyId ? `the key ${writes.keyId}` : 'the bucket\'s default SSE-KMS key');
-    if (this.kmsPolicy) return { keyArn, policy: this.kmsPolicy };
-    return {
-      keyArn,
-      policy: null,
-      unread: {
-        slot: 'kms',
-        policy: `kms-key-policy of ${label}`,
-        why: 'not read: kms:GetKeyPolicy is not called (no KMS client in this tool)',
-        readWith: '--kms-key-policy FILE (the key policy, e.g. from aws kms get-key-policy --policy-name default)',
-      },
-    };
+    const keyArn = kmsKeyArn(key.keyId, partitionOfArn(this.o.roleArn ?? result.identity.assumedRoleArn), this.o.region, account);
+    if (key.from === 'bucket-default') warnings.push(`the writes send no encryption header: the bucket's default encryption (SSE-KMS, key ${key.keyId ?? 'aws/s3'}) decides their KMS calls`);
+    return kmsLayer(key, keyArn, this.kmsPolicy, kmsRead);
   }
 
   private store = 'aws-s3';
@@ -218,7 +251,7 @@ export class AwsExplainer implements Explainer {
       'aws',
       unseen,
     );
-    const kmsAction = kms ? kmsActionOf(check) : null;
+    const kmsAction = kms ? kmsActionOf(check, kms.from === 'bucket-default') : null;
     if (!kms || !kmsAction) return;
     this.explainKms(check, kms, kmsAction, { request, policies }, unseen);
   }
@@ -261,14 +294,6 @@ export class AwsExplainer implements Explainer {
     const fix = { action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName };
     explainKmsCall(check, { request, policies, fix, store: this.store }, 'aws', unseen);
   }
-}
-
-/** The KMS key-policy layer of a run whose writes use SSE-KMS. */
-interface KmsLayer {
-  /** The key's ARN; null when the key is not known (no kms-key-id, or an alias). */
-  keyArn: string | null;
-  policy: NamedPolicy | null;
-  unread?: UnreadPolicy;
 }
 
 /** Without --endpoint: AWS S3. With one: Ceph RGW when a response carried an RGW request id (`tx...-default`), else the conservative s3-compatible table. */

@@ -2,6 +2,7 @@
 // `arn:` role ARNs or with --provider aws.
 
 import type { Provider } from '../../core/provider.js';
+import { fromIni } from '@aws-sdk/credential-providers';
 import { AwsAdapter } from './adapter.js';
 import { resolveAwsTarget } from './config.js';
 import { AwsExplainer } from './explain.js';
@@ -16,6 +17,10 @@ export const provider: Provider = {
     return new AwsAdapter(o);
   },
   createExplainer(adapter, o, e) {
-    return new AwsExplainer(adapter as AwsAdapter, { ...o, ...e, sessionName: o.sessionName });
+    const a = adapter as AwsAdapter;
+    // The credentials that read the policies also read what the role may not of the ownership evidence.
+    if (e.explainProfile) a.useOwnerCredentials(fromIni({ profile: e.explainProfile }), `the --explain-profile "${e.explainProfile}" credentials`);
+    else a.useOwnerCredentials(a.sourceCredentialsForExplain(), 'the source credentials (--explain)');
+    return new AwsExplainer(a, { ...o, ...e, sessionName: o.sessionName });
   },
 };

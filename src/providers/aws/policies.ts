@@ -54,7 +54,8 @@ function roleNameOf(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
-function reasonOf(err: unknown): string {
+/** Why a read failed, from the error's evidence (code, status, message; "does not implement" for 405/NotImplemented). */
+export function reasonOf(err: unknown): string {
   const ev = evidenceFromError(err);
   const code = ev.code || ev.name || ev.networkCode || 'Error';
   if (ev.httpStatus === 405 || code === 'MethodNotAllowed' || code === 'NotImplemented') {

@@ -9,11 +9,24 @@
 // - ListBucketInventoryConfigurations is authorised as s3:GetInventoryConfiguration
 //   (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBucketInventoryConfigurations.html); it
 //   needs no configuration id, unlike GetBucketInventoryConfiguration.
+// Ownership evidence (src/core/bucket.ts; read once, not checks):
+// - GetBucketOwnershipControls (s3:GetBucketOwnershipControls) answers <OwnershipControls><Rule>
+//   <ObjectOwnership>; 404 OwnershipControlsNotFoundError ("The bucket ownership controls were not
+//   found") when the bucket has none: "The bucket was created before the BucketOwnerEnforced ownership
+//   setting was introduced and you've never explicitly applied this value", or it was deleted with
+//   DeleteBucketOwnershipControls; "By default, Amazon S3 sets OwnershipControls for all newly created
+//   buckets" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketOwnershipControls.html):
+//   since April 2023 new buckets get BucketOwnerEnforced (https://aws.amazon.com/blogs/aws/heads-up-amazon-s3-security-changes-are-coming-in-april-of-2023/).
+// - GetBucketAcl (s3:GetBucketAcl) / GetObjectAcl: <AccessControlPolicy><Owner><ID> is the bucket's /
+//   object's owner (canonical user id); "Requests to read ACLs are still supported" with ACLs disabled
+//   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html).
 
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  GetBucketAclCommand,
   GetBucketLocationCommand,
+  GetBucketOwnershipControlsCommand,
   GetBucketNotificationConfigurationCommand,
   GetBucketTaggingCommand,
   GetObjectAclCommand,
@@ -22,7 +35,7 @@ import {
   ListBucketInventoryConfigurationsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { OpMeta, ReadDigest } from '../../core/adapter.js';
+import type { AclOwner, ObjectOwnershipSetting, OpMeta, OwnerAnswer, OwnershipAnswer, ReadDigest } from '../../core/adapter.js';
 
 /** A read whose answer was not the configuration asked for: why (the plan reports it as an error). */
 export type ConfigMeta = OpMeta & { unanswered?: string };
@@ -63,19 +76,57 @@ function meta(r: { $metadata: { attempts?: number } }): OpMeta {
 
 /** Send a configuration read and check that the answer is the document asked for. */
 async function sendChecked(s3: S3Client, cmd: { middlewareStack: unknown }, root: string, api: string): Promise<ConfigMeta> {
+  return (await sendCheckedOutput(s3, cmd, root, api)).meta;
+}
+
+/** The same, with the SDK's output (what the document says). */
+async function sendCheckedOutput<T>(s3: S3Client, cmd: { middlewareStack: unknown }, root: string, api: string): Promise<{ meta: ConfigMeta; out: T }> {
   const seen: { root?: string } = {};
   expectRoot(cmd, root, seen);
-  const r = meta((await s3.send(cmd as never)) as { $metadata: { attempts?: number } });
+  const out = (await s3.send(cmd as never)) as T & { $metadata: { attempts?: number } };
+  const r = meta(out);
   const why = checkedRoot(seen, root, api);
-  return why ? { ...r, unanswered: why } : r;
+  return { meta: why ? { ...r, unanswered: why } : r, out };
 }
+
+/** The <Owner> of an ACL document (ID; DisplayName only where S3 still sends it). */
+function ownerOf(o: { ID?: string; DisplayName?: string } | undefined): AclOwner | null {
+  if (!o?.ID) return null;
+  return o.DisplayName ? { id: o.ID, displayName: o.DisplayName } : { id: o.ID };
+}
+
+const SETTINGS: readonly ObjectOwnershipSetting[] = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'];
 
 export async function getObjectTagging(s3: S3Client, bucket: string, key: string): Promise<ConfigMeta> {
   return sendChecked(s3, new GetObjectTaggingCommand({ Bucket: bucket, Key: key }), 'Tagging', 'GetObjectTagging');
 }
 
-export async function getObjectAcl(s3: S3Client, bucket: string, key: string): Promise<ConfigMeta> {
-  return sendChecked(s3, new GetObjectAclCommand({ Bucket: bucket, Key: key }), 'AccessControlPolicy', 'GetObjectAcl');
+export async function getObjectAcl(s3: S3Client, bucket: string, key: string): Promise<ConfigMeta & { owner: AclOwner | null }> {
+  const r = await sendCheckedOutput<{ Owner?: { ID?: string; DisplayName?: string } }>(s3, new GetObjectAclCommand({ Bucket: bucket, Key: key }), 'AccessControlPolicy', 'GetObjectAcl');
+  return { ...r.meta, owner: r.meta.unanswered ? null : ownerOf(r.out.Owner) };
+}
+
+export async function getBucketOwner(s3: S3Client, bucket: string): Promise<OwnerAnswer> {
+  const r = await sendCheckedOutput<{ Owner?: { ID?: string; DisplayName?: string } }>(s3, new GetBucketAclCommand({ Bucket: bucket }), 'AccessControlPolicy', 'GetBucketAcl');
+  return { ...r.meta, owner: r.meta.unanswered ? null : ownerOf(r.out.Owner) };
+}
+
+export async function getBucketOwnershipControls(s3: S3Client, bucket: string): Promise<OwnershipAnswer> {
+  let r;
+  try {
+    r = await sendCheckedOutput<{ OwnershipControls?: { Rules?: { ObjectOwnership?: string }[] } }>(
+      s3, new GetBucketOwnershipControlsCommand({ Bucket: bucket }), 'OwnershipControls', 'GetBucketOwnershipControls',
+    );
+  } catch (err) {
+    // No setting stored: the request itself was authorised (404 OwnershipControlsNotFoundError).
+    if (evidenceFromError(err).code === 'OwnershipControlsNotFoundError') return { retries: 0, setting: null };
+    throw err;
+  }
+  if (r.meta.unanswered) return { ...r.meta, setting: null };
+  const value = r.out.OwnershipControls?.Rules?.[0]?.ObjectOwnership;
+  const setting = SETTINGS.find((x) => x === value);
+  if (!setting) return { ...r.meta, setting: null, unanswered: `the store answered GetBucketOwnershipControls with ObjectOwnership ${JSON.stringify(value ?? '')}, not one of ${SETTINGS.join(', ')}` };
+  return { ...r.meta, setting };
 }
 
 export async function getObjectVersion(s3: S3Client, bucket: string, key: string, versionId: string): Promise<OpMeta & { read: ReadDigest }> {

@@ -20,12 +20,9 @@ export function partitionOfArn(arn: string | null): string {
 }
 
 /*
- * aws:UserAgent is left undetermined (not set here): @aws-sdk v3 builds each request's User-Agent in
- * its user-agent middleware (@aws-sdk/core middleware-user-agent) from the SDK, OS and Node versions
- * plus `m/<features>`, the features the request's own middlewares set (retry mode, checksums,
- * credential source, ...), so it differs from request to request; `customUserAgent` only appends a
- * suffix, so the whole value is not known from it. Recording the exact header would need the sent
- * request tied to its check, which the concurrent runner does not give this SDK-free record.
+ * aws:UserAgent is not set here: @aws-sdk v3 builds each request's User-Agent in its user-agent
+ * middleware, per request (`m/<features>`), so the value is known only from the request as sent: the
+ * adapter records it after signing (user-agent.ts) and adds it to this record (AwsAdapter.describeRequest).
  */
 export function describeS3Request(t: S3RequestTarget, op: Operation, sent: SentRequest): RequestRecord {
   const action = S3_ACTIONS[op];

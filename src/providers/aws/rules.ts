@@ -20,6 +20,9 @@ const STS_ASSUME_ROLE = 'https://docs.aws.amazon.com/STS/latest/APIReference/API
 const S3_ERRORS = 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html';
 const SIGV4_ERRORS = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/signature-v4-troubleshooting.html';
 const CONDITIONAL_WRITES = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html';
+// "Requests to set ACLs or update ACLs fail with a 400 error and return the AccessControlListNotSupported
+// error code" once Object Ownership is Bucket owner enforced; the uploader sees "The bucket does not allow ACLs".
+const OWNERSHIP_ERRORS = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html';
 const RGW_NOTES = 'shared notes ceph-rgw.md: RGW answers AccessDenied without a reason, also for an unknown key or wrong secret';
 const SDK_NOTES = 'shared notes denial-evidence.md: @aws-sdk v3 error objects';
 
@@ -145,7 +148,7 @@ export const AWS_RULES: readonly AwsRule[] = [
   ...enhancedRows('s3'),
 
   // --- ACLs, Block Public Access, Object Lock, SSE-C (TROUBLESHOOT_403) ---------------------------
-  { id: 'aws.s3.acl.not-supported', match: { service: 's3', code: 'AccessControlListNotSupported' }, kind: 'denied', stage: 'by-operation', source: 'acl', explicit: null, hint: 's3.acl.not-supported', doc: TROUBLESHOOT_403 },
+  { id: 'aws.s3.acl.not-supported', match: { service: 's3', code: 'AccessControlListNotSupported' }, kind: 'denied', stage: 'by-operation', source: 'acl', explicit: null, hint: 's3.acl.not-supported', doc: OWNERSHIP_ERRORS },
   { id: 'aws.s3.acl.block-public-access', match: { service: 's3', message: /BlockPublicAcls|BlockPublicPolicy|Block Public Access/i }, kind: 'denied', stage: 'by-operation', source: 'acl', explicit: null, hint: 's3.acl.block-public-access', doc: TROUBLESHOOT_403 },
   // A 403 is a refusal; a 400 says the request did not meet the bucket's Object Lock rules.
   { id: 'aws.s3.object-lock.checksum', match: { service: 's3', code: ['AccessDenied', 'InvalidRequest', 'InvalidArgument'], message: /^(?=[\s\S]*(?:object lock|legal hold|retention))(?=[\s\S]*(?:Content-MD5|checksum))/i }, kind: 'by-status', stage: 'by-operation', source: 'object-lock', explicit: null, hint: 's3.object-lock.checksum', doc: TROUBLESHOOT_403 },

@@ -77,7 +77,7 @@ export const alibaba: DialectRules = {
   },
   roleArn: (account, name) => `acs:ram::${account}:role/${name}`,
   // OSS bucket policies: acs:SourceIp, acs:SourceVpc and acs:SourceVpcId; no VPC endpoint key
-  networkKeys: { sourceIp: 'acs:SourceIp', sourceVpc: ['acs:SourceVpc', 'acs:SourceVpcId'], sourceVpce: null, vpcHidesSourceIp: false },
+  networkKeys: { sourceIp: 'acs:SourceIp', sourceVpc: ['acs:SourceVpc', 'acs:SourceVpcId'], sourceVpce: null, vpcHidesSourceIp: false, userAgent: 'acs:UserAgent' },
   sessionArnOf(roleArn, session) {
     const m = /^acs:ram::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
     return m ? `acs:ram::${m[1]}:assumed-role/${m[2]}/${session}` : null;

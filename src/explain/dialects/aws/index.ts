@@ -108,7 +108,7 @@ export const aws: DialectRules = {
   },
   roleArn: (account, name) => `arn:aws:iam::${account}:role/${name}`,
   // aws:SourceIp is not available for requests through a VPC endpoint (global condition context keys)
-  networkKeys: { sourceIp: 'aws:SourceIp', sourceVpc: ['aws:SourceVpc'], sourceVpce: 'aws:SourceVpce', vpcHidesSourceIp: true },
+  networkKeys: { sourceIp: 'aws:SourceIp', sourceVpc: ['aws:SourceVpc'], sourceVpce: 'aws:SourceVpce', vpcHidesSourceIp: true, userAgent: 'aws:UserAgent' },
   sessionArnOf(roleArn, session) {
     const m = /^arn:([^:]*):iam::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(roleArn);
     return m ? `arn:${m[1] || DEFAULT_PARTITION}:sts::${m[2]}:assumed-role/${m[3]}/${session}` : null;

@@ -1,7 +1,8 @@
 // How S3 stores enforce the AWS policy language. AWS S3 as documented; Ceph RGW from
 // ../shared/notes/ceph-rgw.md and test/integration/explain-rgw.test.ts (Pacific 16.2): no
 // aws:PrincipalArn, NotAction in a Deny ignored, a negated operator on a missing key never matches,
-// NotPrincipal naming the role ARN excludes its sessions. An S3-compatible store that is neither
+// NotPrincipal naming the role ARN excludes its sessions; aws:UserAgent is enforced (the HTTP
+// User-Agent header: test/integration/kms-ua-rgw.test.ts). An S3-compatible store that is neither
 // (an --endpoint whose answers do not look like RGW's) gets the union of the known restrictions:
 // a fix proven under them holds on AWS and on RGW.
 
