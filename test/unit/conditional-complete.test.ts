@@ -6,6 +6,10 @@
 // deny that keeps one reports it. On a real RGW: test/integration/versions-rgw.test.ts.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { RequestFailure } from '../../src/core/model.js';
 import { loadDefinition } from '../../src/core/definition.js';
@@ -16,8 +20,17 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderPrometheus } from '../../src/report/prometheus.js';
 import { renderText } from '../../src/report/text.js';
 import { denial, MemoryAdapter } from '../helpers/memory-adapter.js';
-import { schema } from '../fixtures/reports/load.js';
+import { REPORT_FIXTURES, schema } from '../fixtures/reports/load.js';
 
+const xsdDir = mkdtempSync(join(tmpdir(), 'junit-xsd-'));
+t.teardown(() => rmSync(xsdDir, { recursive: true, force: true }));
+/** xmllint against the JUnit schema CI servers read (as test/unit/report-junit.test.ts does). */
+function junitValid(xml: string): string {
+  const file = join(xsdDir, `r${Math.random().toString(16).slice(2)}.xml`);
+  writeFileSync(file, xml);
+  const r = spawnSync('xmllint', ['--noout', '--schema', join(REPORT_FIXTURES, 'junit.xsd'), file], { encoding: 'utf8' });
+  return r.status === 0 ? 'valid' : `${r.status}: ${r.stderr}${r.error ? String(r.error) : ''}`;
+}
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats.default(ajv);
 const validate = ajv.compile(schema());
@@ -48,6 +61,7 @@ t.test('a store that ignores the header (as RGW): ignored, caveat collision-ungu
   t.match(text, /PASS/);
   t.match(renderMarkdown(singleRun(r)), /Conditional writes: If-None-Match on CompleteMultipartUpload \*\*ignored\*\*[\s\S]*`multipart-complete` .* \*\*collision-unguarded\*\*/);
   const junit = renderJunit(singleRun(r), { hostname: 'h' });
+  t.equal(junitValid(junit), 'valid', 'valid JUnit');
   t.match(junit, /<property name="finding.multipart-complete" value="collision-unguarded"\/>/);
   t.match(junit, /finding collision-unguarded \(multipart-complete, does not fail the check\)/);
   t.notMatch(junit, /<failure/, 'no failing test case');

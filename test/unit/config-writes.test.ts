@@ -7,6 +7,10 @@
 // returns them (test/integration/sources-rgw.test.ts runs it on a real RGW).
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import type { Explainer } from '../../src/core/explainer.js';
 import type { RunResult } from '../../src/core/model.js';
@@ -24,8 +28,17 @@ import { renderPrometheus } from '../../src/report/prometheus.js';
 import { singleRun } from '../../src/report/common.js';
 import { renderText } from '../../src/report/text.js';
 import { MemoryAdapter } from '../helpers/memory-adapter.js';
-import { schema } from '../fixtures/reports/load.js';
+import { REPORT_FIXTURES, schema } from '../fixtures/reports/load.js';
 
+const xsdDir = mkdtempSync(join(tmpdir(), 'junit-xsd-'));
+t.teardown(() => rmSync(xsdDir, { recursive: true, force: true }));
+/** xmllint against the JUnit schema CI servers read (as test/unit/report-junit.test.ts does). */
+function junitValid(xml: string): string {
+  const file = join(xsdDir, `r${Math.random().toString(16).slice(2)}.xml`);
+  writeFileSync(file, xml);
+  const r = spawnSync('xmllint', ['--noout', '--schema', join(REPORT_FIXTURES, 'junit.xsd'), file], { encoding: 'utf8' });
+  return r.status === 0 ? 'valid' : `${r.status}: ${r.stderr}${r.error ? String(r.error) : ''}`;
+}
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats.default(ajv);
 const validate = ajv.compile(schema());
@@ -97,6 +110,7 @@ t.test('never sent: no adapter method is called for a configuration write; witho
   const md = renderMarkdown(singleRun(r));
   t.match(md, /\| ⚪ \| `put-inventory-configuration` \| `s3:PutInventoryConfiguration` \| not probed \(expected allowed\) \| never sent/);
   const junit = renderJunit(singleRun(r), { hostname: 'h' });
+  t.equal(junitValid(junit), 'valid', 'valid JUnit');
   t.match(junit, /<testcase classname="[^"]*" name="put-bucket-notification \(s3:PutBucketNotification\) \[not probed\]" time="0.000"\/>/);
   t.match(junit, /not probed: put-inventory-configuration \(s3:PutInventoryConfiguration\): never sent/);
   const prom = renderPrometheus(singleRun(r));
@@ -121,6 +135,7 @@ t.test('--explain: the request each describes is evaluated; allowed meets allow,
   t.match(text, /✗ s3:PutInventoryConfiguration\s+put-inventory-configuration\s+evaluated: implicit-deny \(never sent\)\n\s+why: .*\n\s+fix: /);
   t.match(text, /1 evaluated|2 evaluated/);
   const junit = renderJunit(singleRun(r), { hostname: 'h' });
+  t.equal(junitValid(junit), 'valid', 'valid JUnit');
   t.match(junit, /<failure type="evaluated-implicit-deny" message="s3:PutInventoryConfiguration \(never sent\) evaluates to implicit-deny, expected allowed/);
   t.notMatch(junit, /put-bucket-notification[^\n]*\n\s*<failure/, 'the allowed one passes');
   const md = renderMarkdown(singleRun(r));
