@@ -31,7 +31,7 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     runId: plan.runId,
     startedAt: startedAt.toISOString(),
     verdict: verdictOf(out.checks, out.leftovers, Boolean(signal?.aborted), plan.leftoversExpected),
-    target: { ...input.target, ...plan.bucket.describe(plan.resources) },
+    target: { ...input.target, ...plan.bucket.describe(plan.resources), ...conditionalOf(plan) },
     identity: input.adapter.identity(),
     checks: out.checks,
     leftovers: out.leftovers,
@@ -50,6 +50,13 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     // --explain evaluates the probed identity's requests; the writer's setup requests are not its own
     const explainer = input.explainer;
     await withoutWriterChecksAsync(result, (r) => explainer.explain(r));
+    // A configuration write never sent is decided by the evaluation (outcome `evaluated`): it counts.
+    for (const c of result.checks) {
+      if (c.outcome === 'not-probed') c.reason = `never sent, and --explain could not evaluate it: ${c.explain?.summary ?? 'no role was assumed (the caller\'s own policies are not read)'}`;
+    }
+    if (result.checks.some((c) => c.outcome === 'evaluated')) {
+      result.verdict = verdictOf(result.checks, result.leftovers, false, plan.leftoversExpected);
+    }
   }
   result.durationMs = Math.round(performance.now() - t0);
   return result;
@@ -77,4 +84,9 @@ export function aggregateVerdict(results: Pick<RunResult, 'verdict'>[]): Verdict
   if (results.some((r) => r.verdict === 'error')) return 'error';
   if (results.some((r) => r.verdict === 'fail')) return 'fail';
   return 'pass';
+}
+
+function conditionalOf(plan: ReturnType<typeof buildPlan>): Pick<RunResult['target'], 'conditionalWrites'> {
+  const c = plan.conditionalWrites();
+  return c ? { conditionalWrites: c } : {};
 }

@@ -24,6 +24,8 @@ export interface StepOutput {
   retries: number;
   key?: string;
   uploadId?: string;
+  /** A finding that does not fail the check (multipart-complete: collision-unguarded). */
+  caveat?: { finding: 'collision-unguarded'; why: string };
 }
 
 export interface Step {
@@ -42,6 +44,8 @@ export interface Step {
   by?: 'writer';
   /** The finding when allowed where a denial is required (default `over-privileged`). */
   finding?: 'not-immutable';
+  /** Never sent (checks.ts `evaluatedOnly`): the runner reports it `not-probed` and never calls run(). */
+  evaluatedOnly?: true;
   run(): Promise<StepOutput>;
 }
 
