@@ -291,7 +291,7 @@ export class AwsExplainer implements Explainer {
     const unread = [...(s3.policies.notVisible ?? []).filter((u) => u.slot !== 'resource'), ...(kms.unread ? [kms.unread] : [])];
     if (unread.length) policies.notVisible = unread;
     if (kms.policy) policies.kms = kms.policy;
-    const fix = { action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName };
+    const fix = { action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName, resource: kms.keyArn };
     explainKmsCall(check, { request, policies, fix, store: this.store }, 'aws', unseen);
   }
 }
