@@ -1,5 +1,5 @@
 // The Ceph RGW rows of the fix-proof capability table (src/explain/dialects/aws/stores.ts CEPH_RGW),
-// observed on a real RGW: "NotAction in a Deny is ignored" and "a negated operator (StringNotEquals)
+// observed on a real RGW (Pacific, as scripts/rgw.mjs installs it): "NotAction in a Deny is ignored" and "a negated operator (StringNotEquals)
 // on a key missing from the request never matches" (../shared/notes/ceph-rgw.md, "Where RGW differs
 // from AWS"). AWS documents the opposite for both ("IAM JSON policy elements: NotAction": a Deny with
 // NotAction denies every action not listed; "IAM JSON policy elements: Condition operators": a negated
@@ -9,7 +9,7 @@
 // documentation under aws-s3.
 import t from 'tap';
 import { PutObjectCommand, type ObjectCannedACL } from '@aws-sdk/client-s3';
-import { createBucket, createUser, deleteBucketPolicy, putBucketPolicy, s3For, startRgw, userArn } from '../../scripts/rgw.mjs';
+import { assumeRole, createBucket, createRole, createUser, deleteBucketPolicy, putBucketPolicy, putRolePolicy, roleArn, s3For, startRgw, userArn } from '../../scripts/rgw.mjs';
 import { evaluate } from '../../src/explain/index.js';
 import { AWS_S3, CEPH_RGW } from '../../src/explain/dialects/aws/stores.js';
 
@@ -83,6 +83,44 @@ t.test('RGW: StringNotEquals on a key the request does not carry never matches (
   t.equal(predicted(onlyOwnerReads, CEPH_RGW, 's3:x-amz-grant-read'), 'allowed', 'the evaluator under ceph-rgw agrees (key absent)');
   t.equal(predicted(onlyOwnerReads, AWS_S3, 's3:x-amz-grant-read'), 'explicit-deny', 'under aws-s3 the documented answer: denied');
   t.equal(predicted(onlyOwnerReads, CEPH_RGW, 's3:x-amz-grant-read', { 's3:x-amz-grant-read': `id=${writer.uid}` }), 'explicit-deny', 'with the other value both agree: denied');
+});
+
+t.test('an aws:userid exemption on RGW keeps no plain user and no anonymous caller denied (aws:userid is set for role sessions only)', async (t) => {
+  // The userid-condition fix candidate exempts the role with StringNotLike aws:userid "ROLEID:*". On
+  // RGW only a role session carries aws:userid; for a plain user or an anonymous caller the key is
+  // missing, so the negated condition never matches and the Deny stops applying to them. This is why
+  // the fix proof (src/explain/proof.ts) evaluates the users a Deny names with no aws:userid it could
+  // know, and an anonymous caller where the Deny covers "*": the exemption is never proven for them.
+  const publicWrite = { Sid: 'PublicWrite', Effect: 'Allow', Principal: '*', Action: ['s3:PutObject'], Resource: [OBJECTS] };
+  const denyAll = { Sid: 'NoWrites', Effect: 'Deny', Principal: '*', Action: ['s3:PutObject'], Resource: [OBJECTS] };
+  const exemptRole = { ...denyAll, Sid: 'OnlyTheRole', Condition: { StringNotLike: { 'aws:userid': ['AROAEXAMPLEROLEID:*'] } } };
+  const anyUserid = { ...denyAll, Sid: 'AnyUserid', Condition: { StringLike: { 'aws:userid': ['*'] } } };
+  const anonPut = async (key: string) => (await fetch(`${rgw.endpoint}/${BUCKET}/${key}`, { method: 'PUT', body: 'anonymous' })).status;
+  await createRole(rgw, 'sem-role', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: [userArn(writer.uid)] }, Action: ['sts:AssumeRole'] }] });
+  await putRolePolicy(rgw, 'sem-role', 'writes', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: [OBJECTS] }] });
+  const session = await assumeRole(rgw, writer, roleArn('sem-role'), 'sem-session');
+  const sessionPut = async (key: string) => {
+    const s3 = s3For(rgw, session);
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'role' }));
+      return 'allowed';
+    } catch (e) {
+      return (e as { name?: string }).name ?? 'error';
+    } finally {
+      s3.destroy();
+    }
+  };
+  const all = async (key: string) => ({ user: await writerPut(`${key}-user`), anonymous: await anonPut(`${key}-anon`), session: await sessionPut(`${key}-session`) });
+
+  await putBucketPolicy(rgw, owner, BUCKET, { Version: '2012-10-17', Statement: [publicWrite] });
+  t.same(await all('userid/open'), { user: 'allowed', anonymous: 200, session: 'allowed' }, 'control: the public-write Allow lets all three write');
+  await putBucketPolicy(rgw, owner, BUCKET, { Version: '2012-10-17', Statement: [denyAll, publicWrite] });
+  t.same(await all('userid/deny'), { user: 'AccessDenied', anonymous: 403, session: 'AccessDenied' }, 'control: the Deny without a condition refuses all three');
+  await putBucketPolicy(rgw, owner, BUCKET, { Version: '2012-10-17', Statement: [anyUserid, publicWrite] });
+  t.same(await all('userid/any'), { user: 'allowed', anonymous: 200, session: 'AccessDenied' }, 'StringLike aws:userid "*": only the role session carries the key');
+  await putBucketPolicy(rgw, owner, BUCKET, { Version: '2012-10-17', Statement: [exemptRole, publicWrite] });
+  t.same(await all('userid/exempt'), { user: 'allowed', anonymous: 200, session: 'AccessDenied' }, 'the exemption for another role id: the user and the anonymous caller escape the Deny');
+  await deleteBucketPolicy(rgw, owner, BUCKET);
 });
 
 t.test('observed, not a store rule: RGW fills s3:x-amz-acl on a PutObject that sends no x-amz-acl', async (t) => {

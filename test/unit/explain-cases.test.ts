@@ -31,7 +31,7 @@ const LAYERS = new Set([
   'vpc-endpoint-policy',
 ]);
 const CASE_KEYS = new Set(['name', 'source', 'dialect', 'store', 'request', 'policies', 'expect']);
-const FIX_KEYS = new Set(['store', 'request', 'shown', 'rejected', 'anonymous']);
+const FIX_KEYS = new Set(['store', 'request', 'shown', 'rejected', 'anonymous', 'who']);
 const PROOF_CHECKS = new Set(['role-allowed', 'others-unchanged', 'store-supports']);
 const EXPECT_KEYS = new Set([
   'decision',
@@ -93,6 +93,8 @@ interface ExpectFix {
   rejected: Array<{ form: string; check: string; detail: string }>;
   /** Whether the "others stay denied" evaluations include an anonymous caller. */
   anonymous?: boolean;
+  /** Principals (substrings of `who`) that must be among the "others stay denied" evaluations. */
+  who?: string[];
 }
 
 interface Case {
@@ -175,6 +177,7 @@ function validate(file: string, data: unknown): string[] {
               errs.push(`${at}: expect.fix.rejected[${j}] needs form, check (${[...PROOF_CHECKS].join('|')}) and detail`);
             }
           });
+        if (f.who !== undefined && !(Array.isArray(f.who) && f.who.every((x: unknown) => typeof x === 'string'))) errs.push(`${at}: expect.fix.who must be an array of strings`);
         if (f.anonymous !== undefined && typeof f.anonymous !== 'boolean') errs.push(`${at}: expect.fix.anonymous must be a boolean`);
       }
     }
@@ -214,7 +217,7 @@ function checkFix(ct: Test, input: EvaluateInput, r: EvaluationResult, want: Exp
   ct.equal(shown?.form ?? null, want.shown, want.shown === null ? 'no candidate is shown' : `candidate ${want.shown} is shown`, info);
   ct.equal(fix.safe, want.shown !== null, 'safe', info);
   const rejected = tried.filter((c) => !c.shown);
-  ct.same(rejected.map((c) => c.form), want.rejected.map((x) => x.form), 'the candidates rejected, in order', info);
+  ct.same(rejected.map((c) => c.form), [...new Set(want.rejected.map((x) => x.form))], 'the candidates rejected, in order', info);
   for (const w of want.rejected) {
     const c = rejected.find((x) => x.form === w.form);
     const check = c?.checks.find((k) => k.check === w.check);
@@ -222,6 +225,8 @@ function checkFix(ct: Test, input: EvaluateInput, r: EvaluationResult, want: Exp
     ct.ok(check?.detail.includes(w.detail), `${w.form}: ${w.check} says "${w.detail}"`, { detail: check?.detail });
   }
   if (want.shown === null) for (const w of want.rejected) ct.ok(fix.summary.includes(w.detail), `the summary gives the reason "${w.detail}"`, { summary: fix.summary });
+  const whos = tried.flatMap((c) => c.checks.flatMap((k) => (k.check === 'others-unchanged' ? (k.evaluations ?? []).map((x) => x.who) : [])));
+  for (const w of want.who ?? []) ct.ok(whos.some((x) => x.includes(w)), `${w} is among the others evaluated`, { whos: [...new Set(whos)] });
   if (want.anonymous !== undefined) {
     const anon = tried.some((c) => c.checks.some((k) => k.check === 'others-unchanged' && k.evaluations?.some((x) => /anonymous/.test(x.who))));
     ct.equal(anon, want.anonymous, want.anonymous ? 'an anonymous caller is among the others proven unchanged' : 'no anonymous caller is evaluated');
