@@ -2,8 +2,9 @@
 // policy set and evaluated, under the target store's own semantics (dialects/<d>/stores.ts):
 //  (a) role-allowed: the backup role's request becomes allowed;
 //  (b) others-unchanged: another user and another role of the account (each allowed everything by
-//      its own identity policy: "a user who may write"), and an anonymous caller where the original
-//      statement covered "*", get the same answer as before (allowed / denied / undetermined), from
+//      its own identity policy: "a user who may write"), each user or role the original statement
+//      names besides the backup role, and an anonymous caller where the original statement covered
+//      "*", get the same answer as before (allowed / denied / undetermined), from
 //      every network and value the original statement's conditions distinguish;
 //  (c) store-supports: the change uses only keys and elements the store enforces.
 // The first candidate passing all three is shown; the others are reported with the reason.
