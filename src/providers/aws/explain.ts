@@ -145,7 +145,8 @@ export class AwsExplainer implements Explainer {
     this.store = this.o.store ?? detectStore(this.o.endpoint, result);
     if (!this.o.store && this.o.endpoint) warnings.push(`fixes are proven for ${this.store} (detected; pass --store to choose)`);
     for (const check of result.checks) {
-      if (check.outcome !== 'allowed' && check.outcome !== 'denied') continue;
+      // not-probed: a configuration write never sent; its request record is evaluated all the same
+      if (check.outcome !== 'allowed' && check.outcome !== 'denied' && check.outcome !== 'not-probed') continue;
       if (check.action === 'sts:AssumeRole') this.explainAssume(check, read, result);
       else this.explainS3(check, read, result, unseen, kms);
     }
