@@ -3,7 +3,7 @@
 // checks that failed their expectation below the table, and canaries left behind.
 
 import type { CheckResult, RunResult, Verdict } from '../core/model.js';
-import { expectedWord, fixSentence, objectOwnershipText, ownershipLines, type ReportInput, sourceText, statementText, storeDiagnosticText, targetNames, unexpectedLeftovers } from './common.js';
+import { expectedWord, fixSentence, objectOwnershipText, ownershipLines, rejectedCandidateLines, type ReportInput, sourceText, statementText, storeDiagnosticText, targetNames, unexpectedLeftovers } from './common.js';
 
 const VERDICT_MARK: Record<Verdict, string> = { pass: '✅', fail: '❌', error: '❌' };
 
@@ -141,6 +141,8 @@ function fixLine(k: CheckResult, seen: Map<string, string>): string[] | null {
   const fix = k.explain?.fix;
   if (fix) {
     lines.push(`  ${fix.policy} policy:`, '', '  ```json', `  ${JSON.stringify(fix.snippet)}`, '  ```', '');
+    const rejected = rejectedCandidateLines(fix);
+    if (rejected.length) lines.push(...rejected.map((l) => `  - ${md(l)}`), '');
   }
   return lines;
 }

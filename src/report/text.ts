@@ -3,7 +3,7 @@
 
 import { sinceLabel } from '../core/baseline.js';
 import type { CheckResult, RunResult } from '../core/model.js';
-import { fixSentence, objectOwnershipText, ownershipLines, sourceText, storeDiagnosticText } from './common.js';
+import { fixSentence, objectOwnershipText, ownershipLines, rejectedCandidateLines, sourceText, storeDiagnosticText } from './common.js';
 import { plural } from './style.js';
 import { asBackupLines, hingeLines, sessionNameLines } from './vantage.js';
 
@@ -139,6 +139,7 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${sentence}`);
   if (k.note) lines.push(`      note: ${k.note}`);
   if (!seen && fix && !fix.advice) lines.push(`      ${fix.policy} policy: ${JSON.stringify(fix.snippet)}`);
+  if (!seen && fix) lines.push(...rejectedCandidateLines(fix).map((l) => `      ${l}`));
   if (!seen) hints.set(sentence, k.id);
   return lines;
 }
