@@ -230,3 +230,34 @@ t.test('acs:AccessId is known (the session key the adapter received): a Deny on 
   t.notOk(put.explain!.undeterminedKeys?.includes('acs:AccessId'));
   server.state.setBucketPolicy(BUCKET, undefined);
 });
+
+// Issue 12 item 5: one failure never loses the run. The AssumeRole explanation goes through the same
+// lenient parse and error guard as the OSS checks (src/providers/alibaba/explain.ts explainAssume).
+t.test('a trust policy the parser refuses: assume-role gets explain.error, the run goes on and every other check is explained', async (t) => {
+  ram.trust = { Version: '2', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [USER] } }] };
+  const { json, by } = await run({ sourceIp: '198.51.100.7' });
+  const a = by['assume-role']!;
+  t.equal(a.outcome, 'allowed', 'STS answered as usual');
+  t.match(a.explain, { decision: 'undetermined', decidedBy: null, summary: /^not evaluated: / });
+  t.match(a.explain!.error, /the evaluation of sts:AssumeRole on acs:ram::1234567890123456:role\/polardb-backup failed: .*"Version": "1"/);
+  t.equal(json.verdict, 'pass');
+  t.equal(by['put-object']!.explain?.decision, 'allowed', 'the next checks are still explained');
+  t.equal(by['list-prefix']!.explain?.decision, 'allowed');
+});
+
+t.test('a trust policy with one unparsable Deny: reported as not evaluated with its index, never an error, never a guess', async (t) => {
+  ram.trust = {
+    Version: '1',
+    Statement: [
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [USER] } },
+      { Effect: 'Deny', Action: 'sts:AssumeRole', Principal: { RAM: ['*'] }, Condition: { NoSuchOperator: { 'acs:SourceIp': ['10.0.0.1'] } } },
+    ],
+  };
+  const { by } = await run({ sourceIp: '198.51.100.7' });
+  const a = by['assume-role']!;
+  t.notOk(a.explain!.error, a.explain!.error ?? 'no error');
+  // the unread Deny could decide: undetermined, naming the statement that was not evaluated
+  t.equal(a.explain!.decision, 'undetermined');
+  t.match(a.explain!.summary, /trust-policy statement #1 \(not evaluated: .*unknown condition operator "NoSuchOperator"/);
+  t.match(a.explain!.notEvaluated, [{ policy: 'trust-policy', index: 1 }]);
+});
