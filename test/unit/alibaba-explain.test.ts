@@ -157,6 +157,11 @@ t.test('the seed story with --explain: the office-IP Deny named, its condition s
   t.match(put.explain!.fix!.summary, /no change could be proven safe on oss/);
   const forms = put.explain!.fix!.proof!.candidates.map((c) => [c.form, c.shown]);
   t.same(forms, [['not-principal', false], ['source-exception', false]]);
+  // NotPrincipal is not an element of OSS policies ("OSS authorization syntax and elements" lists
+  // Effect, Action, Principal, Resource, Condition): the capability rule rejects that candidate, by name
+  const notPrincipal = put.explain!.fix!.proof!.candidates[0]!.checks.find((c) => c.check === 'store-supports');
+  t.match(notPrincipal, { ok: false, detail: /^oss does not document NotPrincipal(;|$)/ });
+  t.match(put.explain!.fix!.summary, /not-principal: oss does not document NotPrincipal/);
   const sourceException = put.explain!.fix!.proof!.candidates[1]!.checks.find((c) => c.check === 'others-unchanged');
   t.match(sourceException, { ok: false, detail: /another RAM user of the account goes from explicit-deny to allowed \(acs:SourceIp=198\.51\.100\.7\)/ });
   t.equal(by['list-prefix']!.explain?.decision, 'allowed');
