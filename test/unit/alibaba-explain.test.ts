@@ -91,7 +91,7 @@ const ramEndpoint = `http://127.0.0.1:${(ramServer.address() as AddressInfo).por
 async function run(over: Partial<AlibabaExplainOptions> = {}, creds = SOURCE): Promise<{ json: RunResult; by: Record<string, RunResult['checks'][number]> }> {
   const adapter = new AlibabaAdapter({
     bucket: BUCKET, prefix: PREFIX, region: 'cn-hangzhou', endpoint: server.ossEndpoint, stsEndpoint: server.stsEndpoint,
-    internal: false, roleArn: ROLE, sessionName: 'backup-canary-explain', externalId: null, durationSeconds: 900,
+    internal: false, roleArn: ROLE, sessionName: 'backup-canary-explain', externalId: over.externalId ?? null, durationSeconds: 900,
     sessionPolicy: null, profile: null, timeoutMs: 10_000, maxAttempts: 1, credentials: creds,
   });
   const explainer = new AlibabaExplainer(adapter, {
@@ -265,4 +265,18 @@ t.test('a trust policy with one unparsable Deny: reported as not evaluated with 
   t.equal(a.explain!.decision, 'undetermined');
   t.match(a.explain!.summary, /trust-policy statement #1 \(not evaluated: .*unknown condition operator "NoSuchOperator"/);
   t.match(a.explain!.notEvaluated, [{ policy: 'trust-policy', index: 1 }]);
+});
+
+// The trust fix carries the run's --external-id (src/providers/alibaba/explain.ts passes it to the fix
+// request; src/explain/fix.ts puts it in the statement and says so in the summary).
+t.test('trust failure with an external id: the proposed trust statement requires sts:ExternalId', async (t) => {
+  ram.trust = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [USER] }, Condition: { StringEquals: { 'sts:ExternalId': 'ext-1' } } }] };
+  const { by } = await run({ sourceIp: '198.51.100.7', externalId: 'ext-1' }, OUTSIDER);
+  const a = by['assume-role']!;
+  t.match(a, { outcome: 'denied', explain: { decidedBy: 'trust-policy' } });
+  t.same(a.explain!.fix!.snippet, { Effect: 'Allow', Principal: { RAM: [OUTSIDER_USER] }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'ext-1' } } });
+  t.match(a.explain!.fix!.summary, /names only the caller and requires the external ID/);
+  // without --external-id the same failure proposes no sts:ExternalId condition (nothing to put there)
+  const { by: plain } = await run({ sourceIp: '198.51.100.7' }, OUTSIDER);
+  t.notOk((plain['assume-role']!.explain!.fix!.snippet as Record<string, unknown>).Condition);
 });
