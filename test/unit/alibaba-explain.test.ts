@@ -56,6 +56,7 @@ const ram = {
   trust: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [USER] } }] } as object,
   policies: { 'polardb-backup-write': ROLE_POLICY(ALL_OBJECT_ACTIONS) } as Record<string, object>,
   denyGetRole: false,
+  denyListPolicies: false,
   calls: [] as string[],
 };
 const ramServer = http.createServer((req, res) => {
@@ -73,6 +74,7 @@ const ramServer = http.createServer((req, res) => {
       return send(200, { Role: { RoleName: q.get('RoleName'), Arn: ROLE, AssumeRolePolicyDocument: JSON.stringify(ram.trust) } });
     }
     if (action === 'ListPoliciesForRole') {
+      if (ram.denyListPolicies) return send(403, { Code: 'NoPermission', Message: 'You are not authorized to do this action. You should be authorized by RAM.' });
       const policy = [...Object.keys(ram.policies), 'retired-policy'].map((name) => ({ PolicyName: name, PolicyType: 'Custom', DefaultVersion: 'v1' }));
       return send(200, { Policies: { Policy: policy } });
     }
@@ -119,6 +121,7 @@ t.beforeEach(() => {
   ram.policies = { 'polardb-backup-write': ROLE_POLICY(ALL_OBJECT_ACTIONS) };
   ram.trust = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [USER] } }] };
   ram.denyGetRole = false;
+  ram.denyListPolicies = false;
 });
 
 t.test('a healthy role: every check allowed by the policies read, nothing mismatched', async (t) => {
@@ -279,4 +282,48 @@ t.test('trust failure with an external id: the proposed trust statement requires
   // without --external-id the same failure proposes no sts:ExternalId condition (nothing to put there)
   const { by: plain } = await run({ sourceIp: '198.51.100.7' }, OUTSIDER);
   t.notOk((plain['assume-role']!.explain!.fix!.snippet as Record<string, unknown>).Condition);
+});
+
+// Issue 12 item 1 on OSS: a policy that could decide but was not read makes the evaluation
+// undetermined, names that policy and what would read it, and never blames (or fixes) the identity policy.
+t.test('bucket policy unreadable: the denied write is undetermined, naming the bucket policy and oss:GetBucketPolicy; no identity blame', async (t) => {
+  server.state.setBucketPolicy(BUCKET, OFFICE_ONLY);
+  // the source credentials may not read the bucket policy; OSS denies the role's write by that policy
+  server.script.deny({ action: 'oss:GetBucketPolicy', principal: USER });
+  server.script.deny({ action: 'oss:PutObject', principal: ROLE, bucket: BUCKET, ec: '0003-00000001', accessDeniedDetail: {} });
+  const { json, by } = await run({ sourceIp: '198.51.100.7' });
+  t.match(json.explain!.notVisible, [{ policy: 'bucket-policy', why: /AccessDenied/ }]);
+  t.notOk(json.explain!.read.some((r) => r.startsWith('bucket-policy')), 'the bucket policy was not read');
+  const put = by['put-object']!;
+  t.equal(put.outcome, 'denied');
+  t.match(put.explain, { decision: 'undetermined', unread: [{ policy: 'bucket-policy', readWith: /oss:GetBucketPolicy for the source credentials, or an --explain-profile that has it/ }] });
+  t.not(put.explain!.decidedBy, 'identity-policy', 'never blamed on the identity policy');
+  t.not(put.explain!.source?.source, 'identity-policy');
+  t.notOk(put.explain!.fix && put.explain!.fix.policy === 'identity', 'no identity-policy fix');
+  t.notOk(put.explain!.fix && put.explain!.fix.policy === 'bucket', 'no fix for a policy that was not read');
+  for (const c of json.checks) t.notOk(c.explain?.mismatch, `${c.id}: no false mismatch`);
+});
+
+t.test("the role's RAM policies unreadable: OSS checks undetermined, naming ListPoliciesForRole; never an identity-policy denial", async (t) => {
+  ram.denyListPolicies = true;
+  const { json, by } = await run({ sourceIp: '198.51.100.7' });
+  t.match(json.explain!.notVisible, [{ policy: 'RAM policies of the role (ListPoliciesForRole)', why: /NoPermission 403/ }]);
+  for (const id of ['put-object', 'get-object', 'list-prefix']) {
+    const c = by[id]!;
+    t.equal(c.outcome, 'allowed', `${id}: OSS allowed it`);
+    t.match(c.explain, { decision: 'undetermined', unread: [{ policy: 'RAM policies of the role (ListPoliciesForRole)', readWith: /ram:ListPoliciesForRole and ram:GetPolicy/ }] }, id);
+    t.notOk(c.explain!.mismatch, `${id}: no false mismatch`);
+    t.notOk(c.explain!.fix, `${id}: no fix`);
+  }
+  // a denial with the RAM policies unread: undetermined, not "implicit deny by identity-policy"
+  server.script.deny({ action: 'oss:DeleteObject', principal: ROLE, ec: '0003-00000001', accessDeniedDetail: {} });
+  const { by: denied } = await run({ sourceIp: '198.51.100.7' });
+  const del = Object.values(denied).find((c) => c.action === 'oss:DeleteObject' && c.outcome === 'denied')!;
+  t.ok(del, 'a denied delete');
+  t.match(del.explain, { decision: 'undetermined', unread: [{ policy: 'RAM policies of the role (ListPoliciesForRole)' }] });
+  // the evaluation says what it hinges on (the unread layer), and names no statement and no source of its own
+  t.match(del.explain!.summary, /hinges on RAM policies of the role \(ListPoliciesForRole\) \(not read: NoPermission 403/);
+  t.notOk(del.explain!.statement, 'no statement named');
+  t.notOk(del.explain!.source, 'no source inferred from policies that were not read');
+  t.notOk(del.explain!.fix, 'no fix for a layer that was not read');
 });
