@@ -37,7 +37,7 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     durationMs: Math.round(performance.now() - t0),
   };
   if (signal?.aborted) result.interrupted = String(signal.reason ?? 'signal');
-  else if (input.explainer) await input.explainer.explain(result);
+  else if (input.explainer) await explainGuarded(input.explainer, result);
   result.durationMs = Math.round(performance.now() - t0);
   return result;
 }
@@ -64,4 +64,24 @@ export function aggregateVerdict(results: Pick<RunResult, 'verdict'>[]): Verdict
   if (results.some((r) => r.verdict === 'error')) return 'error';
   if (results.some((r) => r.verdict === 'fail')) return 'fail';
   return 'pass';
+}
+
+/**
+ * One failure never loses the run (issue 12 item 5): the explainers guard each check themselves; an
+ * error that still escapes leaves the run's results standing, says so in explain.warnings, and marks
+ * every check it did not explain with explain.error.
+ */
+async function explainGuarded(explainer: Explainer, result: RunResult): Promise<void> {
+  try {
+    await explainer.explain(result);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const summary = result.explain ?? { read: [], notVisible: [], warnings: [] };
+    result.explain = { ...summary, warnings: [...summary.warnings, `--explain failed: ${why}; the checks' own results stand`] };
+    for (const c of result.checks) {
+      if ((c.outcome === 'allowed' || c.outcome === 'denied') && !c.explain) {
+        c.explain = { decision: 'undetermined', decidedBy: null, summary: `not evaluated: ${why}`, error: `the explanation failed before this check: ${why}` };
+      }
+    }
+  }
 }

@@ -9,6 +9,7 @@ import { probe } from '../../src/core/probe.js';
 import { loadDefinition } from '../../src/core/definition.js';
 import { newRunId } from '../../src/core/canary.js';
 import type { RunResult } from '../../src/core/model.js';
+import type { Explainer } from '../../src/core/explainer.js';
 import { AlibabaAdapter } from '../../src/providers/alibaba/adapter.js';
 import { AlibabaExplainer, type AlibabaExplainOptions, sessionArnForEvaluation } from '../../src/providers/alibaba/explain.js';
 import { startOssServer } from '../oss-server/index.js';
@@ -90,7 +91,7 @@ await new Promise<void>((r) => ramServer.listen(0, '127.0.0.1', r));
 t.teardown(() => ramServer.close());
 const ramEndpoint = `http://127.0.0.1:${(ramServer.address() as AddressInfo).port}`;
 
-async function run(over: Partial<AlibabaExplainOptions> = {}, creds = SOURCE): Promise<{ json: RunResult; by: Record<string, RunResult['checks'][number]> }> {
+async function run(over: Partial<AlibabaExplainOptions> = {}, creds = SOURCE, wrap?: (e: AlibabaExplainer) => Explainer): Promise<{ json: RunResult; by: Record<string, RunResult['checks'][number]> }> {
   const adapter = new AlibabaAdapter({
     bucket: BUCKET, prefix: PREFIX, region: 'cn-hangzhou', endpoint: server.ossEndpoint, stsEndpoint: server.stsEndpoint,
     internal: false, roleArn: ROLE, sessionName: 'backup-canary-explain', externalId: over.externalId ?? null, durationSeconds: 900,
@@ -104,7 +105,7 @@ async function run(over: Partial<AlibabaExplainOptions> = {}, creds = SOURCE): P
   try {
     const json = await probe({
       adapter,
-      explainer,
+      explainer: wrap ? wrap(explainer) : explainer,
       version: 'test',
       target: { provider: 'alibaba', bucket: BUCKET, prefix: PREFIX, region: 'cn-hangzhou', endpoint: server.ossEndpoint, role: ROLE, probe: 'default' },
       plan: { prefix: PREFIX, runId: newRunId(), partSize: 5 * 1024 * 1024, quick: true, assume: true, expectations: loadDefinition('default').checks },
@@ -326,4 +327,18 @@ t.test("the role's RAM policies unreadable: OSS checks undetermined, naming List
   t.notOk(del.explain!.statement, 'no statement named');
   t.notOk(del.explain!.source, 'no source inferred from policies that were not read');
   t.notOk(del.explain!.fix, 'no fix for a layer that was not read');
+});
+
+t.test('an explainer that throws anyway: the run keeps its results, says so, and marks each unexplained check', async (t) => {
+  const { json, by } = await run({ sourceIp: '198.51.100.7' }, SOURCE, (e) => ({
+    explain: async (r) => {
+      await e.explain(r);
+      for (const c of r.checks) if (c.id !== 'assume-role') delete c.explain;
+      throw new Error('reading the policies failed half-way');
+    },
+  }));
+  t.equal(json.verdict, 'pass', 'the results stand');
+  t.match(json.explain!.warnings.at(-1), /^--explain failed: reading the policies failed half-way; the checks' own results stand$/);
+  t.equal(by['assume-role']!.explain!.decision, 'allowed', 'what was explained stays');
+  t.match(by['put-object']!.explain, { decision: 'undetermined', error: /the explanation failed before this check: reading the policies failed half-way/ });
 });
