@@ -342,3 +342,20 @@ t.test('an explainer that throws anyway: the run keeps its results, says so, and
   t.equal(by['assume-role']!.explain!.decision, 'allowed', 'what was explained stays');
   t.match(by['put-object']!.explain, { decision: 'undetermined', error: /the explanation failed before this check: reading the policies failed half-way/ });
 });
+
+t.test('the trust policy requires an external id and the run passed none: send --external-id, never a statement without it', async (t) => {
+  ram.trust = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [USER] }, Condition: { StringEquals: { 'sts:ExternalId': 'ext-1' } } }] };
+  const role = server.state.roles.get(ROLE.toLowerCase())!;
+  role.externalId = 'ext-1'; // the test STS enforces the same requirement
+  t.teardown(() => void delete role.externalId);
+  const { by } = await run({ sourceIp: '198.51.100.7' });
+  const a = by['assume-role']!;
+  t.match(a, { outcome: 'denied', explain: { decidedBy: 'trust-policy' } });
+  t.match(a.explain!.fix, { policy: 'trust', advice: true, safe: true, snippet: { ExternalId: 'ext-1' }, proof: { candidates: [{ form: 'external-id', shown: true }] } });
+  t.match(a.explain!.fix!.summary, /admits the caller only with sts:ExternalId "ext-1" .*, and this run passed no --external-id: pass --external-id/);
+  t.notOk(JSON.stringify(a.explain!.fix!.snippet).includes('"Effect"'), 'no trust statement proposed');
+  // with the right --external-id the role is assumed and the trust policy admits the caller
+  const { by: ok } = await run({ sourceIp: '198.51.100.7', externalId: 'ext-1' });
+  t.equal(ok['assume-role']!.outcome, 'allowed');
+  t.match(ok['assume-role']!.explain!.summary, /admits/);
+});

@@ -248,6 +248,10 @@ t.test('trust failure: the trust statement naming the caller, with the external 
   const near = run(request, { trust: withCond }, fixReq({ action: 'sts:AssumeRole', externalId: 'ext-42' }));
   tt.match(near!.summary, /names the caller but its condition fails/);
   tt.match(near!.summary, /StringEquals sts:ExternalId expected vs ext-42/);
+  // the same statement, and this run sent no external id: send it; never a statement without the requirement
+  const missing = run({ ...request, context: {}, absent: ['sts:ExternalId'] }, { trust: withCond }, fixReq({ action: 'sts:AssumeRole' }));
+  tt.match(missing, { policy: 'trust', form: 'external-id', change: { kind: 'advice' }, snippet: { ExternalId: 'expected' } });
+  tt.match(missing!.summary, /admits the caller only with sts:ExternalId "expected" .*this run passed no --external-id: pass --external-id/);
 });
 
 t.test('trust Deny on the role session name: the session name that passes', async (tt) => {
