@@ -209,7 +209,12 @@ export interface ExplainSummary {
 }
 
 export type Expectation = 'allow' | 'deny' | 'any';
-export type Outcome = 'allowed' | 'denied' | 'error' | 'skipped';
+/**
+ * `not-probed`: a check whose request is never sent (a configuration write, src/core/checks.ts
+ * `evaluatedOnly`); without --explain nothing decided it. `evaluated`: such a check with --explain: the
+ * request it describes was evaluated over the policies read (`explain.decision`), still never sent.
+ */
+export type Outcome = 'allowed' | 'denied' | 'error' | 'skipped' | 'not-probed' | 'evaluated';
 
 /** The request a check sent, as it is authorised: what --explain evaluates. */
 export interface RequestRecord {
@@ -245,10 +250,37 @@ export interface CheckResult {
   /** Retries the SDK made before the final answer. */
   retries?: number;
   denial?: Denial;
+  /**
+   * `writer`: sent by the writer (`--writer-role` / `--writer-profile`) as setup, not by the probed
+   * identity: the writer's put of the canary the role then reads. Absent: sent by the probed identity.
+   */
+  by?: 'writer';
+  /**
+   * A finding that does not fail the check (the permissions were as expected) but limits the tool's
+   * guarantee. `collision-unguarded`: the store ignores the conditional create on CompleteMultipartUpload
+   * on an unversioned bucket (target.conditionalWrites): an object another writer created at the
+   * canary key during the completion would have been overwritten without trace.
+   */
+  caveat?: { finding: 'collision-unguarded'; why: string };
   /** get-object-acl: the canary object's owner (read as the owner's credentials when the role may not). */
   objectOwner?: OwnerRecord;
   /** A reader denial on the canary object: whether object ownership explains it (src/core/ownership.ts). */
   ownership?: OwnershipFinding;
+}
+
+/** Who sent a request or created an object: the probed identity (the role, or the source with --no-assume) or the writer. */
+export type Creator = 'probe' | 'writer';
+
+/** The writer of a two-identity probe (src/core/writer.ts): who put the canaries the role reads. */
+export interface WriterDescription {
+  /** --writer-role, or null (the writer is --writer-profile's credentials, or the source chain's). */
+  role: string | null;
+  /** --writer-profile, or null (the source credentials' chain). */
+  profile: string | null;
+  /** The canned ACL the writer's put sends (--writer-acl), or `none` (no ACL header). */
+  acl: string;
+  /** Who the writer was, once its credentials were used: the assumed role session's ARN, else the caller. */
+  arn?: string | null;
 }
 
 export interface Leftover {
@@ -261,6 +293,8 @@ export interface Leftover {
   retainUntil?: string;
   mode?: string;
   why: string;
+  /** `writer`: the writer created it (its removal was the writer's). Absent: the probed identity's. */
+  by?: 'writer';
 }
 
 /** What the probe learned about the bucket's versioning before writing (or from the writes' answers). */
@@ -368,8 +402,19 @@ export interface TargetDescription {
   /** Read before writing (issue 13): versioned buckets keep versions and delete markers. */
   versioning?: VersioningDescription;
   objectLock?: ObjectLockDescription;
+  /** A two-identity probe: the writer that put the canaries the role reads (--writer-role / --writer-profile). */
+  writer?: WriterDescription;
   /** Object Ownership of the bucket and its owner (issue 15). */
   objectOwnership?: ObjectOwnershipDescription;
+  /** Measured on the probe's own keys (src/core/collision.ts): does the store refuse a conditional create over an existing object? */
+  conditionalWrites?: ConditionalWrites;
+}
+
+/** Whether the store honours If-None-Match: * (OSS x-oss-forbid-overwrite) on CompleteMultipartUpload. */
+export interface ConditionalWrites {
+  completeMultipartUpload: 'honoured' | 'ignored' | 'unknown';
+  /** The evidence, or why it was not measured. */
+  why: string;
 }
 
 export interface Identity {

@@ -7,12 +7,13 @@ import { createHash } from 'node:crypto';
 import { CANARY_MARKER, type CanaryWrite, type PartInfo, type ReadDigest, type SentRequest, type StorageAdapter, type WriteOptions } from './adapter.js';
 import { BucketFacts } from './bucket.js';
 import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody, type CanaryBody } from './canary.js';
-import { type CheckId, type CheckKey, type CheckRow, checkRow, LIST_MAX_KEYS } from './checks.js';
-import { collisionGuards } from './collision.js';
+import { type CheckId, type CheckKey, type CheckRow, CHECKS, checkRow, LIST_MAX_KEYS } from './checks.js';
+import { collisionGuards, measureConditionalComplete } from './collision.js';
 import { lockSteps } from './lock-steps.js';
 import { readerSteps } from './reader-steps.js';
+import { type PlanWriter, writerSteps } from './writer.js';
 import { leftoversExpectedOf, type LeftoversExpected } from './leftovers.js';
-import { RequestFailure, UsageError, type Expectation } from './model.js';
+import { type ConditionalWrites, RequestFailure, UsageError, type Expectation } from './model.js';
 import { own } from './own.js';
 import { proves } from './removal.js';
 import { type Proof, Resources } from './resources.js';
@@ -29,6 +30,11 @@ export interface Plan {
   bucket: BucketFacts;
   /** A definition that requires deletes (or aborts) to be denied (aborts: or does not need them) expects its canaries to stay. */
   leftoversExpected: LeftoversExpected;
+  /** Two identities: the writer's adapter; with --no-assume, the source credentials retry its removals. */
+  writer?: StorageAdapter;
+  writerFallback?: StorageAdapter;
+  /** With multipart-complete in the plan: whether the store honours If-None-Match: * on it (collision.ts). */
+  conditionalWrites(): ConditionalWrites | undefined;
 }
 
 export interface PlanOptions {
@@ -47,6 +53,8 @@ export interface PlanOptions {
   write?: WriteOptions;
   /** How to list: with prefix and delimiter `/` (most backup tools), or the prefix alone. */
   listStyle?: 'prefix-delimiter' | 'plain';
+  /** Two identities (issue 15): the writer puts the canary object instead of the probed identity. */
+  writer?: PlanWriter;
 }
 
 export { CHECK_IDS, type CheckId } from './checks.js';
@@ -71,6 +79,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   const abortKey = keys.aborted;
   const w = o.write ?? {};
   const bucket = new BucketFacts(adapter);
+  if (o.writer) bucket.writtenByAnotherIdentity(); // the writer's object: ownership evidence may name `acl`
   const marker = { [CANARY_MARKER]: o.runId };
   const body = canaryBody(SMALL);
   // With --quick one small part. On an Object Lock / WORM bucket every completed version stays until
@@ -126,6 +135,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   const { absent, noOverwrite } = collisionGuards(adapter, res);
 
+  // Two identities (issue 15, src/core/writer.ts): the writer's session and its put-object step.
+  const writer = o.writer;
+  const ws = writerSteps(writer);
   const all: Step[] = [];
   const add = (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>, finding?: 'not-immutable') => {
     const row = checkRow(id)!;
@@ -133,7 +145,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     // assume-role is a dependency only when the probe assumes one; part 2 is not sent with --quick
     const needs = row.needs.filter((n) => (n !== 'assume-role' || o.assume) && (n !== 'multipart-upload-part-2' || part2));
     const step: Step = { id, op: row.op, sent, expect: o.expectations[id] ?? 'allow', needs, after: [...row.after], run: () => run(sent) };
+    ws.mark(step);
     if (finding) step.finding = finding;
+    if ('evaluatedOnly' in row && row.evaluatedOnly) step.evaluatedOnly = true;
     all.push(step);
   };
   /** The definition's write headers, and always the canary marker (x-amz-meta- / x-oss-meta-backup-canary-run). */
@@ -145,10 +159,13 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   add('put-object', async (sent) => {
     await bucket.read();
-    res.pending(objectKey, proofOf(body.bytes));
+    // Two identities: the writer puts the canary the role reads (setup), the way the application does.
+    const by = writer ? 'writer' : 'probe';
+    if (writer) await ws.session();
+    res.pending(objectKey, proofOf(body.bytes), by);
     try {
-      const r = await adapter.putObject(objectKey, body.bytes, writeOpts(sent));
-      res.created(objectKey, r);
+      const r = await (writer?.adapter ?? adapter).putObject(objectKey, body.bytes, writeOpts(sent));
+      res.created(objectKey, r, undefined, by);
       await noOverwrite(objectKey, r.versionId, 'PutObject');
       return { retries: r.retries, key: objectKey };
     } catch (e) {
@@ -234,6 +251,8 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     }
     return { retries: r.retries, key: o.prefix, uploadId };
   });
+  let conditional: ConditionalWrites | undefined;
+  const leftoversExpected = leftoversExpectedOf((id) => own(o.expectations, id));
   add('multipart-complete', async () => {
     const c = completed();
     const sorted = parts.filter((p) => c.numbers.includes(p.partNumber)).sort((a, b) => a.partNumber - b.partNumber);
@@ -264,8 +283,26 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       }
     }
     res.created(mpuKey, r, proof);
+    // Unversioned: an overwrite at the canary key between the HEAD above and the completion leaves no
+    // trace (no noncurrent version to find). Whether the store would have refused it is measured on
+    // this run's own keys (collision.ts); where it would not, the check says the guarantee does not hold.
+    // Versioning Enabled keeps an overwritten object as a noncurrent version (found by noOverwrite);
+    // Suspended replaces the null version, as an unversioned bucket replaces the object: measured.
+    const versioned = bucket.describe(res).versioning?.status === 'Enabled' || Boolean(r.versionId && r.versionId !== 'null');
+    if (versioned) conditional = { completeMultipartUpload: 'unknown', why: 'not measured on a versioned bucket: an overwrite at the canary key keeps the other writer\'s object as a noncurrent version, which multipart-complete finds and reports' };
     await noOverwrite(mpuKey, r.versionId, 'CompleteMultipartUpload');
-    return { retries: r.retries, key: mpuKey, uploadId };
+    if (versioned) return { retries: r.retries, key: mpuKey, uploadId };
+    if (leftoversExpected.objects) {
+      conditional = { completeMultipartUpload: 'unknown', why: 'not measured: the definition requires deletes to be denied, so the measuring object could not be removed' };
+      return { retries: r.retries, key: mpuKey, uploadId };
+    }
+    conditional = await measureConditionalComplete({ adapter, res, runId: o.runId, root, write: { ...w, metadata: marker }, kms });
+    if (conditional.completeMultipartUpload !== 'ignored') return { retries: r.retries, key: mpuKey, uploadId };
+    const caveat = {
+      finding: 'collision-unguarded' as const,
+      why: `the store ignores If-None-Match: * on CompleteMultipartUpload on this bucket, which keeps no earlier version (unversioned or versioning suspended; target.conditionalWrites): an object another writer had created at ${mpuKey} between the HEAD that found the key absent and the completion would have been overwritten without trace, and this check could not tell; the no-overwrite guarantee does not hold for multipart uploads here (bucket versioning makes such an overwrite detectable)`,
+    };
+    return { retries: r.retries, key: mpuKey, uploadId, caveat };
   });
   add('multipart-get', async () => {
     const r = await adapter.getObject(mpuKey);
@@ -319,6 +356,15 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     res.deleted(mpuKey, r);
     return { retries: r.retries, key: mpuKey };
   });
+  // Configuration writes (put-bucket-notification, put-inventory-configuration): never sent; the runner
+  // reports them not-probed and --explain evaluates the request they describe.
+  for (const row of CHECKS) {
+    if ('evaluatedOnly' in row && row.evaluatedOnly) {
+      add(row.id, async () => {
+        throw new Error(`${row.id} is never sent`);
+      });
+    }
+  }
   lockSteps({ adapter, res, bucket, objectKey, add });
   readerSteps({ adapter, res, bucket, objectKey, body: body.bytes, add, steps: all });
 
@@ -374,7 +420,12 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     resources: res,
     bucket,
     // see src/core/leftovers.ts: which canaries the definition expects to stay
-    leftoversExpected: leftoversExpectedOf((id) => own(o.expectations, id)),
+    leftoversExpected,
+    ...(writer ? { writer: writer.adapter } : {}),
+    // with --no-assume the probed identity is the source credentials: they retry the writer's removals
+    ...(writer && !o.assume ? { writerFallback: adapter } : {}),
+    conditionalWrites: () =>
+      conditional ?? (ids.has('multipart-complete') ? { completeMultipartUpload: 'unknown', why: 'not measured: multipart-complete did not complete an upload (see that check)' } : undefined),
   };
 }
 

@@ -6,6 +6,7 @@ import type { CheckResult, Leftover, RunResult, TargetDescription, Verdict } fro
 import { type LeftoversExpected, NONE_EXPECTED, unexpectedOf } from './leftovers.js';
 import { buildPlan, type PlanOptions } from './plan.js';
 import { runPlan, type RunOptions } from './runner.js';
+import { withoutWriterChecksAsync } from './writer.js';
 
 export interface ProbeInput {
   adapter: StorageAdapter;
@@ -30,14 +31,33 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     runId: plan.runId,
     startedAt: startedAt.toISOString(),
     verdict: verdictOf(out.checks, out.leftovers, Boolean(signal?.aborted), plan.leftoversExpected),
-    target: { ...input.target, ...plan.bucket.describe(plan.resources) },
+    target: { ...input.target, ...plan.bucket.describe(plan.resources), ...conditionalOf(plan) },
     identity: input.adapter.identity(),
     checks: out.checks,
     leftovers: out.leftovers,
     durationMs: Math.round(performance.now() - t0),
   };
+  const writer = input.plan.writer;
+  if (writer && result.target.writer) {
+    // who the writer was, once its credentials were used (its put was sent)
+    const used = out.checks.some((c) => c.by === 'writer' && c.outcome !== 'skipped');
+    const w = writer.adapter.identity();
+    // with --writer-role: its session (null when AssumeRole was refused); else the caller, when known
+    if (used) result.target.writer = { ...result.target.writer, arn: (writer.assume ? w.assumedRoleArn : w.source) ?? null };
+  }
   if (signal?.aborted) result.interrupted = String(signal.reason ?? 'signal');
-  else if (input.explainer) await explainGuarded(input.explainer, result);
+  else if (input.explainer) {
+    // --explain evaluates the probed identity's requests; the writer's setup requests are not its own
+    const explainer = input.explainer;
+    await withoutWriterChecksAsync(result, (r) => explainGuarded(explainer, r));
+    // A configuration write never sent is decided by the evaluation (outcome `evaluated`): it counts.
+    for (const c of result.checks) {
+      if (c.outcome === 'not-probed') c.reason = `never sent, and --explain could not evaluate it: ${c.explain?.summary ?? 'no role was assumed (the caller\'s own policies are not read)'}`;
+    }
+    if (result.checks.some((c) => c.outcome === 'evaluated')) {
+      result.verdict = verdictOf(result.checks, result.leftovers, false, plan.leftoversExpected);
+    }
+  }
   result.durationMs = Math.round(performance.now() - t0);
   return result;
 }
@@ -84,4 +104,9 @@ async function explainGuarded(explainer: Explainer, result: RunResult): Promise<
       }
     }
   }
+}
+
+function conditionalOf(plan: ReturnType<typeof buildPlan>): Pick<RunResult['target'], 'conditionalWrites'> {
+  const c = plan.conditionalWrites();
+  return c ? { conditionalWrites: c } : {};
 }

@@ -4,7 +4,7 @@
 
 import type { StorageAdapter } from './adapter.js';
 import { type CheckResult, type Denial, type Leftover, RequestFailure } from './model.js';
-import { type Plan, SkipStep, type Step, VerificationError } from './plan.js';
+import { type Plan, SkipStep, type Step, type StepOutput, VerificationError } from './plan.js';
 import { type RemovalContext, removeObject, why } from './removal.js';
 
 export interface RunOptions {
@@ -30,7 +30,8 @@ export async function runPlan(adapter: StorageAdapter, plan: Plan, opts: RunOpti
       p = (async () => {
         const deps = [...step.needs, ...step.after].map((id) => start(byId.get(id)!));
         const done = await Promise.all(deps);
-        const r = await execute(adapter, step, done.slice(0, step.needs.length), opts);
+        // the writer's setup steps (two identities) are sent with the writer's adapter
+        const r = await execute(step.by === 'writer' && plan.writer ? plan.writer : adapter, step, done.slice(0, step.needs.length), opts);
         results.set(step.id, r);
         return r;
       })();
@@ -45,7 +46,7 @@ export async function runPlan(adapter: StorageAdapter, plan: Plan, opts: RunOpti
 }
 
 async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[], opts: RunOptions): Promise<CheckResult> {
-  const base = { id: step.id, action: adapter.actions[step.op], expect: step.expect };
+  const base: Pick<CheckResult, 'id' | 'action' | 'expect' | 'by'> = { id: step.id, action: adapter.actions[step.op], expect: step.expect, ...(step.by ? { by: step.by } : {}) };
   const blocked = needs.find((n) => n.outcome !== 'allowed');
   if (blocked) {
     // A chain of skips names its root cause: "needs put-object, which was denied".
@@ -53,6 +54,7 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
     return skipped(base, `needs ${blocked.id}, which ${blocked.outcome === 'denied' ? 'was denied' : 'failed'}`);
   }
   if (opts.signal?.aborted) return skipped(base, `interrupted by ${String(opts.signal.reason ?? 'a signal')}`);
+  if (step.evaluatedOnly) return notProbed(adapter, step, base);
 
   opts.onProgress?.(step.id, 'start');
   const t0 = performance.now();
@@ -73,12 +75,30 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
   return r;
 }
 
-function skipped(base: Pick<CheckResult, 'id' | 'action' | 'expect'>, reason: string): CheckResult {
+/**
+ * A configuration write (checks.ts `evaluatedOnly`): never sent, no adapter method is called. It does
+ * not count against the verdict (ok), and the report says it was not probed; --explain evaluates the
+ * request recorded here (action, bucket ARN, context) and turns it into `evaluated`.
+ */
+function notProbed(adapter: StorageAdapter, step: Step, base: Pick<CheckResult, 'id' | 'action' | 'expect' | 'by'>): CheckResult {
+  if (!base.action) return skipped(base, `no equivalent request for provider ${adapter.provider}`);
+  return {
+    ...base,
+    outcome: 'not-probed',
+    ok: true,
+    durationMs: 0,
+    reason: 'never sent (a configuration write would change the bucket); --explain evaluates it over the policies read',
+    request: adapter.describeRequest(step.op, step.sent),
+  };
+}
+
+function skipped(base: Pick<CheckResult, 'id' | 'action' | 'expect' | 'by'>, reason: string): CheckResult {
   return { ...base, outcome: 'skipped', ok: false, durationMs: 0, reason };
 }
 
-function pick(o: { retries: number; key?: string; uploadId?: string }): Partial<CheckResult> {
+function pick(o: StepOutput): Partial<CheckResult> {
   const r: Partial<CheckResult> = {};
+  if (o.caveat) r.caveat = o.caveat;
   if (o.key !== undefined) r.key = o.key;
   if (o.uploadId) r.uploadId = o.uploadId;
   if (o.retries) r.retries = o.retries;
@@ -139,12 +159,15 @@ function uncertainUploadCreate(plan: Plan, results: Map<string, CheckResult>): b
  */
 export async function cleanup(
   adapter: StorageAdapter,
-  plan: Pick<Plan, 'resources'> & Partial<Pick<Plan, 'root' | 'runId' | 'bucket'>>,
+  plan: Pick<Plan, 'resources'> & Partial<Pick<Plan, 'root' | 'runId' | 'bucket' | 'writer' | 'writerFallback'>>,
   sweepUploads = false,
 ): Promise<Leftover[]> {
   const res = plan.resources;
   const leftovers: Leftover[] = [];
   const ctx: RemovalContext = { adapter, res, lock: plan.bucket?.lockInfo() ?? null };
+  // Two identities: what the writer created is removed by the writer (removal.ts removeAs).
+  if (plan.writer) ctx.writer = plan.writer;
+  if (plan.writerFallback) ctx.writerFallback = plan.writerFallback;
   const uncertain = res.remainingObjects().some((o) => o.state === 'uncertain' || o.state === 'pending');
   const root = plan.root;
   if (sweepUploads && root && plan.runId) {

@@ -24,6 +24,8 @@ export interface StepOutput {
   retries: number;
   key?: string;
   uploadId?: string;
+  /** A finding that does not fail the check (multipart-complete: collision-unguarded). */
+  caveat?: { finding: 'collision-unguarded'; why: string };
 }
 
 export interface Step {
@@ -38,8 +40,12 @@ export interface Step {
   noteWhenDenied?: (r: CheckResult) => string | undefined;
   /** Steps that must have finished (whatever their outcome) before this one starts. */
   after: string[];
+  /** `writer`: sent by the writer (two identities, issue 15) as setup, with the writer's adapter. */
+  by?: 'writer';
   /** The finding when allowed where a denial is required (default `over-privileged`). */
   finding?: 'not-immutable';
+  /** Never sent (checks.ts `evaluatedOnly`): the runner reports it `not-probed` and never calls run(). */
+  evaluatedOnly?: true;
   run(): Promise<StepOutput>;
 }
 

@@ -76,7 +76,9 @@ export function scopedStatement(req: FixRequest, dialect: Dialect, withPrincipal
     ...(withPrincipal !== undefined ? { Principal: withPrincipal } : {}),
     Action: [req.action],
   };
-  if (scope === 'service') {
+  if (req.resource) {
+    stmt.Resource = req.resource;
+  } else if (scope === 'service') {
     stmt.Resource = rules.allBucketsArn(partitionOf(req.roleArn));
   } else if (scope === 'bucket') {
     stmt.Resource = bucketArn;
@@ -86,6 +88,14 @@ export function scopedStatement(req: FixRequest, dialect: Dialect, withPrincipal
     stmt.Resource = `${bucketArn}/${prefix}*`;
   }
   return stmt;
+}
+
+/** What a scoped statement grants on, in words: its Resource, and the prefix its condition allows. */
+function grantedOn(statement: Record<string, unknown>): string {
+  const res = ([] as unknown[]).concat(statement.Resource ?? []).join(', ');
+  const like = (statement.Condition as { StringLike?: Record<string, string[]> } | undefined)?.StringLike;
+  const prefixes = like ? Object.values(like).flat() : [];
+  return prefixes.length ? `${res} (keys ${prefixes.join(', ')})` : res;
 }
 
 function policyDoc(dialect: Dialect, statement: Record<string, unknown>): Record<string, unknown> {
@@ -258,7 +268,7 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
         : `the ${layerName(layer)}`;
   const statement = scopedStatement(req, dialect);
   return {
-    summary: `No statement in ${layerName(layer)} allows ${where}.${hint} Add this statement to ${target}; it grants only ${req.action} on ${req.bucket}/${req.prefix ?? ''}.`,
+    summary: `No statement in ${layerName(layer)} allows ${where}.${hint} Add this statement to ${target}; it grants only ${req.action} on ${grantedOn(statement)}.`,
     policy,
     snippet: policyDoc(dialect, statement),
     form: 'scoped-allow',

@@ -202,7 +202,7 @@ export function policyName(policy: string): string {
 }
 
 export function counts(checks: CheckResult[]): Record<CheckResult['outcome'], number> {
-  const n = { allowed: 0, denied: 0, error: 0, skipped: 0 };
+  const n = { allowed: 0, denied: 0, error: 0, skipped: 0, 'not-probed': 0, evaluated: 0 };
   for (const k of checks) n[k.outcome] += 1;
   return n;
 }

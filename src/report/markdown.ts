@@ -32,7 +32,10 @@ function target(r: RunResult, name: string | null): string[] {
   if (name !== null) out.push(`#### ${VERDICT_MARK[r.verdict]} ${md(name)}: ${r.verdict.toUpperCase()}`, '');
   const t = r.target;
   const where = t.endpoint ? ` at ${code(t.endpoint)}` : t.region ? ` in ${code(t.region)}` : '';
-  const who = t.role ? `role ${code(r.identity.assumedRoleArn ?? t.role)}` : 'no role assumed';
+  const reader = t.role ? `role ${code(r.identity.assumedRoleArn ?? t.role)}` : 'no role assumed';
+  // two identities: the writer put the canary the role read (its put is marked "writer, setup")
+  const w = t.writer;
+  const who = w ? `${reader} · writer ${code(w.arn ?? w.role ?? (w.profile ? `profile ${w.profile}` : 'source credentials'))}, ACL ${code(w.acl)}` : reader;
   out.push(
     `${met}/${r.checks.length} expectations met · ${who}${where}${r.runId ? ` · run ${code(r.runId)}` : ''} · ${r.durationMs} ms` +
       `${r.interrupted ? ` · **interrupted by ${md(r.interrupted)}**` : ''}`,
@@ -41,9 +44,11 @@ function target(r: RunResult, name: string | null): string[] {
   if (r.error) out.push(`**Could not run:** ${md(r.error)}`, '');
   const ownership = objectOwnershipText(t);
   if (ownership) out.push(md(ownership), '');
+  const cw = r.target.conditionalWrites;
+  if (cw) out.push(`Conditional writes: If-None-Match on CompleteMultipartUpload **${cw.completeMultipartUpload}** (${md(cw.why)})`, '');
   if (r.checks.length) {
     out.push('| | check | action | outcome | source / why |', '| --- | --- | --- | --- | --- |');
-    for (const k of r.checks) out.push(`| ${mark(k)} | ${code(k.id)} | ${code(k.action)} | ${outcome(k)} | ${why(k)} |`);
+    for (const k of r.checks) out.push(`| ${mark(k)} | ${code(k.id)}${k.by === 'writer' ? ' (writer, setup)' : ''} | ${code(k.action)} | ${outcome(k)} | ${why(k)} |`);
     out.push('');
   }
 
@@ -80,12 +85,13 @@ function target(r: RunResult, name: string | null): string[] {
 }
 
 function mark(k: CheckResult): string {
-  return k.outcome === 'skipped' ? '➖' : k.ok ? '✅' : '❌';
+  return k.outcome === 'skipped' ? '➖' : k.outcome === 'not-probed' ? '⚪' : k.ok ? '✅' : '❌';
 }
 
 function outcome(k: CheckResult): string {
-  const expected = k.ok && k.expect === 'allow' ? '' : ` (expected ${expectedWord(k)})`;
-  return `${k.outcome}${expected}${k.finding ? ` **${k.finding}**` : ''}`;
+  const expected = k.ok && k.expect === 'allow' && k.outcome !== 'not-probed' ? '' : ` (expected ${expectedWord(k)})`;
+  const what = k.outcome === 'not-probed' ? 'not probed' : k.outcome === 'evaluated' ? `evaluated: ${k.explain?.decision ?? 'undetermined'}, never sent` : k.outcome;
+  return `${what}${expected}${k.finding ? ` **${k.finding}**` : ''}${k.caveat ? ` **${k.caveat.finding}**` : ''}`;
 }
 
 function why(k: CheckResult): string {
@@ -109,10 +115,16 @@ function why(k: CheckResult): string {
   const owner = ownershipLines(k).find((l) => l.startsWith('object owner:'));
   if (owner) parts.push(md(owner));
   if (k.ownership) parts.push(md(`ownership: ${k.ownership.source}`));
+  if (k.caveat) parts.push(`${k.caveat.finding}: ${md(k.caveat.why)}`);
   return parts.join(' · ');
 }
 
 function fixLine(k: CheckResult, seen: Map<string, string>): string[] | null {
+  if (k.outcome === 'evaluated') {
+    const fix = k.explain?.fix;
+    if (!fix) return [`- ${code(k.id)}: ${code(k.action)} (never sent) evaluates to ${k.explain?.decision ?? 'undetermined'}: ${md(k.explain?.summary ?? '')}`];
+    return [`- ${code(k.id)} (never sent): ${md(fix.summary)}`, ...(fix.advice ? [] : [`  ${fix.policy} policy:`, '', '  ```json', `  ${JSON.stringify(fix.snippet)}`, '  ```', ''])];
+  }
   if (k.outcome === 'allowed') {
     return [`- ${code(k.id)}: ${code(k.action)} must be denied under this definition; remove the permission that grants it.`];
   }

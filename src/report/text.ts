@@ -26,6 +26,12 @@ export function renderText(r: RunResult, opts: TextOptions): string {
   } else {
     lines.push(`  no role assumed: probing the source credentials${r.identity.source ? ` (${r.identity.source})` : ''}`);
   }
+  if (t.writer) {
+    // two identities: the writer's put is setup (marked "writer" below), not a check of the role
+    const w = t.writer;
+    const who = w.arn ?? w.role ?? (w.profile ? `profile ${w.profile}` : 'the source credentials');
+    lines.push(`  writer ${who}${w.role && w.profile ? ` (from profile ${w.profile})` : ''}, ACL ${w.acl}: puts the canary the role reads, and removes it`);
+  }
   lines.push(`  canaries under ${t.prefix}.backup-canary/${r.runId}/`);
   const bucket = bucketLine(r.target);
   if (bucket) lines.push(`  ${bucket}`);
@@ -43,7 +49,7 @@ export function renderText(r: RunResult, opts: TextOptions): string {
     lines.push(c('yellow', `Left behind (${r.leftovers.length}):`));
     for (const l of r.leftovers) {
       const v = l.versionId ? ` (${l.deleteMarker ? 'delete marker' : 'version'} ${l.versionId})` : '';
-      lines.push(`  ${l.retainUntil ? '~' : '!'} ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}${v}: ${l.why}`);
+      lines.push(`  ${l.retainUntil ? '~' : '!'} ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}${v}${l.by === 'writer' ? ' (the writer\'s)' : ''}: ${l.why}`);
     }
   }
 
@@ -60,14 +66,15 @@ export function renderText(r: RunResult, opts: TextOptions): string {
 
   lines.push('');
   const n = (o: string) => r.checks.filter((k) => k.outcome === o).length;
-  const counts = `${n('allowed')} allowed, ${n('denied')} denied, ${plural(n('error'), 'error')}, ${n('skipped')} skipped`;
+  const unsent = [n('evaluated') ? `${n('evaluated')} evaluated` : '', n('not-probed') ? `${n('not-probed')} not probed` : ''].filter(Boolean).join(', ');
+  const counts = `${n('allowed')} allowed, ${n('denied')} denied, ${plural(n('error'), 'error')}, ${n('skipped')} skipped${unsent ? `, ${unsent}` : ''}`;
   const verdict =
     r.verdict === 'pass' ? c('green', 'PASS') : r.verdict === 'fail' ? c('red', 'FAIL') : c('red', 'ERROR');
   const unmet = r.checks.filter((k) => !k.ok).length;
   const backupFails = r.asBackup?.checks.filter((k) => !k.ok && k.decision !== 'undetermined').length ?? 0;
   const tail =
     r.verdict === 'pass'
-      ? `every expectation met${r.checks.some((k) => k.explain?.hingesOn?.length) ? '; the PASS holds from this vantage (see "holds only for")' : ''}`
+      ? `every expectation met${n('not-probed') ? ` but ${n('not-probed')} not probed (never sent: --explain evaluates them)` : ''}${r.checks.some((k) => k.explain?.hingesOn?.length) ? '; the PASS holds from this vantage (see "holds only for")' : ''}`
       : `${unmet} expectation${unmet === 1 ? '' : 's'} not met${backupFails ? `; ${backupFails} check${backupFails === 1 ? '' : 's'} the backup would fail` : ''}`;
   lines.push(`${verdict}  ${counts}; ${tail}${r.interrupted ? `; interrupted by ${r.interrupted}` : ''} (${r.durationMs} ms)`);
   return `${lines.join('\n')}\n`;
@@ -94,13 +101,16 @@ function short(digest: string): string {
 type Paint = (name: keyof typeof codes, s: string) => string;
 
 function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hints: Map<string, string>): string[] {
-  const mark = k.outcome === 'skipped' ? c('dim', '–') : k.ok ? c('green', '✓') : c('red', '✗');
+  const mark = k.outcome === 'skipped' ? c('dim', '–') : k.outcome === 'not-probed' ? c('dim', '○') : k.ok ? c('green', '✓') : c('red', '✗');
   const expect = k.expect === 'allow' ? '' : ` (expected ${k.expect === 'deny' ? 'denied' : 'either'})`;
-  const head = `  ${mark} ${k.action.padEnd(width)}  ${k.id.padEnd(idWidth)}`;
+  const head = `  ${mark} ${k.action.padEnd(width)}  ${k.id.padEnd(idWidth)}${k.by === 'writer' ? '  [writer, setup]' : ''}`;
   const retries = k.retries ? `, ${k.retries} retr${k.retries === 1 ? 'y' : 'ies'}` : '';
   if (k.outcome === 'skipped') return [`${head}  ${c('dim', `skipped: ${k.reason ?? ''}`)}${expect}`];
+  if (k.outcome === 'not-probed') return [`${head}  ${c('dim', `not probed${expect}: ${k.reason ?? ''}`)}`];
+  if (k.outcome === 'evaluated') return evaluatedLines(k, head, expect, c, hints);
   if (k.outcome === 'allowed') {
     const lines = [`${head}  allowed${expect} ${c('dim', `${k.durationMs} ms${retries}`)}`];
+    if (k.caveat) lines.push(`      ${c('yellow', `finding: ${k.caveat.finding}: ${k.caveat.why}`)}`);
     if (k.objectOwner) lines.push(...ownershipLines(k).map((l) => `      ${c('dim', l)}`));
     if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
     lines.push(...hingeLines(k));
@@ -133,6 +143,20 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   return lines;
 }
 
+/** A configuration write never sent, decided by the evaluation of the policies read (--explain). */
+function evaluatedLines(k: CheckResult, head: string, expect: string, c: Paint, hints: Map<string, string>): string[] {
+  const e = k.explain;
+  const lines = [`${head}  evaluated: ${e?.decision ?? 'undetermined'}${expect} ${c('dim', '(never sent)')}${k.finding ? ` ${c('red', k.finding)}` : ''}`];
+  if (e) lines.push(`      why: ${e.summary}`);
+  if (k.ok || !e?.fix) return lines;
+  const sentence = e.fix.remedy ?? e.fix.summary;
+  const seen = hints.get(sentence);
+  lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${sentence}`);
+  if (!seen && !e.fix.advice) lines.push(`      ${e.fix.policy} policy: ${JSON.stringify(e.fix.snippet)}`);
+  if (!seen) hints.set(sentence, k.id);
+  return lines;
+}
+
 /** Versioning and Object Lock / WORM, when they change what stays: a versioned or locked bucket. */
 function bucketLine(t: RunResult['target']): string | null {
   const parts: string[] = [];
@@ -143,5 +167,8 @@ function bucketLine(t: RunResult['target']): string | null {
     const what = l.mode === 'WORM' ? `WORM retention policy${l.state ? ` (${l.state})` : ''}` : `Object Lock${l.mode ? ` ${l.mode}` : ''}`;
     parts.push(`${what}${l.days ? `, ${l.days}-day retention` : ''}: retained canaries stay until their date`);
   }
+  const cw = t.conditionalWrites;
+  if (cw?.completeMultipartUpload === 'ignored') parts.push('If-None-Match: * on CompleteMultipartUpload is ignored by the store (measured): see collision-unguarded');
+  else if (cw?.completeMultipartUpload === 'honoured') parts.push('If-None-Match: * on CompleteMultipartUpload is honoured (measured)');
   return parts.length ? `bucket: ${parts.join('; ')}` : null;
 }
