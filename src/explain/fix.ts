@@ -178,6 +178,19 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
   if (layer === 'trust-policy') {
     const caller = roleOfCaller(req.callerArn ?? result.request.principal, dialect);
     const near = result.statements.find((s) => s.principal === true && s.action && s.conditionsResult === false);
+    // the trust policy admits the caller only with an external id, and this run sent none: the fix is
+    // to send it, never a second statement without the requirement
+    const failing = near?.conditions.filter((c) => c.result !== true) ?? [];
+    if (near && !req.externalId && failing.length && failing.every((c) => /^sts:ExternalId$/i.test(c.key) && !/Not/.test(c.operator))) {
+      const values = [...new Set(failing.flatMap((c) => c.policyValues))];
+      return {
+        summary: `The trust policy of ${req.roleArn} admits the caller only with sts:ExternalId ${values.map((v) => JSON.stringify(v)).join(' or ')} (${describeStatement(near)}), and this run passed no --external-id: pass --external-id with the external ID the role's owner gave you. Keep the trust policy as it is.`,
+        policy: 'trust',
+        snippet: { ExternalId: values.length === 1 ? values[0]! : values, condition: { [failing[0]!.operator]: { [failing[0]!.key]: failing[0]!.policyValues } } },
+        form: 'external-id',
+        change: { kind: 'advice' },
+      };
+    }
     const rules = rulesOf(dialect);
     const statement: Record<string, unknown> = {
       ...(rules.statementSids ? { Sid: 'AllowBackupCanaryCaller' } : {}),
