@@ -24,6 +24,10 @@ const dir = mkdtempSync(join(tmpdir(), 'bc-input-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'bad.json'), '{ not json');
 writeFileSync(join(dir, 'nostatement.json'), '{"Version":"2012-10-17"}');
+writeFileSync(join(dir, 'scp.json'), '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}');
+writeFileSync(join(dir, 'dup.json'), '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}],"Statement":[]}');
+writeFileSync(join(dir, 'bad-level.yaml'), `targets:\n  - bucket: backups\n    role: arn:aws:iam::123456789012:role/backup\n    prefix: db/\n    endpoint: ${endpoint}\n    explain: true\n    scp-level: [root=scp.json, ou-prod=missing.json]\n`);
+writeFileSync(join(dir, 'no-scp.yaml'), `targets:\n  - bucket: backups\n    role: arn:aws:iam::123456789012:role/backup\n    prefix: db/\n    endpoint: ${endpoint}\n`);
 
 const base = ['probe', '--role', 'arn:aws:iam::123456789012:role/backup', '--bucket', 'backups', '--prefix', 'db/', '--endpoint', endpoint];
 const cases: [string, string[], RegExp][] = [
@@ -68,6 +72,19 @@ const cases: [string, string[], RegExp][] = [
   ['bidi in the policy prefix', ['policy', '--bucket', 'backups', '--prefix', '\u202ax/'], /--prefix: contains U\+202A/],
   ['C1 control in the profile', [...base, '--profile', 'dev\u009b31m'], /--profile: contains U\+009B/],
   ['an Alibaba flag for an AWS target', [...base, '--internal'], /--internal applies to Alibaba Cloud OSS only/],
+  // SCPs by level and the VPC endpoint policy (issue 12 items 4 and 8): the explain syntax, checked before any request
+  ['--scp-level without LEVEL=', [...base, '--explain', '--scp-level', join(dir, 'scp.json')], /--scp-level: ".*scp\.json" is not LEVEL=FILE \(e\.g\. root=root\.json\)/],
+  ['--scp-level with a bad level name', [...base, '--explain', '--scp-level', `ou prod=${join(dir, 'scp.json')}`], /--scp-level: "ou prod" is not a level name/],
+  ['--scp-level with a missing file', [...base, '--explain', '--scp-level', `root=${join(dir, 'scp.json')}`, '--scp-level', `ou-prod=${join(dir, 'missing.json')}`], /--scp-level: cannot read ".*missing\.json": ENOENT/],
+  ['--scp-level with a duplicate key', [...base, '--explain', '--scp-level', `root=${join(dir, 'dup.json')}`], /--scp-level: ".*dup\.json": duplicate key "Statement" at the top level/],
+  ['--scp with --scp-level', [...base, '--explain', '--scp', join(dir, 'scp.json'), '--scp-level', `root=${join(dir, 'scp.json')}`], /--scp and --scp-level: use one/],
+  ['--scp-level without --explain', [...base, '--scp-level', `root=${join(dir, 'scp.json')}`], /--scp-level goes with --explain/],
+  ['--vpce-policy with a missing file', [...base, '--explain', '--vpce-policy', join(dir, 'missing.json')], /--vpce-policy: cannot read ".*missing\.json": ENOENT/],
+  ['--vpce-policy with a duplicate key', [...base, '--explain', '--vpce-policy', join(dir, 'dup.json')], /--vpce-policy: ".*dup\.json": duplicate key "Statement"/],
+  ['--vpce-policy for an Alibaba target', ['probe', '--role', 'acs:ram::1234567890123456:role/backup', '--bucket', 'backups', '--prefix', 'db/', '--region', 'cn-hangzhou', '--endpoint', endpoint, '--explain', '--vpce-policy', join(dir, 'scp.json')], /--vpce-policy applies to AWS only/],
+  ['run --explain --scp-level with a bad level name', ['run', join(dir, 'no-scp.yaml'), '--explain', '--scp-level', `ou prod=${join(dir, 'scp.json')}`], /no-scp\.yaml:2: target "target-1": --scp-level: "ou prod" is not a level name/],
+  ['run --explain --vpce-policy with a missing file', ['run', join(dir, 'no-scp.yaml'), '--explain', '--vpce-policy', join(dir, 'missing.json')], /no-scp\.yaml:2: target "target-1": --vpce-policy: cannot read ".*missing\.json": ENOENT/],
+  ['run: scp-level in the run file names a missing file', ['run', join(dir, 'bad-level.yaml')], /bad-level\.yaml:2: target "target-1": --scp-level: cannot read ".*missing\.json": ENOENT/],
   ['no command', [], /Name a command/],
   ['unknown command', ['frobnicate'], /Unknown argument: frobnicate/],
 ];
