@@ -45,7 +45,8 @@ async function probe(extra: string[]) {
   return { ...r, json, by: Object.fromEntries(json.checks.map((c) => [c.id, c])) as Record<string, CheckResult> };
 }
 
-const MISMATCH_SCP = 'the service allowed s3:PutObject, but the policies read give implicit-deny (scp): the store grants access another way (ACL, bucket ownership, or its own rules)';
+const MISMATCH_SCP =
+  'the service allowed s3:PutObject, but the policies read give implicit-deny (scp): the SCPs given are not the ones the service enforced (an S3-compatible store enforces none; on AWS they do not apply to the management account, or others are attached)';
 
 t.test('probe --scp-level root=… --scp-level ou-backup=…: the OU level that allows only reads decides the writes', async (t) => {
   const r = await probe(['--scp-level', `root=${rootScp}`, '--scp-level', `ou-backup=${ouScp}`]);
@@ -80,7 +81,10 @@ t.test('probe --vpce-policy: an endpoint policy for another bucket denies the wr
   const put = r.by['put-object']!;
   t.equal(put.outcome, 'allowed');
   t.match(put.explain, { decision: 'implicit-deny', decidedBy: 'vpc-endpoint-policy' });
-  t.equal(put.explain!.mismatch, 'the service allowed s3:PutObject, but the policies read give implicit-deny (vpc-endpoint-policy): the store grants access another way (ACL, bucket ownership, or its own rules)');
+  t.equal(
+    put.explain!.mismatch,
+    'the service allowed s3:PutObject, but the policies read give implicit-deny (vpc-endpoint-policy): the requests did not pass through that VPC endpoint, or its policy is another (an S3-compatible store has no VPC endpoints)',
+  );
   t.ok(r.json.explain!.read.includes(`vpce-policy:${vpce}`));
 });
 

@@ -112,6 +112,13 @@ t.test('--help and --version', async (t) => {
   for (const flag of ['--role', '--no-assume', '--bucket', '--prefix', '--allow-bucket-root', '--region', '--endpoint', '--sts-endpoint', '--path-style', '--session-name', '--external-id', '--duration', '--session-policy', '--profile', '--format', '--output', '--timeout', '--part-size', '--quick']) {
     t.match(ph.stdout, flag, flag);
   }
+  // the explain options are declared once (explainOptions) for probe and run
+  for (const cmd of [['probe', '--help'], ['run', 'x.yaml', '--help']]) {
+    const help = await runCli(cmd);
+    t.equal(help.code, 0, cmd.join(' '));
+    t.match(help.stdout, /--scp-level\s+An SCP at an organisation level: LEVEL=FILE/, `${cmd[0]} --help: --scp-level`);
+    t.match(help.stdout, /--vpce-policy\s+Policy file of the VPC endpoint/, `${cmd[0]} --help: --vpce-policy`);
+  }
   const v = await runCli(['--version']);
   t.equal(v.code, 0);
   t.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
