@@ -38,6 +38,8 @@ export interface Step {
   noteWhenDenied?: (r: CheckResult) => string | undefined;
   /** Steps that must have finished (whatever their outcome) before this one starts. */
   after: string[];
+  /** `writer`: sent by the writer (two identities, issue 15) as setup, with the writer's adapter. */
+  by?: 'writer';
   /** The finding when allowed where a denial is required (default `over-privileged`). */
   finding?: 'not-immutable';
   run(): Promise<StepOutput>;

@@ -69,6 +69,11 @@ t.test('OSS WORM bucket (1 day): the default probe fails on the refused deletes;
   t.equal(d.json.verdict, 'fail', 'a role cannot delete within the retention: the default probe says so');
   t.same(d.json.checks.filter((c) => !c.ok).map((c) => `${c.id} ${c.outcome} ${c.denial?.source}`).sort(), ['delete-multipart-object denied object-lock', 'delete-object denied object-lock']);
   assertMatches(t, WORM, d.json);
+  // Every write of object bytes on the WORM bucket sent the Content-MD5 of its body (issue 13, item 6;
+  // OSS checks it when present: 400 InvalidDigest; test/oss-server records what was sent).
+  const writes = server.state.requests.filter((q) => (q.api === 'PutObject' || q.api === 'UploadPart') && q.key?.includes(d.json.runId));
+  t.ok(writes.some((q) => q.api === 'PutObject') && writes.some((q) => q.api === 'UploadPart'), `${writes.length} PutObject and UploadPart requests of the run`);
+  for (const q of writes) t.match(q, { status: 200, contentMd5: { matchesBody: true } }, `${q.api} ${q.key} sent the Content-MD5 of its ${q.bodyLength} bytes`);
   const p = await probe(WORM, ['--probe', 'append-only']);
   t.equal(p.code, 0, `${p.stderr}\n${JSON.stringify(p.json.checks.filter((c) => !c.ok), null, 1)}\n${JSON.stringify(p.json.leftovers)}`);
   t.match(p.json.target.objectLock, { enabled: true, mode: 'WORM', days: 1, state: 'Locked' });

@@ -28,6 +28,13 @@ writeFileSync(join(dir, 'scp.json'), '{"Version":"2012-10-17","Statement":[{"Eff
 writeFileSync(join(dir, 'dup.json'), '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}],"Statement":[]}');
 writeFileSync(join(dir, 'bad-level.yaml'), `targets:\n  - bucket: backups\n    role: arn:aws:iam::123456789012:role/backup\n    prefix: db/\n    endpoint: ${endpoint}\n    explain: true\n    scp-level: [root=scp.json, ou-prod=missing.json]\n`);
 writeFileSync(join(dir, 'no-scp.yaml'), `targets:\n  - bucket: backups\n    role: arn:aws:iam::123456789012:role/backup\n    prefix: db/\n    endpoint: ${endpoint}\n`);
+// --writer-profile is looked up in these (empty) shared files, not the machine's
+writeFileSync(join(dir, 'aws-config'), '[profile app-writer]\nregion = us-east-1\n');
+writeFileSync(join(dir, 'aws-credentials'), '');
+process.env.AWS_CONFIG_FILE = join(dir, 'aws-config');
+process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'aws-credentials');
+writeFileSync(join(dir, 'writer-acl.yaml'), `targets:\n  - name: w\n    role: arn:aws:iam::123456789012:role/backup\n    bucket: backups\n    prefix: db/\n    endpoint: ${endpoint}\n    writer-role: arn:aws:iam::123456789012:role/app\n    writer-acl: owner-full\n`);
+writeFileSync(join(dir, 'writer-ok.yaml'), `targets:\n  - name: w\n    role: arn:aws:iam::123456789012:role/backup\n    bucket: backups\n    prefix: db/\n    probe: s3-backup-source\n    endpoint: ${endpoint}\n    writer-profile: app-writer\n    writer-acl: bucket-owner-full-control\n`);
 
 const base = ['probe', '--role', 'arn:aws:iam::123456789012:role/backup', '--bucket', 'backups', '--prefix', 'db/', '--endpoint', endpoint];
 const cases: [string, string[], RegExp][] = [
@@ -85,6 +92,15 @@ const cases: [string, string[], RegExp][] = [
   ['run --explain --scp-level with a bad level name', ['run', join(dir, 'no-scp.yaml'), '--explain', '--scp-level', `ou prod=${join(dir, 'scp.json')}`], /no-scp\.yaml:2: target "target-1": --scp-level: "ou prod" is not a level name/],
   ['run --explain --vpce-policy with a missing file', ['run', join(dir, 'no-scp.yaml'), '--explain', '--vpce-policy', join(dir, 'missing.json')], /no-scp\.yaml:2: target "target-1": --vpce-policy: cannot read ".*missing\.json": ENOENT/],
   ['run: scp-level in the run file names a missing file', ['run', join(dir, 'bad-level.yaml')], /bad-level\.yaml:2: target "target-1": --scp-level: cannot read ".*missing\.json": ENOENT/],
+  // the writer of a two-identity probe (issue 15)
+  ['writer ACL that is not canned', [...base, '--writer-role', 'arn:aws:iam::123456789012:role/app', '--writer-acl', 'owner-full'], /^backup-canary: --writer-acl: "owner-full" is not a canned ACL of aws \(none, private, .*bucket-owner-full-control\)$/m],
+  ['an OSS canned ACL for S3', [...base, '--writer-role', 'arn:aws:iam::123456789012:role/app', '--writer-acl', 'default'], /--writer-acl: "default" is not a canned ACL of aws/],
+  ['writer ACL without a writer', [...base, '--writer-acl', 'private'], /--writer-acl goes with --writer-role or --writer-profile/],
+  ['malformed writer role', [...base, '--writer-role', 'arn:aws:iam::12:role/x'], /--writer-role: "arn:aws:iam::12:role\/x" is not an IAM role ARN/],
+  ['a RAM role as the writer of an S3 target', [...base, '--writer-role', 'acs:ram::123456789012:role/app'], /--writer-role: "acs:ram::123456789012:role\/app" is not an IAM role ARN/],
+  ['writer profile that does not exist', [...base, '--writer-profile', 'no-such-writer'], /--writer-profile: no profile "no-such-writer" in .*aws-config or .*aws-credentials/],
+  ['writer ACL with cleanup', ['cleanup', '--no-assume', '--bucket', 'backups', '--prefix', 'p', '--writer-role', 'arn:aws:iam::123456789012:role/app', '--writer-acl', 'private', '--endpoint', endpoint], /--writer-acl applies to probes/],
+  ['writer ACL in a run file', ['run', join(dir, 'writer-acl.yaml')], /writer-acl\.yaml:2: target "w": --writer-acl: "owner-full" is not a canned ACL of aws/],
   ['no command', [], /Name a command/],
   ['unknown command', ['frobnicate'], /Unknown argument: frobnicate/],
 ];
@@ -102,6 +118,14 @@ for (const [name, argv, re] of cases) {
   });
 }
 
+t.test('a writer in a run file is valid: --dry-run lists the target, no request', async (t) => {
+  const before = requests;
+  const r = await runCli(['run', join(dir, 'writer-ok.yaml'), '--dry-run']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /w  aws backups\/db\/ at http:\/\/127\.0\.0\.1:\d+ \(s3-backup-source\) as arn:aws:iam::123456789012:role\/backup; writer profile app-writer, ACL bucket-owner-full-control/);
+  t.equal(requests, before, 'no request sent');
+});
+
 t.test('--help and --version', async (t) => {
   const h = await runCli(['--help']);
   t.equal(h.code, 0);
@@ -109,7 +133,7 @@ t.test('--help and --version', async (t) => {
   t.match(h.stdout, /Exit codes: 0 every expectation met/);
   const ph = await runCli(['probe', '--help']);
   t.equal(ph.code, 0);
-  for (const flag of ['--role', '--no-assume', '--bucket', '--prefix', '--allow-bucket-root', '--region', '--endpoint', '--sts-endpoint', '--path-style', '--session-name', '--external-id', '--duration', '--session-policy', '--profile', '--format', '--output', '--timeout', '--part-size', '--quick']) {
+  for (const flag of ['--role', '--no-assume', '--bucket', '--prefix', '--allow-bucket-root', '--region', '--endpoint', '--sts-endpoint', '--path-style', '--session-name', '--external-id', '--duration', '--session-policy', '--profile', '--format', '--output', '--timeout', '--part-size', '--quick', '--writer-role', '--writer-profile', '--writer-acl']) {
     t.match(ph.stdout, flag, flag);
   }
   // the explain options are declared once (explainOptions) for probe and run
