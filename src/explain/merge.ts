@@ -68,6 +68,9 @@ const ALLOWED_ANYWAY: Partial<Record<Layer, string>> = {
   'vpc-endpoint-policy': 'the requests did not pass through that VPC endpoint, or its policy is another (an S3-compatible store has no VPC endpoints)',
 };
 
+/** The SCP layer of the Alibaba dialect: Resource Directory control policies. */
+const CONTROL_POLICIES_NOT_ENFORCED = 'the control policies given are not the ones the service enforced (others are attached, or the account is not in those folders)';
+
 function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, unseen: string): EvaluationResult | null {
   const input = { request: ev.request, policies: { lenient: true, ...ev.policies }, dialect };
   const result = evaluate(input);
@@ -89,7 +92,8 @@ function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, u
       check.explain.summary = `${summary}; the PASS holds from this vantage only`;
     }
     if (denies) {
-      check.explain.mismatch = `the service allowed ${check.action}, but the policies read give ${result.decision} (${result.decidedBy ?? 'no layer'}): ${(result.decidedBy && ALLOWED_ANYWAY[result.decidedBy]) ?? 'the store grants access another way (ACL, bucket ownership, or its own rules)'}`;
+      const why = result.decidedBy === 'scp' && dialect === 'alibaba' ? CONTROL_POLICIES_NOT_ENFORCED : result.decidedBy ? ALLOWED_ANYWAY[result.decidedBy] : undefined;
+      check.explain.mismatch = `the service allowed ${check.action}, but the policies read give ${result.decision} (${result.decidedBy ?? 'no layer'}): ${why ?? 'the store grants access another way (ACL, bucket ownership, or its own rules)'}`;
     }
     return result;
   }
