@@ -10,6 +10,8 @@ import type { CheckResult, RunResult } from '../../src/core/model.js';
 import { AwsExplainer, type AwsExplainOptions } from '../../src/providers/aws/explain.js';
 import type { AwsAdapter } from '../../src/providers/aws/adapter.js';
 import type { ReadPolicies } from '../../src/providers/aws/policies.js';
+import { hoistPolicies } from '../../src/explain/record.js';
+import { runCli } from '../helpers/cli.js';
 
 const ACCT = '111122223333';
 const ROLE = `arn:aws:iam::${ACCT}:role/backup`;
@@ -41,7 +43,7 @@ function check(id: string, action: string, outcome: 'allowed' | 'denied', contex
   } as CheckResult;
 }
 
-const run = (checks: CheckResult[]) => ({ checks, identity: { source: `arn:aws:iam::${ACCT}:user/ops`, assumedRoleArn: SESSION } }) as unknown as RunResult;
+const run = (checks: CheckResult[]) => ({ target: { name: 'nightly', bucket: 'b', prefix: 'p/' }, checks, identity: { source: `arn:aws:iam::${ACCT}:user/ops`, assumedRoleArn: SESSION } }) as unknown as RunResult;
 
 const read: ReadPolicies = {
   bucketPolicy: null,
@@ -111,4 +113,40 @@ t.test('--vpce-policy: the S3 requests are evaluated against it, the KMS call S3
   const without = check('put-object', 's3:PutObject', 'denied');
   new AwsExplainer(adapter, options({})).explainRead(run([without]), read);
   t.match(without.explain!.mismatch, /VPC endpoint policies, ACLs/);
+});
+
+t.test('explain --replay --scp-level / --vpce-policy: the recorded requests against SCPs by level and a new endpoint policy', async (t) => {
+  const put = check('put-object', 's3:PutObject', 'allowed', SSE);
+  const get = check('get-object', 's3:GetObject', 'allowed');
+  const r = run([put, get]);
+  new AwsExplainer(adapter, options({ scpFiles: [FULL], kmsKeyPolicyFile: KEY_POLICY })).explainRead(r, read);
+  hoistPolicies(r);
+  const report = join(dir, 'report.json');
+  writeFileSync(report, JSON.stringify(r));
+
+  let x = await runCli(['explain', '--replay', report, '--scp-level', `root=${FULL}`, '--scp-level', `ou-backup=${READS}`, '--format', 'json']);
+  t.equal(x.code, 1, x.stderr);
+  const out = JSON.parse(x.stdout) as { checks: Array<{ id: string; action: string; change: string; after: string }> };
+  t.match(out.checks.find((c) => c.id === 'put-object' && c.action === 's3:PutObject'), { change: 'newly-denied', after: 'implicit-deny' }, 'the OU level that allows only reads denies the write');
+  t.match(out.checks.find((c) => c.id === 'get-object'), { change: 'unchanged' });
+
+  x = await runCli(['explain', '--replay', report, '--scp', FULL, '--scp', READS, '--format', 'json']);
+  t.equal(x.code, 0, 'the same files as one level: a union, nothing newly denied');
+
+  const other = file('vpce-replay.json', [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::other/*' }]);
+  x = await runCli(['explain', '--replay', report, '--vpce-policy', other, '--format', 'json']);
+  t.equal(x.code, 1, x.stderr);
+  const v = JSON.parse(x.stdout) as { checks: Array<{ id: string; action: string; change: string }> };
+  t.match(v.checks.find((c) => c.id === 'put-object' && c.action === 's3:PutObject'), { change: 'newly-denied' });
+  t.match(v.checks.find((c) => c.action === 'kms:GenerateDataKey'), { change: 'unchanged' }, 'the KMS call S3 makes does not pass through the endpoint');
+
+  for (const [argv, re] of [
+    [['explain', '--replay', report, '--scp', FULL, '--scp-level', `root=${FULL}`], /--scp and --scp-level: use one/],
+    [['explain', '--replay', report, '--scp-level', 'root'], /--scp-level: "root" is not LEVEL=FILE/],
+    [['explain', '--replay', report, '--vpce-policy', join(dir, 'missing.json')], /--vpce-policy: cannot read ".*missing\.json": ENOENT/],
+  ] as [string[], RegExp][]) {
+    const e = await runCli(argv);
+    t.equal(e.code, 2, argv.join(' '));
+    t.match(e.stderr, re);
+  }
 });
