@@ -4,7 +4,7 @@
 import { EXIT, UsageError } from '../core/model.js';
 import { evaluate, PolicyError, provenFix, storeSemantics, summarise } from '../explain/index.js';
 import { DIALECT_NAMES, rulesOf } from '../explain/dialects/index.js';
-import { checkPolicyFile } from '../explain/read.js';
+import { checkPolicyFile, levelPolicyName, parseLevelFile } from '../explain/read.js';
 import type { ContextScalar, ContextValue, Dialect, EvaluationResult, NamedPolicy, PolicySet, RequestContext } from '../explain/types.js';
 import { renderExplainReport } from '../report/explain.js';
 import type { ExplainArgs } from './explain-args.js';
@@ -97,12 +97,9 @@ function policiesOf(a: ExplainArgs): PolicySet {
   if (a['session-policy']?.length) p.session = a['session-policy'].map((f) => load('session-policy', f, `session-policy:${f}`));
   if (a.scp?.length) p.scp = a.scp.map((f) => load('scp', f, `scp:${f}`));
   if (a.rcp?.length) p.rcp = a.rcp.map((f) => load('rcp', f, `rcp:${f}`));
-  for (const lf of a['scp-level'] ?? []) {
-    const i = lf.indexOf('=');
-    if (i <= 0 || i === lf.length - 1) throw new UsageError(`--scp-level: "${lf}" is not LEVEL=FILE (e.g. root=root.json)`);
-    const level = lf.slice(0, i);
-    const file = lf.slice(i + 1);
-    p.scp = [...(p.scp ?? []), { ...load('scp-level', file, `scp:${level}:${file}`), level }];
+  for (const value of a['scp-level'] ?? []) {
+    const lf = parseLevelFile(value);
+    p.scp = [...(p.scp ?? []), { ...load('scp-level', lf.file, levelPolicyName(lf)), level: lf.level }];
   }
   if (a['kms-key-policy']) p.kms = load('kms-key-policy', a['kms-key-policy'], 'kms-key-policy');
   if (a['vpce-policy']?.length) p.vpce = a['vpce-policy'].map((f) => load('vpce-policy', f, `vpce-policy:${f}`));

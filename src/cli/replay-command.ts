@@ -1,10 +1,10 @@
-// `backup-canary explain --replay REPORT.json [--bucket-policy F] [--identity-policy F]... [--scp F]...`:
+// `backup-canary explain --replay REPORT.json [--bucket-policy F] [--identity-policy F]... [--scp F | --scp-level LEVEL=F]... [--vpce-policy F]`:
 // the gate before a policy change. Exit 0 when nothing that was allowed becomes denied, 1 naming each
 // check that would be, 3 when undetermined, 2 on bad input.
 
 import { readFileSync } from 'node:fs';
 import { EXIT, type RunResult, UsageError } from '../core/model.js';
-import { checkPolicyFile } from '../explain/read.js';
+import { checkPolicyFile, levelPolicyName, parseLevelFile } from '../explain/read.js';
 import { replay, type Replacements } from '../explain/replay.js';
 import type { Dialect, NamedPolicy } from '../explain/types.js';
 import { renderReplay } from '../report/replay.js';
@@ -37,9 +37,18 @@ export async function runReplayCommand(a: ExplainArgs & { replay: string }, io: 
   if (a['bucket-policy']) (r.resource = load('bucket-policy', a['bucket-policy'], 'bucket-policy')), given.push(`--bucket-policy ${a['bucket-policy']}`);
   if (a['identity-policy']?.length) (r.identity = a['identity-policy'].map((f) => load('identity-policy', f, `identity:${f}`))), given.push(...a['identity-policy'].map((f) => `--identity-policy ${f}`));
   if (a.scp?.length) (r.scp = a.scp.map((f) => load('scp', f, `scp:${f}`))), given.push(...a.scp.map((f) => `--scp ${f}`));
+  if (a['scp-level']?.length) {
+    if (a.scp?.length) throw new UsageError('--scp and --scp-level: use one (--scp puts every SCP at one level)');
+    r.scp = a['scp-level'].map((v) => {
+      const lf = parseLevelFile(v);
+      return { ...load('scp-level', lf.file, levelPolicyName(lf)), level: lf.level };
+    });
+    given.push(...a['scp-level'].map((v) => `--scp-level ${v}`));
+  }
+  if (a['vpce-policy']?.length) (r.vpce = a['vpce-policy'].map((f) => load('vpce-policy', f, `vpce-policy:${f}`))), given.push(...a['vpce-policy'].map((f) => `--vpce-policy ${f}`));
   if (a.rcp?.length) (r.rcp = a.rcp.map((f) => load('rcp', f, `rcp:${f}`))), given.push(...a.rcp.map((f) => `--rcp ${f}`));
   if (a['trust-policy']) (r.trust = load('trust-policy', a['trust-policy'], 'trust-policy')), given.push(`--trust-policy ${a['trust-policy']}`);
-  if (!given.length) throw new UsageError('--replay: give the changed documents (--bucket-policy, --identity-policy, --scp, --rcp, --trust-policy)');
+  if (!given.length) throw new UsageError('--replay: give the changed documents (--bucket-policy, --identity-policy, --scp, --scp-level, --rcp, --vpce-policy, --trust-policy)');
   if (a.output) checkWritable(a.output);
   const out = replay(results, r);
   const text = renderReplay(out, a.replay, given, a.format === 'json' ? 'json' : 'text');

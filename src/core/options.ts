@@ -17,7 +17,7 @@ import {
   validatePositive,
   validateSessionName,
 } from './target.js';
-import { checkPolicy, readPolicyFile } from '../explain/read.js';
+import { checkPolicy, parseLevelFile, readPolicyFile } from '../explain/read.js';
 import type { Dialect } from '../explain/types.js';
 import { providerFlags, providerForRole, providerInfo } from '../providers/registry.js';
 
@@ -195,8 +195,11 @@ export interface ExplainInput {
   'source-vpce'?: string;
   'caller-arn'?: string;
   scp?: string[];
+  /** `LEVEL=FILE` each (src/explain/read.ts parseLevelFile), as for `explain --scp-level`. */
+  'scp-level'?: string[];
   rcp?: string[];
   'kms-key-policy'?: string;
+  'vpce-policy'?: string;
   store?: string;
   'backup-source-ip'?: string;
   'backup-source-vpc'?: string;
@@ -209,14 +212,20 @@ export interface ExplainInput {
 export const BACKUP_FLAGS = ['backup-source-ip', 'backup-source-vpc', 'backup-source-vpce', 'backup-session-name', 'backup-principal'] as const;
 
 /** The --explain flags other than `explain` itself: they need it on (probe: --explain; run files: `explain: true`). */
-export const EXPLAIN_EXTRAS = ['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'kms-key-policy', 'store', ...BACKUP_FLAGS] as const;
+export const EXPLAIN_EXTRAS = ['explain-profile', 'source-ip', 'source-vpc', 'source-vpce', 'caller-arn', 'scp', 'rcp', 'kms-key-policy', 'store', ...BACKUP_FLAGS, 'scp-level', 'vpce-policy'] as const;
 
-/** The --explain flags as run-file keys, with their types (`scp`/`rcp`: one file or a list of files). */
+/** The explain keys that take one value or a list (the CLI repeats the flag). */
+const EXPLAIN_LISTS: readonly string[] = ['scp', 'rcp', 'scp-level'];
+
+/** The --explain flags as run-file keys, with their types (`scp`/`rcp`/`scp-level`: one value or a list). */
 export function explainKeys(): Record<string, KeySpec> {
   const keys: Record<string, KeySpec> = { explain: { type: 'boolean' } };
-  for (const k of EXPLAIN_EXTRAS) keys[k] = { type: k === 'scp' || k === 'rcp' ? 'list' : 'string' };
+  for (const k of EXPLAIN_EXTRAS) keys[k] = { type: EXPLAIN_LISTS.includes(k) ? 'list' : 'string' };
   return keys;
 }
+
+/** `--scp` and `--scp-level` describe the same SCPs two ways: a run file that sets either is not completed by the other from the CLI. */
+const SCP_KEYS = ['scp', 'scp-level'] as const;
 
 /**
  * The --explain flags of one run-file target: its own (and its defaults') keys win; `run --explain` turns
@@ -227,7 +236,11 @@ export function runExplainInput(entry: Partial<ExplainInput>, cli: ExplainInput)
   const on = entry.explain ?? cli.explain;
   const out: ExplainInput = { ...entry, explain: on };
   if (!on) return out;
-  for (const k of EXPLAIN_EXTRAS) if (out[k] === undefined && cli[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = cli[k];
+  const ownScps = SCP_KEYS.some((k) => out[k] !== undefined);
+  for (const k of EXPLAIN_EXTRAS) {
+    if (ownScps && (SCP_KEYS as readonly string[]).includes(k)) continue;
+    if (out[k] === undefined && cli[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = cli[k];
+  }
   return out;
 }
 
@@ -273,6 +286,7 @@ export function explainFlags(a: ExplainInput): ExplainFlags | null {
   if (a['source-vpc'] !== undefined && !/^vpc-[0-9a-z]+$/.test(a['source-vpc'])) throw new UsageError(`--source-vpc: "${a['source-vpc']}" is not a VPC id (vpc-...)`);
   if (a['source-vpce'] !== undefined && !/^vpce-[0-9a-z]+$/.test(a['source-vpce'])) throw new UsageError(`--source-vpce: "${a['source-vpce']}" is not a VPC endpoint id (vpce-...)`);
   const backup = backupVantage(a);
+  const { scpLevels, vpcePolicyFile } = explainPolicyFlags(a);
   return {
     ...(backup ? { backup } : {}),
     explainProfile: a['explain-profile'] !== undefined ? checkText('--explain-profile', a['explain-profile']) : null,
@@ -281,8 +295,22 @@ export function explainFlags(a: ExplainInput): ExplainFlags | null {
     sourceVpce: a['source-vpce'] ?? null,
     callerArn: caller ?? null,
     scpFiles: a.scp ?? [],
+    scpLevels,
     rcpFiles: a.rcp ?? [],
     kmsKeyPolicyFile: a['kms-key-policy'] ?? null,
+    vpcePolicyFile,
     store: a.store ?? null,
   };
+}
+
+/**
+ * --scp-level (LEVEL=FILE, repeatable: every level must allow, the files at one level are a union) and
+ * --vpce-policy FILE (one: a request passes through one VPC endpoint, which has one policy; given twice,
+ * the last wins, as for every single-value flag). The files
+ * themselves are read and checked in prepareTarget (src/core/run.ts).
+ */
+function explainPolicyFlags(a: ExplainInput): Pick<ExplainFlags, 'scpLevels' | 'vpcePolicyFile'> {
+  const levels = ([] as string[]).concat(a['scp-level'] ?? []);
+  if (levels.length && a.scp?.length) throw new UsageError('--scp and --scp-level: use one (--scp puts every SCP at one level)');
+  return { scpLevels: levels.map((v) => parseLevelFile(String(v))), vpcePolicyFile: a['vpce-policy'] ?? null };
 }

@@ -51,8 +51,13 @@ export interface ExplainFlags {
   sourceVpc: string | null;
   sourceVpce: string | null;
   callerArn: string | null;
+  /** --scp: SCP files that all sit at one level (a union). */
   scpFiles: string[];
+  /** --scp-level LEVEL=FILE: SCPs (Alibaba: control policies) by organisation level; every level must allow. */
+  scpLevels?: Array<{ level: string; file: string }>;
   rcpFiles: string[];
+  /** --vpce-policy: the policy of the VPC endpoint the requests pass through (AWS). */
+  vpcePolicyFile?: string | null;
   /** --kms-key-policy: the key policy of the SSE-KMS key the writes use (AWS; evaluated for the KMS calls S3 makes). */
   kmsKeyPolicyFile?: string | null;
   /** The store a fix is proven on (aws-s3, ceph-rgw, s3-compatible, oss); null: detected. */

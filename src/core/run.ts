@@ -65,6 +65,8 @@ export async function prepareTarget(a: ProbeRequest, name = '', env: NodeJS.Proc
   for (const f of explain?.scpFiles ?? []) checkPolicyFile(f, '--scp', provider.dialect);
   for (const f of explain?.rcpFiles ?? []) checkPolicyFile(f, '--rcp', provider.dialect);
   if (explain?.kmsKeyPolicyFile) checkPolicyFile(explain.kmsKeyPolicyFile, '--kms-key-policy', provider.dialect);
+  for (const l of explain?.scpLevels ?? []) checkPolicyFile(l.file, '--scp-level', provider.dialect);
+  if (explain?.vpcePolicyFile) checkPolicyFile(explain.vpcePolicyFile, '--vpce-policy', provider.dialect);
   const partSize = validatePartSize(parseSize('--part-size', a['part-size'] ?? definition.options['part-size'] ?? '5MiB'));
   const partSizeSet = a['part-size'] !== undefined || definition.options['part-size'] !== undefined;
   const trust = a['trust-policy'] !== undefined ? checkPolicyFile(a['trust-policy'], '--trust-policy', provider.dialect).text : undefined;

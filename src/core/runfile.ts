@@ -1,6 +1,6 @@
 // Run files for `backup-canary run`: many targets with shared defaults, validated on load. Every
 // problem names the file, the line and the field; nothing runs until the whole file is valid.
-// Policy files a run file names (`scp`, `rcp`, `session-policy`, `kms-key-policy`) are relative to the run file's
+// Policy files a run file names (`scp`, `scp-level`'s FILE, `rcp`, `session-policy`, `kms-key-policy`, `vpce-policy`) are relative to the run file's
 // directory, so a run file and its policies move together; they are read and checked when the
 // targets are prepared (src/core/run.ts), before any request.
 
@@ -21,7 +21,9 @@ type Value = string | boolean | number | string[];
 export type TargetEntry = Record<string, Value> & { name: string };
 
 /** Keys naming policy files: resolved against the run file's directory. */
-const POLICY_FILE_KEYS = ['scp', 'rcp', 'session-policy', 'kms-key-policy'];
+const POLICY_FILE_KEYS = ['scp', 'rcp', 'session-policy', 'kms-key-policy', 'vpce-policy'];
+/** Keys whose values are LEVEL=FILE: the FILE part is resolved the same way. */
+const LEVEL_FILE_KEYS = ['scp-level'];
 
 export interface RunFile {
   file: string;
@@ -75,6 +77,12 @@ export function parseRunFile(text: string, file: string): RunFile {
       const v = e[k];
       if (typeof v === 'string') e[k] = resolve(dirname(file), v);
       else if (Array.isArray(v)) e[k] = v.map((f) => resolve(dirname(file), f));
+    }
+    for (const k of LEVEL_FILE_KEYS) {
+      const v = e[k];
+      // a value without "=" is left as written: explainFlags refuses it with the syntax
+      const at = (lf: string) => (lf.indexOf('=') > 0 ? `${lf.slice(0, lf.indexOf('=') + 1)}${resolve(dirname(file), lf.slice(lf.indexOf('=') + 1))}` : lf);
+      if (Array.isArray(v)) e[k] = v.map(at);
     }
     const name = typeof e.name === 'string' ? e.name : `target-${i + 1}`;
     if (names.has(name)) bad(item as Node, `target name "${name}" is used twice`);

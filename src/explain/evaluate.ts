@@ -371,10 +371,16 @@ export function evaluate(input: EvaluateInput): EvaluationResult {
 
   const layers: LayerResult[] = [...new Set([...levels.keys(), ...unknownAllow, ...unknownDeny])].map((layer) => {
     const stmts = byLayer.get(layer) ?? [];
+    const lv = levels.get(layer);
+    const byLevel =
+      (layer === 'scp' || layer === 'rcp') && lv && [...lv.keys()].some((k) => k !== '')
+        ? [...lv.entries()].map(([level, list]) => ({ level, policies: [...new Set(loaded.filter((l) => l.layer === layer && l.level === level).map((l) => l.policy.name))], allows: allowsIn(list) }))
+        : undefined;
     return {
       layer,
       policies: [...new Set(loaded.filter((l) => l.layer === layer).map((l) => l.policy.name))],
       allows: layerAllows(layer),
+      ...(byLevel ? { levels: byLevel } : {}),
       denies: or3([...stmts.filter((s) => s.effect === 'Deny').map((s) => s.applies), unknownDeny.has(layer) ? U : false]),
       statements: stmts.filter((s) => s.action),
     };

@@ -37,7 +37,13 @@ export interface FixRequest {
 /** What the fix changes, so it can be applied to the policy set and evaluated before it is shown. */
 export type FixChange =
   | { kind: 'replace-statement'; slot: PolicySlot; policy: string; index: number; statement: Record<string, unknown> }
-  | { kind: 'add-statement'; slot: PolicySlot; statement: Record<string, unknown> }
+  | {
+      kind: 'add-statement';
+      slot: PolicySlot;
+      statement: Record<string, unknown>;
+      /** SCP/RCP by level: the levels the statement is added at (each level must allow). */
+      levels?: string[];
+    }
   | { kind: 'session-name'; sessionName: string }
   | { kind: 'advice' };
 

@@ -260,11 +260,15 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
 
   const near = result.statements.filter((s) => s.layer === layer);
   const hint = near.length ? ` Closest: ${near.map(describeStatement).join(' | ')}.` : '';
+  // SCPs/RCPs by level: each level must allow, so the statement goes to the levels that do not
+  const lacking = (result.layers.find((l) => l.layer === layer)?.levels ?? []).filter((l) => l.allows !== true).map((l) => l.level);
   const target =
     layer === 'identity-policy'
       ? `the role policy of ${req.roleArn}`
       : layer === 'scp' || layer === 'rcp'
-        ? `the organisation's ${layer.toUpperCase()}s (ask the organisation administrators)`
+        ? lacking.length
+          ? `the ${layer.toUpperCase()}s at level${lacking.length === 1 ? '' : 's'} ${lacking.map((l) => l || '(no level)').join(', ')}, where no statement allows it (every level must allow; ask the organisation administrators)`
+          : `the organisation's ${layer.toUpperCase()}s (ask the organisation administrators)`
         : `the ${layerName(layer)}`;
   const statement = scopedStatement(req, dialect);
   return {
@@ -272,7 +276,7 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
     policy,
     snippet: policyDoc(dialect, statement),
     form: 'scoped-allow',
-    change: { kind: 'add-statement', slot: SLOT_OF_LAYER[layer], statement },
+    change: { kind: 'add-statement', slot: SLOT_OF_LAYER[layer], statement, ...(lacking.length ? { levels: lacking } : {}) },
   };
 }
 

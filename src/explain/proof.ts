@@ -76,6 +76,10 @@ export function applyChange(policies: PolicySet, change: FixChange, dialect: Eva
         sts[change.index] = change.statement;
         return { ...np, document: { ...doc, Statement: sts } };
       });
+    } else if (change.levels?.length) {
+      // by organisation level: the statement goes to each level that lacked an Allow
+      const document = { Version: rulesOf(dialect).policyVersion, Statement: [change.statement] };
+      patched = [...list, ...change.levels.map((level) => ({ name: `fix:${slot}:${level}`, document, level }))];
     } else if (slot === 'identity' || slot === 'session' || slot === 'scp' || slot === 'rcp' || slot === 'vpce') {
       patched = [...list, { name: `fix:${slot}`, document: { Version: rulesOf(dialect).policyVersion, Statement: [change.statement] } }];
     } else {

@@ -149,6 +149,38 @@ export function checkPolicy(document: unknown, file: string, label: string, dial
   }
 }
 
+/** One `--scp-level LEVEL=FILE` value: an SCP (Alibaba: a control policy) attached at one organisation level. */
+export interface LevelFile {
+  level: string;
+  file: string;
+}
+
+/** A level name: root, an OU or folder id, account (letters, digits, `.`, `_`, `-`). */
+const LEVEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * `LEVEL=FILE` (`root=root.json`, `ou-prod=ou.json`, `account=acct.json`), the syntax of `--scp-level` for
+ * `explain`, `probe`, `run` and the run-file key. AWS Organizations: every level from the root through
+ * each OU to the account must allow, and the SCPs attached at one level are a union
+ * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html#how_scps_allow);
+ * Alibaba Resource Directory control policies are evaluated level by level up to the root folder the same
+ * way (https://help.aliyun.com/en/oss/user-guide/control-policy, "Evaluation principles").
+ */
+export function parseLevelFile(value: string, label = '--scp-level'): LevelFile {
+  const i = value.indexOf('=');
+  if (i <= 0 || i === value.length - 1) throw new UsageError(`${label}: "${value}" is not LEVEL=FILE (e.g. root=root.json)`);
+  const level = value.slice(0, i);
+  if (!LEVEL_NAME.test(level)) {
+    throw new UsageError(`${label}: "${level}" is not a level name (root, an OU id such as ou-prod, account: letters, digits, ".", "_", "-")`);
+  }
+  return { level, file: value.slice(i + 1) };
+}
+
+/** The name an SCP given at a level has in reports (`scp:root:root.json`). */
+export function levelPolicyName(lf: LevelFile): string {
+  return `scp:${lf.level}:${lf.file}`;
+}
+
 /** The kind of policy each flag names (a resource or trust policy needs a Principal). */
 const KIND: Record<string, PolicyKind> = {
   '--identity-policy': 'identity',

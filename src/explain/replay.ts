@@ -14,8 +14,11 @@ export interface Replacements {
   resource?: NamedPolicy;
   /** Replace the identity policies of every storage request. */
   identity?: NamedPolicy[];
+  /** Replace the SCPs (each with its `level` when given by --scp-level). */
   scp?: NamedPolicy[];
   rcp?: NamedPolicy[];
+  /** Replaces the VPC endpoint policy of every S3 request (not AssumeRole, not the KMS calls S3 makes). */
+  vpce?: NamedPolicy[];
   /** Replaces the trust policy of the AssumeRole request. */
   trust?: NamedPolicy;
 }
@@ -49,6 +52,7 @@ function replaced(base: PolicySet, action: string, r: Replacements): PolicySet {
     if (r.resource) (p.resource = r.resource), drop.add('resource');
     if (r.identity) (p.identity = r.identity), drop.add('identity');
     if (r.rcp) (p.rcp = r.rcp), drop.add('rcp');
+    if (r.vpce && !/^kms:/i.test(action)) (p.vpce = r.vpce), drop.add('vpce');
   }
   if (r.scp && (!assume || base.scp)) (p.scp = r.scp), drop.add('scp');
   if (p.notVisible) p.notVisible = p.notVisible.filter((u) => !drop.has(u.slot));

@@ -204,6 +204,8 @@ export interface LayerResult {
   policies: string[];
   /** Any Allow statement applies (for SCP/RCP: every level has one). */
   allows: Tri;
+  /** SCP/RCP given by organisation level (`NamedPolicy.level`): whether each level allows, in the order given. */
+  levels?: Array<{ level: string; policies: string[]; allows: Tri }>;
   /** Any Deny statement applies. */
   denies: Tri;
   /** Statements whose action matched the request. */

@@ -5,6 +5,9 @@
 import t from 'tap';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { probe } from '../../src/core/probe.js';
 import { loadDefinition } from '../../src/core/definition.js';
 import { newRunId } from '../../src/core/canary.js';
@@ -358,4 +361,23 @@ t.test('the trust policy requires an external id and the run passed none: send -
   const { by: ok } = await run({ sourceIp: '198.51.100.7', externalId: 'ext-1' });
   t.equal(ok['assume-role']!.outcome, 'allowed');
   t.match(ok['assume-role']!.explain!.summary, /admits/);
+});
+
+t.test('control policies by folder level (--scp-level): the folder that allows only reads decides the write; OSS allowed it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oss-cp-levels-'));
+  const root = join(dir, 'root.json');
+  const folder = join(dir, 'folder.json');
+  writeFileSync(root, JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }));
+  writeFileSync(folder, JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['oss:Get*', 'oss:List*', 'sts:*'], Resource: '*' }] }));
+  const { json, by } = await run({ sourceIp: '198.51.100.7', scpLevels: [{ level: 'root', file: root }, { level: 'fd-backup', file: folder }] });
+  t.ok(json.explain!.read.includes(`control-policy:root:${root}`));
+  t.ok(json.explain!.read.includes(`control-policy:fd-backup:${folder}`));
+  t.notMatch(json.explain!.warnings.join('\n'), /no Resource Directory control policies given/);
+  const put = by['put-object']!;
+  t.equal(put.outcome, 'allowed', 'the OSS test server enforces no control policy');
+  t.match(put.explain, { decision: 'implicit-deny', decidedBy: 'scp' });
+  t.match(put.explain!.mismatch, /^the service allowed oss:PutObject, but the policies read give implicit-deny \(scp\): the control policies given are not the ones the service enforced \(others are attached, or the account is not in those folders\)$/);
+  // the same two files as one level (--scp twice) are a union
+  const one = await run({ sourceIp: '198.51.100.7', scpFiles: [root, folder] });
+  t.match(one.by['put-object']!.explain, { decision: 'allowed' });
 });

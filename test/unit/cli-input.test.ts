@@ -24,6 +24,10 @@ const dir = mkdtempSync(join(tmpdir(), 'bc-input-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'bad.json'), '{ not json');
 writeFileSync(join(dir, 'nostatement.json'), '{"Version":"2012-10-17"}');
+writeFileSync(join(dir, 'scp.json'), '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}');
+writeFileSync(join(dir, 'dup.json'), '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}],"Statement":[]}');
+writeFileSync(join(dir, 'bad-level.yaml'), `targets:\n  - bucket: backups\n    role: arn:aws:iam::123456789012:role/backup\n    prefix: db/\n    endpoint: ${endpoint}\n    explain: true\n    scp-level: [root=scp.json, ou-prod=missing.json]\n`);
+writeFileSync(join(dir, 'no-scp.yaml'), `targets:\n  - bucket: backups\n    role: arn:aws:iam::123456789012:role/backup\n    prefix: db/\n    endpoint: ${endpoint}\n`);
 // --writer-profile is looked up in these (empty) shared files, not the machine's
 writeFileSync(join(dir, 'aws-config'), '[profile app-writer]\nregion = us-east-1\n');
 writeFileSync(join(dir, 'aws-credentials'), '');
@@ -75,6 +79,19 @@ const cases: [string, string[], RegExp][] = [
   ['bidi in the policy prefix', ['policy', '--bucket', 'backups', '--prefix', '\u202ax/'], /--prefix: contains U\+202A/],
   ['C1 control in the profile', [...base, '--profile', 'dev\u009b31m'], /--profile: contains U\+009B/],
   ['an Alibaba flag for an AWS target', [...base, '--internal'], /--internal applies to Alibaba Cloud OSS only/],
+  // SCPs by level and the VPC endpoint policy (issue 12 items 4 and 8): the explain syntax, checked before any request
+  ['--scp-level without LEVEL=', [...base, '--explain', '--scp-level', join(dir, 'scp.json')], /--scp-level: ".*scp\.json" is not LEVEL=FILE \(e\.g\. root=root\.json\)/],
+  ['--scp-level with a bad level name', [...base, '--explain', '--scp-level', `ou prod=${join(dir, 'scp.json')}`], /--scp-level: "ou prod" is not a level name/],
+  ['--scp-level with a missing file', [...base, '--explain', '--scp-level', `root=${join(dir, 'scp.json')}`, '--scp-level', `ou-prod=${join(dir, 'missing.json')}`], /--scp-level: cannot read ".*missing\.json": ENOENT/],
+  ['--scp-level with a duplicate key', [...base, '--explain', '--scp-level', `root=${join(dir, 'dup.json')}`], /--scp-level: ".*dup\.json": duplicate key "Statement" at the top level/],
+  ['--scp with --scp-level', [...base, '--explain', '--scp', join(dir, 'scp.json'), '--scp-level', `root=${join(dir, 'scp.json')}`], /--scp and --scp-level: use one/],
+  ['--scp-level without --explain', [...base, '--scp-level', `root=${join(dir, 'scp.json')}`], /--scp-level goes with --explain/],
+  ['--vpce-policy with a missing file', [...base, '--explain', '--vpce-policy', join(dir, 'missing.json')], /--vpce-policy: cannot read ".*missing\.json": ENOENT/],
+  ['--vpce-policy with a duplicate key', [...base, '--explain', '--vpce-policy', join(dir, 'dup.json')], /--vpce-policy: ".*dup\.json": duplicate key "Statement"/],
+  ['--vpce-policy for an Alibaba target', ['probe', '--role', 'acs:ram::1234567890123456:role/backup', '--bucket', 'backups', '--prefix', 'db/', '--region', 'cn-hangzhou', '--endpoint', endpoint, '--explain', '--vpce-policy', join(dir, 'scp.json')], /--vpce-policy applies to AWS only/],
+  ['run --explain --scp-level with a bad level name', ['run', join(dir, 'no-scp.yaml'), '--explain', '--scp-level', `ou prod=${join(dir, 'scp.json')}`], /no-scp\.yaml:2: target "target-1": --scp-level: "ou prod" is not a level name/],
+  ['run --explain --vpce-policy with a missing file', ['run', join(dir, 'no-scp.yaml'), '--explain', '--vpce-policy', join(dir, 'missing.json')], /no-scp\.yaml:2: target "target-1": --vpce-policy: cannot read ".*missing\.json": ENOENT/],
+  ['run: scp-level in the run file names a missing file', ['run', join(dir, 'bad-level.yaml')], /bad-level\.yaml:2: target "target-1": --scp-level: cannot read ".*missing\.json": ENOENT/],
   // the writer of a two-identity probe (issue 15)
   ['writer ACL that is not canned', [...base, '--writer-role', 'arn:aws:iam::123456789012:role/app', '--writer-acl', 'owner-full'], /^backup-canary: --writer-acl: "owner-full" is not a canned ACL of aws \(none, private, .*bucket-owner-full-control\)$/m],
   ['an OSS canned ACL for S3', [...base, '--writer-role', 'arn:aws:iam::123456789012:role/app', '--writer-acl', 'default'], /--writer-acl: "default" is not a canned ACL of aws/],
@@ -118,6 +135,13 @@ t.test('--help and --version', async (t) => {
   t.equal(ph.code, 0);
   for (const flag of ['--role', '--no-assume', '--bucket', '--prefix', '--allow-bucket-root', '--region', '--endpoint', '--sts-endpoint', '--path-style', '--session-name', '--external-id', '--duration', '--session-policy', '--profile', '--format', '--output', '--timeout', '--part-size', '--quick', '--writer-role', '--writer-profile', '--writer-acl']) {
     t.match(ph.stdout, flag, flag);
+  }
+  // the explain options are declared once (explainOptions) for probe and run
+  for (const cmd of [['probe', '--help'], ['run', 'x.yaml', '--help']]) {
+    const help = await runCli(cmd);
+    t.equal(help.code, 0, cmd.join(' '));
+    t.match(help.stdout, /--scp-level\s+An SCP at an organisation level: LEVEL=FILE/, `${cmd[0]} --help: --scp-level`);
+    t.match(help.stdout, /--vpce-policy\s+Policy file of the VPC endpoint/, `${cmd[0]} --help: --vpce-policy`);
   }
   const v = await runCli(['--version']);
   t.equal(v.code, 0);

@@ -98,6 +98,25 @@ t.test('new request forms and layers: resource *, anonymous and service callers,
   const readOnly = w('ou.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] });
   r = await runCli(['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', ...lab, '--identity-policy', allowAll, '--scp-level', `root=${allowAll}`, '--scp-level', `ou-prod=${readOnly}`]);
   t.equal(r.code, 1);
+  const byLevel = JSON.parse(r.stdout) as { decision: string; fix: { proof: { candidates: Array<{ form: string; summary: string; checks: Array<{ check: string; ok: boolean }> }> } } };
+  t.match(byLevel, { decision: 'implicit-deny', decidedBy: 'scp' });
+  // the Allow a fix would add goes to the level that lacks one (added at a new level it could never
+  // help): the role's request is allowed after it; the proof's other checks still decide whether it is shown
+  const scoped = byLevel.fix.proof.candidates.find((c) => c.form === 'scoped-allow')!;
+  t.match(scoped.summary, /Add this statement to the SCPs at level ou-prod, where no statement allows it \(every level must allow/);
+  t.match(scoped.checks.find((c) => c.check === 'role-allowed'), { ok: true });
+  // the same two files at one level (--scp twice) are a union: allowed
+  r = await runCli(['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', ...lab, '--identity-policy', allowAll, '--scp', allowAll, '--scp', readOnly]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { decision: 'allowed' });
+  // two files at the OU level are a union: a second OU policy that allows the write lets it through
+  const ouPut = w('ou-put.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }] });
+  r = await runCli(['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', ...lab, '--identity-policy', allowAll, '--scp-level', `root=${allowAll}`, '--scp-level', `ou-prod=${readOnly}`, '--scp-level', `ou-prod=${ouPut}`]);
+  t.equal(r.code, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), { decision: 'allowed' });
+  // each level is needed: the account level without the action denies though root and OU allow
+  r = await runCli(['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', ...lab, '--identity-policy', allowAll, '--scp-level', `root=${allowAll}`, '--scp-level', `ou-prod=${ouPut}`, '--scp-level', `account=${readOnly}`]);
+  t.equal(r.code, 1);
   t.match(JSON.parse(r.stdout), { decision: 'implicit-deny', decidedBy: 'scp' });
 
   const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -115,6 +134,10 @@ t.test('new request forms and layers: resource *, anonymous and service callers,
   for (const [argv, re] of [
     [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', dup], /--identity-policy: ".*dup\.json": duplicate key "Statement" at the top level/],
     [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', allowAll, '--scp-level', 'root'], /--scp-level: "root" is not LEVEL=FILE/],
+    [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', allowAll, '--scp-level', `ou prod=${allowAll}`], /--scp-level: "ou prod" is not a level name/],
+    [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', allowAll, '--scp-level', `root=${join(dir, 'missing.json')}`], /--scp-level: cannot read ".*missing\.json": ENOENT/],
+    [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', allowAll, '--scp-level', `root=${dup}`], /--scp-level: ".*dup\.json": duplicate key "Statement" at the top level/],
+    [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', allowAll, '--scp', allowAll, '--scp-level', `root=${allowAll}`], /--scp and --scp-level: use one/],
     [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal-type', 'anonymous', '--principal', session, '--identity-policy', allowAll], /--principal-type anonymous: give no --principal/],
     [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal-type', 'service', '--principal', 'not a service', '--identity-policy', allowAll], /is not a service principal/],
     [['explain', '--action', 's3:PutObject', '--resource', 'arn:aws:s3:::b/k', '--principal', session, '--identity-policy', allowAll, '--store', 'minio'], /--store: unknown store "minio"/],

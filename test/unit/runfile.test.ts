@@ -143,3 +143,39 @@ t.test('the backup-vantage keys are run-file keys too: they reach the explain fl
   const bad = parseRunFile('targets:\n  - bucket: b\n    explain: true\n    backup-source-ip: 198.51.100\n', 'r.yaml');
   t.throws(() => explainFlags(runExplainInput(bad.targets[0]! as Partial<ExplainInput>, { explain: false })), { name: 'UsageError', message: /--backup-source-ip: "198\.51\.100" is not an IPv4 or IPv6 address/ });
 });
+
+t.test('scp-level and vpce-policy: run-file keys (FILE relative to the run file), --explain flags, filled in by run', async (t) => {
+  const rf = parseRunFile(
+    'defaults:\n  explain: true\n  scp-level: [root=org/root.json, ou-prod=/abs/ou.json]\ntargets:\n  - bucket: b\n    vpce-policy: net/endpoint.json\n  - bucket: c\n    scp-level: account=acct.json\n',
+    '/etc/bc/nightly.yaml',
+  );
+  t.same(rf.targets[0], { explain: true, 'scp-level': ['root=/etc/bc/org/root.json', 'ou-prod=/abs/ou.json'], bucket: 'b', 'vpce-policy': '/etc/bc/net/endpoint.json', name: 'target-1' });
+  t.same(rf.targets[1]!['scp-level'], ['account=/etc/bc/acct.json'], 'one value is a list of one');
+  const flags = explainFlags(runExplainInput(rf.targets[0]! as Partial<ExplainInput>, { explain: false }))!;
+  t.same(flags.scpLevels, [{ level: 'root', file: '/etc/bc/org/root.json' }, { level: 'ou-prod', file: '/abs/ou.json' }]);
+  t.same(flags.scpFiles, []);
+  t.equal(flags.vpcePolicyFile, '/etc/bc/net/endpoint.json');
+  t.same(explainFlags({ explain: true })!.scpLevels, []);
+  t.equal(explainFlags({ explain: true })!.vpcePolicyFile, null);
+  // run's flags fill in; --scp and --scp-level are one group: a target that sets either keeps its own
+  t.same(runExplainInput({}, { explain: true, 'scp-level': ['root=r.json'], 'vpce-policy': 'v.json' }), { explain: true, 'scp-level': ['root=r.json'], 'vpce-policy': 'v.json' });
+  t.same(runExplainInput({ scp: ['own.json'] }, { explain: true, 'scp-level': ['root=r.json'] }), { explain: true, scp: ['own.json'] });
+  t.same(runExplainInput({ 'scp-level': ['root=own.json'] }, { explain: true, scp: ['cli.json'] }), { explain: true, 'scp-level': ['root=own.json'] });
+});
+
+t.test('bad scp-level and vpce-policy values are usage errors before any request', async (t) => {
+  const cases: [ExplainInput, RegExp][] = [
+    [{ explain: true, 'scp-level': ['root'] }, /^--scp-level: "root" is not LEVEL=FILE \(e\.g\. root=root\.json\)$/],
+    [{ explain: true, 'scp-level': ['=f.json'] }, /--scp-level: "=f\.json" is not LEVEL=FILE/],
+    [{ explain: true, 'scp-level': ['root='] }, /--scp-level: "root=" is not LEVEL=FILE/],
+    [{ explain: true, 'scp-level': ['ou prod=f.json'] }, /^--scp-level: "ou prod" is not a level name/],
+    [{ explain: true, 'scp-level': ['root:1=f.json'] }, /--scp-level: "root:1" is not a level name/],
+    [{ explain: true, scp: ['a.json'], 'scp-level': ['root=b.json'] }, /^--scp and --scp-level: use one \(--scp puts every SCP at one level\)$/],
+    [{ explain: false, 'scp-level': ['root=a.json'] }, /^--scp-level goes with --explain$/],
+    [{ explain: false, 'vpce-policy': 'a.json' }, /^--vpce-policy goes with --explain$/],
+  ];
+  for (const [input, re] of cases) t.throws(() => explainFlags(input), { name: 'UsageError', message: re }, JSON.stringify(input));
+  t.throws(() => parseRunFile('targets:\n  - bucket: b\n    explain: false\n    scp-level: root=a.json\n', 'r.yaml'), { name: 'UsageError', message: /^r\.yaml:4: targets\[0\]: "scp-level" goes with "explain: true"/ });
+  t.throws(() => parseRunFile('targets:\n  - bucket: b\n    scp-level: []\n', 'r.yaml'), { name: 'UsageError', message: /^r\.yaml:3: targets\[0\]: "scp-level" must name at least one file/ });
+  t.throws(() => parseRunFile('targets:\n  - bucket: b\n    vpce-policy: [a.json]\n', 'r.yaml'), { name: 'UsageError', message: /^r\.yaml:3: targets\[0\]: "vpce-policy" must be a string/ });
+});

@@ -24,7 +24,7 @@ import type { CommonTargetOptions, ExplainFlags } from '../../core/provider.js';
  * (evaluated as the SCP layer). No --source-vpce and no --rcp on Alibaba Cloud (refused in info.ts).
  */
 export type AlibabaExplainOptions = Pick<CommonTargetOptions, 'bucket' | 'prefix' | 'endpoint' | 'timeoutMs' | 'roleArn' | 'sessionName' | 'externalId' | 'sessionPolicy'> &
-  Pick<ExplainFlags, 'explainProfile' | 'sourceIp' | 'sourceVpc' | 'callerArn' | 'scpFiles'> & {
+  Pick<ExplainFlags, 'explainProfile' | 'sourceIp' | 'sourceVpc' | 'callerArn' | 'scpFiles' | 'scpLevels'> & {
     region: string;
     /** RAM endpoint URL; default https://ram.aliyuncs.com. */
     ramEndpoint?: string;
@@ -33,6 +33,15 @@ export type AlibabaExplainOptions = Pick<CommonTargetOptions, 'bucket' | 'prefix
 /** Read control-policy files up front so a bad file is a usage error before any request. */
 function readPolicyFiles(flag: string, files: string[]): NamedPolicy[] {
   return files.map((file) => ({ name: `control-policy:${file}`, document: readPolicyFile(file, flag).text }));
+}
+
+/**
+ * --scp (one level) and --scp-level LEVEL=FILE: control policies by folder level; each level up to the
+ * root folder must allow (https://help.aliyun.com/en/oss/user-guide/control-policy, "Evaluation principles").
+ */
+function readScps(o: Pick<ExplainFlags, 'scpFiles' | 'scpLevels'>): NamedPolicy[] {
+  const levelled = (o.scpLevels ?? []).map((lf) => ({ name: `control-policy:${lf.level}:${lf.file}`, document: readPolicyFile(lf.file, '--scp-level').text, level: lf.level }));
+  return [...readPolicyFiles('--scp', o.scpFiles), ...levelled];
 }
 
 /** STS answers the session as `acs:ram::ACCT:role/ROLE/SESSION`; RAM policies see `assumed-role`. */
@@ -55,7 +64,7 @@ export class AlibabaExplainer implements Explainer {
     private readonly adapter: AlibabaAdapter,
     private readonly o: AlibabaExplainOptions,
   ) {
-    this.controls = readPolicyFiles('--scp', o.scpFiles);
+    this.controls = readScps(o);
   }
 
   async explain(result: RunResult): Promise<void> {
@@ -84,7 +93,7 @@ export class AlibabaExplainer implements Explainer {
     }
     this.decoded = decoded;
     const warnings: string[] = [];
-    if (!this.controls.length) warnings.push('no Resource Directory control policies given (--scp FILE): they were not evaluated');
+    if (!this.controls.length) warnings.push('no Resource Directory control policies given (--scp FILE, or --scp-level LEVEL=FILE per folder level): they were not evaluated');
     if (!this.o.sourceIp) warnings.push(`acs:SourceIp is undetermined (pass --source-ip with the address OSS sees); a denial whose diagnostic message OSS returned is evaluated with the keys ${DECODE_ACTION} decodes`);
     const refused = [...decoded.values()].filter((d) => !d.ok && d.denied).length;
     if (refused) warnings.push(`${DECODE_ACTION} was refused for the explain credentials: ${refused} diagnostic message${refused === 1 ? '' : 's'} not decoded, their keys stay undetermined`);

@@ -84,5 +84,6 @@ export const info: ProviderInfo = {
     if (e.rcpFiles.length) throw new UsageError('--rcp does not apply to Alibaba Cloud (it has no resource control policies); pass Resource Directory control policies with --scp');
     if (e.kmsKeyPolicyFile) throw new UsageError('--kms-key-policy applies to AWS only; on Alibaba Cloud the KMS permissions are in the RAM policies already read');
     if (e.sourceVpce) throw new UsageError('--source-vpce does not apply to Alibaba Cloud; use --source-vpc');
+    if (e.vpcePolicyFile) throw new UsageError('--vpce-policy applies to AWS only (the policy of an S3 VPC endpoint); it is not evaluated for Alibaba Cloud');
   },
 };

@@ -8,7 +8,7 @@ import type { CheckResult, RunResult } from '../../core/model.js';
 import { explainKmsCall } from '../../explain/kms-call.js';
 import { explainCheck, fixScope } from '../../explain/merge.js';
 import { RGW_REQUEST_ID } from '../../explain/dialects/aws/stores.js';
-import { readPolicyFile } from '../../explain/read.js';
+import { levelPolicyName, readPolicyFile } from '../../explain/read.js';
 import { unreadPolicies } from '../../explain/unread.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext, UnreadPolicy } from '../../explain/types.js';
 import type { AwsAdapter } from './adapter.js';
@@ -60,11 +60,19 @@ export function readPolicyFiles(flag: string, files: string[]): NamedPolicy[] {
   return files.map((file) => ({ name: `${flag.slice(2)}:${file}`, document: readPolicyFile(file, flag).text }));
 }
 
+/** --scp (one level) and --scp-level LEVEL=FILE (each with its level: the evaluator requires every level to allow). */
+export function readScps(o: Pick<ExplainFlags, 'scpFiles' | 'scpLevels'>): NamedPolicy[] {
+  const levelled = (o.scpLevels ?? []).map((lf) => ({ name: levelPolicyName(lf), document: readPolicyFile(lf.file, '--scp-level').text, level: lf.level }));
+  return [...readPolicyFiles('--scp', o.scpFiles), ...levelled];
+}
+
 export class AwsExplainer implements Explainer {
   private readonly scps: NamedPolicy[];
   private readonly rcps: NamedPolicy[];
   /** --kms-key-policy: the key policy of the writes' SSE-KMS key. */
   private readonly kmsPolicy: NamedPolicy | null;
+  /** --vpce-policy: the policy of the VPC endpoint the S3 requests pass through. */
+  private readonly vpcePolicy: NamedPolicy | null;
 
   constructor(
     private readonly adapter: AwsAdapter,
@@ -72,9 +80,10 @@ export class AwsExplainer implements Explainer {
     /** Where AWS_ENDPOINT_URL_KMS and the profile are looked up (the CLI's environment). */
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.scps = readPolicyFiles('--scp', o.scpFiles);
+    this.scps = readScps(o);
     this.rcps = readPolicyFiles('--rcp', o.rcpFiles);
     this.kmsPolicy = o.kmsKeyPolicyFile ? readPolicyFiles('--kms-key-policy', [o.kmsKeyPolicyFile])[0]! : null;
+    this.vpcePolicy = o.vpcePolicyFile ? readPolicyFiles('--vpce-policy', [o.vpcePolicyFile])[0]! : null;
   }
 
   async explain(result: RunResult): Promise<void> {
@@ -128,7 +137,7 @@ export class AwsExplainer implements Explainer {
   /** Evaluate every check over the policies read (also what a test drives with recorded inputs). */
   explainRead(result: RunResult, read: ReadPolicies, kmsRead?: KmsRead): void {
     const warnings: string[] = [];
-    if (!this.scps.length) warnings.push('no SCPs given (--scp FILE): service control policies were not evaluated');
+    if (!this.scps.length) warnings.push('no SCPs given (--scp FILE, or --scp-level LEVEL=FILE per organisation level): service control policies were not evaluated');
     if (!this.rcps.length) warnings.push('no RCPs given (--rcp FILE): resource control policies were not evaluated');
     if (!this.o.sourceIp) warnings.push('aws:SourceIp is undetermined (pass --source-ip with the address the store sees)');
     const kms = this.kmsKeyPolicy(result, warnings, kmsRead);
@@ -136,11 +145,12 @@ export class AwsExplainer implements Explainer {
       ...read.notVisible.map((n) => n.policy),
       ...(this.scps.length ? [] : ['SCPs']),
       ...(this.rcps.length ? [] : ['RCPs']),
-      kms?.policy ? 'VPC endpoint policies, ACLs' : 'VPC endpoint policies, ACLs, KMS key policies',
+      [...(this.vpcePolicy ? [] : ['VPC endpoint policies']), 'ACLs', ...(kms?.policy ? [] : ['KMS key policies'])].join(', '),
     ].join('; ');
     const notVisible = [...read.notVisible, ...(kms?.unread ? [{ policy: kms.unread.policy, why: kms.unread.why }] : [])];
-    result.explain = { read: [...read.read, ...this.scps.map((p) => p.name), ...this.rcps.map((p) => p.name), ...(kms?.policy ? [kms.policy.name] : [])], notVisible, warnings };
-    result.explain.digests = policyDigests([read.bucketPolicy, read.trust, read.boundary, ...read.identity, ...this.scps, ...this.rcps, ...(kms?.policy ? [kms.policy] : [])]);
+    const vpce = this.vpcePolicy ? [this.vpcePolicy] : [];
+    result.explain = { read: [...read.read, ...this.scps.map((p) => p.name), ...this.rcps.map((p) => p.name), ...vpce.map((p) => p.name), ...(kms?.policy ? [kms.policy.name] : [])], notVisible, warnings };
+    result.explain.digests = policyDigests([read.bucketPolicy, read.trust, read.boundary, ...read.identity, ...this.scps, ...this.rcps, ...vpce, ...(kms?.policy ? [kms.policy] : [])]);
 
     this.store = this.o.store ?? detectStore(this.o.endpoint, result);
     if (!this.o.store && this.o.endpoint) warnings.push(`fixes are proven for ${this.store} (detected; pass --store to choose)`);
@@ -237,6 +247,8 @@ export class AwsExplainer implements Explainer {
     if (this.o.sessionPolicy) policies.session = { name: 'session-policy', document: this.o.sessionPolicy };
     if (this.scps.length) policies.scp = this.scps;
     if (this.rcps.length) policies.rcp = this.rcps;
+    // the S3 request passes through the endpoint ("Control access to VPC endpoints using endpoint policies")
+    if (this.vpcePolicy) policies.vpce = [this.vpcePolicy];
     const unread = unreadPolicies(read.notVisible, this.o.explainProfile).filter((u) => u.slot !== 'trust');
     if (unread.length) policies.notVisible = unread;
     const roleId = userId?.split(':')[0];
@@ -288,6 +300,8 @@ export class AwsExplainer implements Explainer {
     const policies: PolicySet = { ...s3.policies };
     delete policies.resource;
     delete policies.notVisible;
+    // S3 calls KMS itself: that call does not pass through the caller's S3 endpoint
+    delete policies.vpce;
     const unread = [...(s3.policies.notVisible ?? []).filter((u) => u.slot !== 'resource'), ...(kms.unread ? [kms.unread] : [])];
     if (unread.length) policies.notVisible = unread;
     if (kms.policy) policies.kms = kms.policy;
