@@ -18,6 +18,7 @@
 import type { AclOwner, OwnerAnswer, OwnerReads, OwnershipAnswer, StorageAdapter } from './adapter.js';
 import {
   type CheckResult,
+  type Denial,
   type ObjectLockDescription,
   type ObjectOwnershipDescription,
   type OwnerRecord,
@@ -37,6 +38,8 @@ export class BucketFacts {
   private reading: Promise<void> | null = null;
   private versioning: VersioningDescription | null = null;
   private lock: ObjectLockDescription | null = null;
+  /** The lock configuration request was refused or failed (not: the provider has none). */
+  private lockUnread = false;
   private ownership: ObjectOwnershipDescription | null = null;
   private objectOwner: { key: string; owner: OwnerRecord | null; note?: string } | null = null;
   private learning: Promise<void> | null = null;
@@ -161,17 +164,56 @@ export class BucketFacts {
       this.lock = { enabled: lock.enabled, mode: lock.mode, days: lock.days };
       if (lock.state) this.lock.state = lock.state;
     } catch (err) {
-      this.lock = { enabled: null, mode: null, days: null, note: `${a.actions.getObjectLockConfiguration} ${refusal(err)}` };
+      this.lockUnread = true;
+      this.lock = { enabled: null, mode: null, days: null, note: `${a.actions.getObjectLockConfiguration} ${refusal(err)}; the canaries are kept small as on a locked bucket` };
     }
   }
 
   /**
-   * Object Lock (or WORM) is enabled: the canaries are kept small. When the configuration could not be
-   * read the normal sizes are used (the report's objectLock says it could not be read); a retained
-   * canary is still reported, with its date when a HEAD of its version shows it.
+   * Keep the canaries small: Object Lock (or WORM) is enabled, or its configuration could not be read
+   * (a lock that cannot be read may still hold what the run writes for years: the multipart check
+   * then uses one small part, as on a locked bucket, and the report's objectLock says so). A retained
+   * canary is reported with its date when a HEAD of its version shows it, else from the refusal.
    */
-  locked(): boolean {
-    return this.lock?.enabled === true;
+  keepSmall(): boolean {
+    return this.lock?.enabled === true || (this.lockUnread && this.lock?.enabled === null);
+  }
+
+  /**
+   * The configuration could not be read: learn the lock from the canary's own write — a HEAD of the
+   * version it returned shows the retention the bucket's default put on it (x-amz-object-lock-mode,
+   * -retain-until-date). Never throws.
+   */
+  async learnFromWrite(key: string, versionId: string | undefined): Promise<void> {
+    const l = this.lock;
+    if (!l || !this.lockUnread || l.enabled !== null || !versionId || versionId === 'null') return;
+    try {
+      const h = await this.adapter.headObject(key, versionId);
+      if (h.retainUntil && h.lockMode) {
+        Object.assign(l, { enabled: true, mode: h.lockMode, from: 'write-responses' });
+        l.note = `${l.note}; learned from the canary's version (HEAD): retained (${h.lockMode}) until ${h.retainUntil}`;
+      }
+    } catch {
+      // may not HEAD a version: the lock stays unknown (the canaries are small anyway)
+    }
+  }
+
+  /**
+   * A delete or overwrite of the canary refused by the retention (the store said so, e.g. OSS 409
+   * FileImmutable): expected on a locked bucket, as a retained version is on S3. When the configuration
+   * could not be read, the lock is learned from this refusal. Returns the check's note, or undefined
+   * when the refusal is not the retention's (or the bucket is not known to be locked).
+   */
+  retentionRefused(d: Denial | undefined): string | undefined {
+    const l = this.lock;
+    if (!l || d?.source !== 'object-lock') return undefined;
+    if (this.lockUnread && l.enabled === null) {
+      Object.assign(l, { enabled: true, from: 'write-responses' });
+      l.note = `${l.note}; learned from a delete or overwrite the retention refused (${d.code})`;
+    }
+    if (l.enabled !== true) return undefined;
+    const what = l.mode === 'WORM' ? 'WORM retention policy' : `Object Lock${l.mode ? ` (${l.mode})` : ''}`;
+    return `refused by the bucket's ${what} (${d.code}${d.httpStatus ? ` ${d.httpStatus}` : ''}): expected on a locked bucket; the canary stays until its retention ends and is listed under leftovers`;
   }
 
   lockInfo(): ObjectLockDescription | null {

@@ -80,7 +80,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   const smallParts = async () => {
     if (small === null) {
       await bucket.read();
-      small = o.quick || (!o.partSizeSet && bucket.locked());
+      small = o.quick || (!o.partSizeSet && bucket.keepSmall());
     }
     return small;
   };
@@ -134,6 +134,11 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     const needs = row.needs.filter((n) => (n !== 'assume-role' || o.assume) && (n !== 'multipart-upload-part-2' || part2));
     const step: Step = { id, op: row.op, sent, expect: o.expectations[id] ?? 'allow', needs, after: [...row.after], run: () => run(sent) };
     if (finding) step.finding = finding;
+    // A delete or overwrite of a canary refused by the bucket's retention is expected (issue 13 item 3).
+    const onCanary = row.sends.key === 'object' || row.sends.key === 'multipart';
+    if (onCanary && (row.op === 'deleteObject' || row.op === 'deleteObjectVersion' || (row.op === 'putObject' && row.sends.ifNoneMatch === false))) {
+      step.expectedRefusal = (r) => bucket.retentionRefused(r.denial);
+    }
     all.push(step);
   };
   /** The definition's write headers, and always the canary marker (x-amz-meta- / x-oss-meta-backup-canary-run). */
@@ -150,6 +155,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       const r = await adapter.putObject(objectKey, body.bytes, writeOpts(sent));
       res.created(objectKey, r);
       await noOverwrite(objectKey, r.versionId, 'PutObject');
+      await bucket.learnFromWrite(objectKey, r.versionId);
       return { retries: r.retries, key: objectKey };
     } catch (e) {
       res.failedCreate(objectKey, e);

@@ -24,6 +24,8 @@ export interface StepOutput {
   retries: number;
   key?: string;
   uploadId?: string;
+  /** What the check knows about its own allowed request (kept as the result's note). */
+  note?: string;
 }
 
 export interface Step {
@@ -38,6 +40,12 @@ export interface Step {
   noteWhenDenied?: (r: CheckResult) => string | undefined;
   /** Steps that must have finished (whatever their outcome) before this one starts. */
   after: string[];
+  /**
+   * A denial that is expected although the definition says allow: the bucket's Object Lock / WORM
+   * retention refused a delete or overwrite of the canary (src/core/bucket.ts retentionRefused). The
+   * note it returns is kept, and the check meets its expectation: retained canaries are expected.
+   */
+  expectedRefusal?: (r: CheckResult) => string | undefined;
   /** The finding when allowed where a denial is required (default `over-privileged`). */
   finding?: 'not-immutable';
   run(): Promise<StepOutput>;
