@@ -23,7 +23,7 @@ import type { LockBypass, SentRequest, StorageAdapter } from './adapter.js';
 import type { BucketFacts } from './bucket.js';
 import type { CheckId } from './checks.js';
 import type { Resources } from './resources.js';
-import { SkipStep, type StepOutput } from './step.js';
+import { SkipStep, type Step, type StepOutput } from './step.js';
 
 interface LockStepInput {
   adapter: StorageAdapter;
@@ -32,6 +32,8 @@ interface LockStepInput {
   objectKey: string;
   /** The plan's step builder (the catalog row gives op, sends, needs, after). */
   add: (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>, finding?: 'not-immutable') => void;
+  /** The plan's steps so far (delete-locked-version's note when denied). */
+  steps?: Step[];
 }
 
 export function lockSteps(x: LockStepInput): void {
@@ -76,6 +78,7 @@ export function lockSteps(x: LockStepInput): void {
       ? { note: `sent with x-amz-bypass-governance-retention: true on a GOVERNANCE retention and the store ${what}: whoever holds these credentials can remove the protection (s3:BypassGovernanceRetention)` }
       : {};
 
+  let unbypassed: string | undefined;
   add('delete-object-version', async () => {
     const versions = (res.record(objectKey)?.versions ?? []).map((v) => v.versionId);
     if (!versions.length) return deleteVersion('null');
@@ -90,10 +93,16 @@ export function lockSteps(x: LockStepInput): void {
       const versionId = res.latestVersion(objectKey) ?? 'null';
       const r = versionId === 'null' ? null : await retentionOf(versionId);
       const opts = bypassFor(sent, r?.mode ?? null);
-      return { ...(await deleteVersion(versionId, opts)), ...bypassNote(opts, 'deleted the retained version') };
+      if (!r && versionId !== 'null' && bucket.lockInfo()?.enabled === null) {
+        unbypassed = `the version's retention could not be read (a HEAD showed none; ${bucket.lockInfo()?.note}), so the request went without the governance bypass header: on a GOVERNANCE retention, s3:BypassGovernanceRetention is not tested`;
+      }
+      const out = await deleteVersion(versionId, opts);
+      return { ...out, ...(unbypassed ? { note: unbypassed } : bypassNote(opts, 'deleted the retained version')) };
     },
     'not-immutable',
   );
+  const locked = x.steps?.find((s) => s.id === 'delete-locked-version');
+  if (locked) locked.noteWhenDenied = () => unbypassed;
 
   add(
     'shorten-retention',
@@ -102,6 +111,9 @@ export function lockSteps(x: LockStepInput): void {
       const versionId = res.latestVersion(objectKey);
       if (!versionId) throw new SkipStep('the write returned no version id: the bucket is not versioned, so it has no Object Lock and nothing holds the canary');
       const r = await retentionOf(versionId);
+      if (!r && bucket.lockInfo()?.enabled === null) {
+        throw new SkipStep(`the canary version's retention could not be read (a HEAD of the version showed none, and ${bucket.lockInfo()?.note}): no earlier date to ask for`);
+      }
       if (!r) throw new SkipStep("the canary's version has no retention (the bucket has no Object Lock default retention): nothing holds it");
       // Earlier than the retention it has, still in the future.
       const earlier = new Date(Date.now() + Math.max(1000, Math.floor((r.until - Date.now()) / 2)));

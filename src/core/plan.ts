@@ -325,7 +325,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     res.deleted(mpuKey, r);
     return { retries: r.retries, key: mpuKey };
   });
-  lockSteps({ adapter, res, bucket, objectKey, add });
+  lockSteps({ adapter, res, bucket, objectKey, add, steps: all });
   readerSteps({ adapter, res, bucket, objectKey, body: body.bytes, add, steps: all });
 
   const outsideApplies = () => {

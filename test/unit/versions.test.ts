@@ -191,6 +191,18 @@ t.test('Object Lock configuration not readable: canaries kept small, the lock le
   const im = await run(c, 'immutable-s3');
   t.equal(im.verdict, 'pass');
   t.same(c.bypassSent.sort(), ['deleteObjectVersion', 'putObjectRetention'], 'GOVERNANCE learned from HEAD: the header is sent');
+
+  // Neither the configuration nor the version's HEAD readable: the proofs say what they could not know.
+  const d = new MemoryAdapter();
+  d.versioning = 'Enabled';
+  d.lock = { enabled: true, mode: 'GOVERNANCE', days: 1 };
+  d.deny.set('getObjectLockConfiguration', new RequestFailure('denied', denial()));
+  d.deny.set('headObject', new RequestFailure('denied', denial()));
+  const blind = await run(d, 'immutable-s3');
+  t.equal(blind.verdict, 'fail', 'nothing proven: not a pass');
+  t.match(blind.checks.find((x) => x.id === 'shorten-retention'), { outcome: 'skipped', ok: false, reason: /retention could not be read .*s3:GetBucketObjectLockConfiguration denied/ });
+  t.match(blind.checks.find((x) => x.id === 'delete-locked-version'), { outcome: 'denied', ok: true, note: /could not be read .*without the governance bypass header/ });
+  t.same(d.bypassSent, []);
 });
 
 t.test('an uncertain write on a versioned bucket: only the proven version is removed, another writer\'s stays', async (t) => {
