@@ -5,6 +5,7 @@
 
 import { EXIT, RequestFailure, UsageError } from '../core/model.js';
 import { resolveTarget } from '../core/run.js';
+import { writerTarget } from '../core/writer.js';
 import { parseAge, sweepCanaries } from '../core/sweep.js';
 import { renderCleanupFailure, renderCleanupReport } from '../report/cleanup.js';
 import type { CleanupArgs } from './cleanup-args.js';
@@ -14,7 +15,11 @@ export async function runCleanupCommand(a: CleanupArgs, io: Io): Promise<number>
   const olderThan = parseAge(a['older-than']);
   if (olderThan === null) throw new UsageError(`--older-than: "${a['older-than']}" is not an age (e.g. 30m, 24h, 7d)`);
   const format = a.format === 'json' ? 'json' : 'text';
-  const { provider, target } = await resolveTarget(a, io.env);
+  const resolved = await resolveTarget(a, io.env);
+  const { provider } = resolved;
+  if (resolved.target.writer?.acl) throw new UsageError('--writer-acl applies to probes (the writer\'s put); the sweep sends no writes');
+  // With --writer-role / --writer-profile the sweep runs as the writer: the identity that put the canaries.
+  const target = writerTarget(resolved.target) ?? resolved.target;
   const adapter = provider.createAdapter(target);
   try {
     if (target.roleArn) await adapter.assumeRole();

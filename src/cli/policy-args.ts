@@ -15,6 +15,7 @@ export interface PolicyArgs {
   'twin-role'?: string;
   'twin-caller'?: string;
   'twin-external-id'?: string;
+  writer?: boolean;
 }
 
 export function policyBuilder(y: Argv): Argv<PolicyArgs> {
@@ -27,6 +28,7 @@ export function policyBuilder(y: Argv): Argv<PolicyArgs> {
     .option('provider', { type: 'string', default: DEFAULT_PROVIDER, choices: PROVIDER_NAMES, describe: providerInfos().map((p) => `${p.name}: ${p.policyKind}`).join('; ') })
     .option('role', { type: 'string', describe: 'The backup role: adds the bucket-policy exception for a restrictive Deny and the cross-account grant' })
     .option('format', { type: 'string', default: 'text', choices: ['text', 'json'], describe: 'Output format' })
+    .option('writer', { type: 'boolean', default: false, describe: "The probe runs with a writer (--writer-role / --writer-profile): put-object is the writer's, so the role gets no s3:PutObject / oss:PutObject and no cleanup delete for the canary" })
     .option('twin-role', { type: 'string', describe: 'Print a canary twin role of this name for a role only a service can assume (same permissions, trusted only by --twin-caller)' })
     .option('twin-caller', { type: 'string', describe: 'With --twin-role: the ARN the canary runs as' })
     .option('twin-external-id', { type: 'string', describe: 'With --twin-role: the external id its trust policy requires (default: a new random one)' })

@@ -29,6 +29,7 @@ export async function runPolicyCommand(a: PolicyArgs, io: Io): Promise<number> {
     provider: info.name as PolicyProvider,
     ...(a.role !== undefined ? { roleArn: a.role } : {}),
     ...(partition ? { partition } : {}),
+    ...(a.writer ? { writer: true } : {}),
   });
   if (a['twin-role'] !== undefined || a['twin-caller'] !== undefined) {
     const { runTwinRole } = await import('./twin-command.js');

@@ -25,6 +25,12 @@ const HELP: Help = {
   profile: { describe: 'Shared-config profile for the source credentials', group: 'Role session:' },
   timeout: { describe: 'Timeout of each request in seconds', group: 'Requests:' },
   'max-attempts': { describe: 'Attempts per request, retries with backoff included (1-10)', group: 'Requests:' },
+  'writer-role': {
+    describe: 'Two identities: a writer role (assumed with --writer-profile or the source credentials) puts the canary the --role reads, as the producing application does, and removes it',
+    group: 'Writer:',
+  },
+  'writer-profile': { describe: "Shared-config profile of the writer's credentials (default: the source credentials)", group: 'Writer:' },
+  'writer-acl': { describe: "Canned ACL the writer's put sends, as the application sends it (e.g. bucket-owner-full-control; none: no ACL header, the default)", group: 'Writer:' },
 };
 
 /** Declares every target option on `y`; `describe` replaces help texts where a command means more. */

@@ -21,7 +21,7 @@
 
 import type { LockBypass, SentRequest, StorageAdapter } from './adapter.js';
 import type { BucketFacts } from './bucket.js';
-import type { CheckId } from './checks.js';
+import type { CheckId, CheckRow } from './checks.js';
 import type { Resources } from './resources.js';
 import { SkipStep, type Step, type StepOutput } from './step.js';
 
@@ -34,6 +34,15 @@ interface LockStepInput {
   add: (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>, finding?: 'not-immutable') => void;
   /** The plan's steps so far (delete-locked-version's note when denied). */
   steps?: Step[];
+}
+
+/**
+ * A delete or overwrite of a canary, which the bucket's retention may refuse (OSS WORM: 409
+ * FileImmutable): such a refusal is expected, as a retained version is on S3 (issue 13 item 3).
+ */
+export function retentionMayRefuse(row: CheckRow): boolean {
+  const onCanary = row.sends.key === 'object' || row.sends.key === 'multipart';
+  return onCanary && (row.op === 'deleteObject' || row.op === 'deleteObjectVersion' || (row.op === 'putObject' && row.sends.ifNoneMatch === false));
 }
 
 export function lockSteps(x: LockStepInput): void {

@@ -247,10 +247,30 @@ export interface CheckResult {
   /** Retries the SDK made before the final answer. */
   retries?: number;
   denial?: Denial;
+  /**
+   * `writer`: sent by the writer (`--writer-role` / `--writer-profile`) as setup, not by the probed
+   * identity: the writer's put of the canary the role then reads. Absent: sent by the probed identity.
+   */
+  by?: 'writer';
   /** get-object-acl: the canary object's owner (read as the owner's credentials when the role may not). */
   objectOwner?: OwnerRecord;
   /** A reader denial on the canary object: whether object ownership explains it (src/core/ownership.ts). */
   ownership?: OwnershipFinding;
+}
+
+/** Who sent a request or created an object: the probed identity (the role, or the source with --no-assume) or the writer. */
+export type Creator = 'probe' | 'writer';
+
+/** The writer of a two-identity probe (src/core/writer.ts): who put the canaries the role reads. */
+export interface WriterDescription {
+  /** --writer-role, or null (the writer is --writer-profile's credentials, or the source chain's). */
+  role: string | null;
+  /** --writer-profile, or null (the source credentials' chain). */
+  profile: string | null;
+  /** The canned ACL the writer's put sends (--writer-acl), or `none` (no ACL header). */
+  acl: string;
+  /** Who the writer was, once its credentials were used: the assumed role session's ARN, else the caller. */
+  arn?: string | null;
 }
 
 export interface Leftover {
@@ -263,6 +283,8 @@ export interface Leftover {
   retainUntil?: string;
   mode?: string;
   why: string;
+  /** `writer`: the writer created it (its removal was the writer's). Absent: the probed identity's. */
+  by?: 'writer';
 }
 
 /** What the probe learned about the bucket's versioning before writing (or from the writes' answers). */
@@ -372,6 +394,8 @@ export interface TargetDescription {
   /** Read before writing (issue 13): versioned buckets keep versions and delete markers. */
   versioning?: VersioningDescription;
   objectLock?: ObjectLockDescription;
+  /** A two-identity probe: the writer that put the canaries the role reads (--writer-role / --writer-profile). */
+  writer?: WriterDescription;
   /** Object Ownership of the bucket and its owner (issue 15). */
   objectOwnership?: ObjectOwnershipDescription;
 }

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { shortId } from './canary.js';
 import { UsageError } from './model.js';
-import type { CommonTargetOptions, ExplainFlags, ProviderInfo } from './provider.js';
+import type { CommonTargetOptions, ExplainFlags, ProviderInfo, WriterOptions } from './provider.js';
 import {
   checkText,
   normalisePrefix,
@@ -45,6 +45,10 @@ export interface TargetFlags {
   profile?: string;
   timeout: number;
   'max-attempts': number;
+  /** Two identities (issue 15): the writer puts the canaries the role reads, and removes them. */
+  'writer-role'?: string;
+  'writer-profile'?: string;
+  'writer-acl'?: string;
 }
 
 export const TARGET_FLAGS: Record<keyof TargetFlags, FlagSpec> = {
@@ -64,6 +68,9 @@ export const TARGET_FLAGS: Record<keyof TargetFlags, FlagSpec> = {
   profile: { type: 'string' },
   timeout: { type: 'number', default: 30 },
   'max-attempts': { type: 'number', default: 3 },
+  'writer-role': { type: 'string' },
+  'writer-profile': { type: 'string' },
+  'writer-acl': { type: 'string' },
 };
 
 /** A run-file key: a flag's type, or `list` (one file or a list of files, e.g. `scp`; the CLI repeats the flag). */
@@ -136,9 +143,35 @@ export function targetOptions(a: TargetFlags, provider: ProviderInfo): CommonTar
     timeoutMs: Math.round(timeout * 1000),
     maxAttempts: attempts,
   };
+  const writer = writerOptions(a, provider);
+  if (writer) o.writer = writer;
   // The providers' own flags: each sets one option (and only its provider reads it).
   for (const f of providerFlags()) if ((a as unknown as Record<string, unknown>)[f.name] === true) o[f.option] = true;
   return o;
+}
+
+/**
+ * --writer-role / --writer-profile / --writer-acl: the writer of a two-identity probe, checked as far as
+ * the flags go (the writer-role ARN by the provider's parser, the ACL against the provider's canned
+ * ACLs); whether --writer-profile exists is the provider's validateWriter (it reads the config files).
+ */
+export function writerOptions(a: Pick<TargetFlags, 'writer-role' | 'writer-profile' | 'writer-acl'>, provider: ProviderInfo): WriterOptions | null {
+  const role = a['writer-role'];
+  const profile = a['writer-profile'];
+  const acl = a['writer-acl'];
+  if (role === undefined && profile === undefined) {
+    if (acl !== undefined) throw new UsageError('--writer-acl goes with --writer-role or --writer-profile (the writer whose put sends it)');
+    return null;
+  }
+  if (role !== undefined) provider.parseRoleArn(checkText('--writer-role', role), '--writer-role');
+  if (acl !== undefined && acl !== 'none' && !provider.cannedAcls.includes(acl)) {
+    throw new UsageError(`--writer-acl: "${acl}" is not a canned ACL of ${provider.name} (none, ${provider.cannedAcls.join(', ')})`);
+  }
+  return {
+    roleArn: role ?? null,
+    profile: profile !== undefined ? checkText('--writer-profile', profile) : null,
+    acl: acl === undefined || acl === 'none' ? null : acl,
+  };
 }
 
 /** A session policy file: valid JSON, sent minified. STS limits the packed policy to 2048 characters. */

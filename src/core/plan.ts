@@ -9,8 +9,9 @@ import { BucketFacts } from './bucket.js';
 import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody, type CanaryBody } from './canary.js';
 import { type CheckId, type CheckKey, type CheckRow, checkRow, LIST_MAX_KEYS } from './checks.js';
 import { collisionGuards } from './collision.js';
-import { lockSteps } from './lock-steps.js';
+import { lockSteps, retentionMayRefuse } from './lock-steps.js';
 import { readerSteps } from './reader-steps.js';
+import { type PlanWriter, writerSteps } from './writer.js';
 import { leftoversExpectedOf, type LeftoversExpected } from './leftovers.js';
 import { RequestFailure, UsageError, type Expectation } from './model.js';
 import { own } from './own.js';
@@ -29,6 +30,9 @@ export interface Plan {
   bucket: BucketFacts;
   /** A definition that requires deletes (or aborts) to be denied (aborts: or does not need them) expects its canaries to stay. */
   leftoversExpected: LeftoversExpected;
+  /** Two identities: the writer's adapter; with --no-assume, the source credentials retry its removals. */
+  writer?: StorageAdapter;
+  writerFallback?: StorageAdapter;
 }
 
 export interface PlanOptions {
@@ -47,6 +51,8 @@ export interface PlanOptions {
   write?: WriteOptions;
   /** How to list: with prefix and delimiter `/` (most backup tools), or the prefix alone. */
   listStyle?: 'prefix-delimiter' | 'plain';
+  /** Two identities (issue 15): the writer puts the canary object instead of the probed identity. */
+  writer?: PlanWriter;
 }
 
 export { CHECK_IDS, type CheckId } from './checks.js';
@@ -71,6 +77,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   const abortKey = keys.aborted;
   const w = o.write ?? {};
   const bucket = new BucketFacts(adapter);
+  if (o.writer) bucket.writtenByAnotherIdentity(); // the writer's object: ownership evidence may name `acl`
   const marker = { [CANARY_MARKER]: o.runId };
   const body = canaryBody(SMALL);
   // With --quick one small part. On an Object Lock / WORM bucket every completed version stays until
@@ -126,6 +133,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   const { absent, noOverwrite } = collisionGuards(adapter, res);
 
+  // Two identities (issue 15, src/core/writer.ts): the writer's session and its put-object step.
+  const writer = o.writer;
+  const ws = writerSteps(writer);
   const all: Step[] = [];
   const add = (id: CheckId, run: (sent: SentRequest) => Promise<StepOutput>, finding?: 'not-immutable') => {
     const row = checkRow(id)!;
@@ -133,12 +143,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     // assume-role is a dependency only when the probe assumes one; part 2 is not sent with --quick
     const needs = row.needs.filter((n) => (n !== 'assume-role' || o.assume) && (n !== 'multipart-upload-part-2' || part2));
     const step: Step = { id, op: row.op, sent, expect: o.expectations[id] ?? 'allow', needs, after: [...row.after], run: () => run(sent) };
+    ws.mark(step);
     if (finding) step.finding = finding;
-    // A delete or overwrite of a canary refused by the bucket's retention is expected (issue 13 item 3).
-    const onCanary = row.sends.key === 'object' || row.sends.key === 'multipart';
-    if (onCanary && (row.op === 'deleteObject' || row.op === 'deleteObjectVersion' || (row.op === 'putObject' && row.sends.ifNoneMatch === false))) {
-      step.expectedRefusal = (r) => bucket.retentionRefused(r.denial);
-    }
+    if (retentionMayRefuse(row)) step.expectedRefusal = (r) => bucket.retentionRefused(r.denial);
     all.push(step);
   };
   /** The definition's write headers, and always the canary marker (x-amz-meta- / x-oss-meta-backup-canary-run). */
@@ -150,10 +157,13 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   add('put-object', async (sent) => {
     await bucket.read();
-    res.pending(objectKey, proofOf(body.bytes));
+    // Two identities: the writer puts the canary the role reads (setup), the way the application does.
+    const by = writer ? 'writer' : 'probe';
+    if (writer) await ws.session();
+    res.pending(objectKey, proofOf(body.bytes), by);
     try {
-      const r = await adapter.putObject(objectKey, body.bytes, writeOpts(sent));
-      res.created(objectKey, r);
+      const r = await (writer?.adapter ?? adapter).putObject(objectKey, body.bytes, writeOpts(sent));
+      res.created(objectKey, r, undefined, by);
       await noOverwrite(objectKey, r.versionId, 'PutObject');
       await bucket.learnFromWrite(objectKey, r.versionId);
       return { retries: r.retries, key: objectKey };
@@ -381,6 +391,9 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     bucket,
     // see src/core/leftovers.ts: which canaries the definition expects to stay
     leftoversExpected: leftoversExpectedOf((id) => own(o.expectations, id)),
+    ...(writer ? { writer: writer.adapter } : {}),
+    // with --no-assume the probed identity is the source credentials: they retry the writer's removals
+    ...(writer && !o.assume ? { writerFallback: adapter } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { CheckResult, Leftover, RunResult, TargetDescription, Verdict } fro
 import { type LeftoversExpected, NONE_EXPECTED, unexpectedOf } from './leftovers.js';
 import { buildPlan, type PlanOptions } from './plan.js';
 import { runPlan, type RunOptions } from './runner.js';
+import { withoutWriterChecksAsync } from './writer.js';
 
 export interface ProbeInput {
   adapter: StorageAdapter;
@@ -36,8 +37,20 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     leftovers: out.leftovers,
     durationMs: Math.round(performance.now() - t0),
   };
+  const writer = input.plan.writer;
+  if (writer && result.target.writer) {
+    // who the writer was, once its credentials were used (its put was sent)
+    const used = out.checks.some((c) => c.by === 'writer' && c.outcome !== 'skipped');
+    const w = writer.adapter.identity();
+    // with --writer-role: its session (null when AssumeRole was refused); else the caller, when known
+    if (used) result.target.writer = { ...result.target.writer, arn: (writer.assume ? w.assumedRoleArn : w.source) ?? null };
+  }
   if (signal?.aborted) result.interrupted = String(signal.reason ?? 'signal');
-  else if (input.explainer) await input.explainer.explain(result);
+  else if (input.explainer) {
+    // --explain evaluates the probed identity's requests; the writer's setup requests are not its own
+    const explainer = input.explainer;
+    await withoutWriterChecksAsync(result, (r) => explainer.explain(r));
+  }
   result.durationMs = Math.round(performance.now() - t0);
   return result;
 }

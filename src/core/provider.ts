@@ -28,6 +28,20 @@ export interface CommonTargetOptions {
   maxAttempts: number;
   /** --explain is on (the classifiers' hints then do not ask for it). */
   explain?: boolean;
+  /** --writer-role / --writer-profile / --writer-acl: a second identity puts the canaries the role reads. */
+  writer?: WriterOptions | null;
+  /** `writer`: these options are the writer's own (src/core/writer.ts), for its adapter and credentials. */
+  acting?: 'writer';
+}
+
+/** The writer of a two-identity probe (issue 15): who puts the canaries the probed role reads. */
+export interface WriterOptions {
+  /** --writer-role: assumed with the writer's credentials; null: the writer's credentials themselves. */
+  roleArn: string | null;
+  /** --writer-profile: the writer's credentials; null: the source credentials' chain (--profile). */
+  profile: string | null;
+  /** --writer-acl: the canned ACL the writer's put sends; null: `none`, no ACL header. */
+  acl: string | null;
 }
 
 /** Flags of --explain. */
@@ -114,6 +128,13 @@ export interface ProviderInfo {
   /** Parses a role ARN; throws UsageError naming `flag`. */
   parseRoleArn(value: string, flag?: string): RoleArn;
   flags: ProviderFlag[];
+  /**
+   * The canned ACLs an object write may send (--writer-acl), as the provider's PutObject documents
+   * them (S3 x-amz-acl, OSS x-oss-object-acl); the adapter sends `WriteOptions.acl` in its own header.
+   */
+  cannedAcls: readonly string[];
+  /** Validate the writer's input that needs the provider's files (does --writer-profile exist); throws UsageError. */
+  validateWriter?(w: WriterOptions): void;
   /** Validate provider-specific input (role ARN form, region form); throws UsageError. */
   validate(o: CommonTargetOptions): void;
   /** Validate the --explain flags for this provider (a flag that does not apply); throws UsageError. */

@@ -1,4 +1,5 @@
-// Removing what a run created, and nothing else (issue 13):
+// Removing what a run created, and nothing else (issue 13), each as the identity that created it
+// (issue 15: the writer's canaries by the writer; see removeAs):
 // - a key this run surely created: on an unversioned bucket a plain DELETE; on a versioned one every
 //   version its writes returned and every delete marker its deletes created, each by version id
 //   (DeleteObject with VersionId: s3:DeleteObjectVersion / oss:DeleteObjectVersion);
@@ -10,7 +11,7 @@
 //   reported with `retainUntil` and `mode` (expected: it does not fail the verdict by itself).
 
 import { CANARY_MARKER, type StorageAdapter } from './adapter.js';
-import type { ObjectLockDescription, Leftover } from './model.js';
+import type { Creator, ObjectLockDescription, Leftover } from './model.js';
 import { RequestFailure } from './model.js';
 import type { ObjectRecord, Proof, Resources } from './resources.js';
 
@@ -19,37 +20,74 @@ export interface RemovalContext {
   res: Resources;
   /** The bucket's Object Lock, when known: estimates a retention the role may not HEAD. */
   lock: ObjectLockDescription | null;
+  /** Two identities (issue 15): the writer removes what the writer created. */
+  writer?: StorageAdapter;
+  /**
+   * With --no-assume the probed identity is the source credentials themselves: what the writer could
+   * not remove of its own is tried once more with them (only what the ledger says the writer created).
+   */
+  writerFallback?: StorageAdapter;
 }
 
-/** Remove one key's canaries; returns what stays. */
+/** The context whose adapter is the identity that created it. */
+function as(c: RemovalContext, by: Creator): RemovalContext {
+  return by === 'writer' && c.writer ? { ...c, adapter: c.writer } : c;
+}
+
+/**
+ * One removal as the identity that created it; for the writer, what stays is tried once with the
+ * fallback (--no-assume source credentials), and is reported as the writer's. Retained versions are
+ * not retried: nothing removes them before their date.
+ */
+async function removeAs(c: RemovalContext, by: Creator, remove: (x: RemovalContext) => Promise<Leftover[]>): Promise<Leftover[]> {
+  const first = await remove(as(c, by));
+  if (by !== 'writer') return first;
+  const retry = first.length === 1 && refused.has(first[0]!) && c.writerFallback && c.writer ? c.writerFallback : null;
+  const out = retry ? (await remove({ ...c, adapter: retry })).map((l) => ({ ...l, why: `${first[0]!.why}; then with the source credentials: ${l.why}` })) : first;
+  return out.map((l) => ({ ...l, by: 'writer' as const }));
+}
+
+const one = (l: Leftover | null): Leftover[] => (l ? [l] : []);
+
+/** Leftovers that stay because a request was refused or failed (another identity may succeed). */
+const refused = new WeakSet<Leftover>();
+function failed(l: Leftover): Leftover {
+  refused.add(l);
+  return l;
+}
+
+/** Remove one key's canaries, each version and delete marker as the identity that created it; returns what stays. */
 export async function removeObject(c: RemovalContext, rec: ObjectRecord): Promise<Leftover[]> {
   const out: Leftover[] = [];
   if (rec.state === 'uncertain' || rec.state === 'pending') {
-    const l = await removeIfProven(c, rec);
-    if (l) out.push(l);
+    out.push(...(await removeAs(c, rec.by, async (x) => one(await removeIfProven(x, rec)))));
   } else if (rec.state === 'created' && rec.versions.length === 0) {
-    // No version id came back: an unversioned bucket. A plain DELETE removes it.
-    try {
-      const d = await c.adapter.deleteObject(rec.key);
-      c.res.deleted(rec.key, d);
-      // The bucket was versioned after all (a version id was not returned): remove the marker too.
-      if (d.deleteMarker && d.versionId) {
-        const l = await removeVersion(c, rec.key, d.versionId, true, null);
-        if (l) out.push(l);
-        out.push({ key: rec.key, why: 'the bucket keeps versions but the write returned no version id: the canary stays as a noncurrent version; remove it as the bucket owner' });
-      }
-    } catch (err) {
-      const kept = retainedUnversioned(c, rec, err);
-      out.push(kept ?? { key: rec.key, why: why(c.adapter.actions.deleteObject, err) });
-    }
+    out.push(...(await removeAs(c, rec.by, (x) => removeUnversioned(x, rec))));
   }
   for (const v of rec.versions) {
-    const l = await removeVersion(c, rec.key, v.versionId, false, v.at);
-    if (l) out.push(l);
+    out.push(...(await removeAs(c, v.by, async (x) => one(await removeVersion(x, rec.key, v.versionId, false, v.at)))));
   }
   for (const m of rec.markers) {
-    const l = await removeVersion(c, rec.key, m, true, null);
-    if (l) out.push(l);
+    out.push(...(await removeAs(c, m.by, async (x) => one(await removeVersion(x, rec.key, m.versionId, true, null)))));
+  }
+  return out;
+}
+
+/** No version id came back: an unversioned bucket. A plain DELETE removes it. */
+async function removeUnversioned(c: RemovalContext, rec: ObjectRecord): Promise<Leftover[]> {
+  const out: Leftover[] = [];
+  try {
+    const d = await c.adapter.deleteObject(rec.key);
+    c.res.deleted(rec.key, d, rec.by);
+    // The bucket was versioned after all (a version id was not returned): remove the marker too.
+    if (d.deleteMarker && d.versionId) {
+      const l = await removeVersion(c, rec.key, d.versionId, true, null);
+      if (l) out.push(l);
+      out.push({ key: rec.key, why: 'the bucket keeps versions but the write returned no version id: the canary stays as a noncurrent version; remove it as the bucket owner' });
+    }
+  } catch (err) {
+    const kept = retainedUnversioned(c, rec, err);
+    out.push(kept ?? failed({ key: rec.key, why: why(c.adapter.actions.deleteObject, err) }));
   }
   return out;
 }
@@ -81,7 +119,7 @@ export async function removeVersion(c: RemovalContext, key: string, versionId: s
       }
     }
     base.why = why(a.actions.deleteObjectVersion, err);
-    return base;
+    return failed(base);
   }
 }
 
@@ -137,7 +175,7 @@ async function removeIfProven(c: RemovalContext, rec: ObjectRecord): Promise<Lef
       c.res.disown(rec.key);
       return null;
     }
-    return { key: rec.key, why: `may exist (its upload did not get a clear answer); it is deleted only once a HEAD proves it is this run's canary, and ${why(a.actions.headObject, err)}` };
+    return failed({ key: rec.key, why: `may exist (its upload did not get a clear answer); it is deleted only once a HEAD proves it is this run's canary, and ${why(a.actions.headObject, err)}` });
   }
   const notOurs = proves(h, rec.proof);
   if (notOurs) {
@@ -149,11 +187,11 @@ async function removeIfProven(c: RemovalContext, rec: ObjectRecord): Promise<Lef
   if (h.versionId && h.versionId !== 'null' && a.deleteObjectVersion) return removeVersion(c, rec.key, h.versionId, false, new Date());
   try {
     const d = await a.deleteObject(rec.key);
-    c.res.deleted(rec.key, d);
+    c.res.deleted(rec.key, d, rec.by);
     if (d.deleteMarker && d.versionId) return removeVersion(c, rec.key, d.versionId, true, null);
     return null;
   } catch (err) {
-    return { key: rec.key, why: why(a.actions.deleteObject, err) };
+    return failed({ key: rec.key, why: why(a.actions.deleteObject, err) });
   }
 }
 

@@ -3,8 +3,11 @@
 // returned and every delete marker a delete of this run created, by version id; a key whose creation
 // is uncertain only after a HEAD proves it is this run's canary (see Proof).
 
+// Two identities (issue 15): every key, version and delete marker records who created it (`by`: the
+// probed identity or the writer), and cleanup removes each with the identity that created it.
+
 import type { DeleteMeta, WriteMeta } from './adapter.js';
-import { type Leftover, RequestFailure } from './model.js';
+import { type Creator, type Leftover, RequestFailure } from './model.js';
 
 export type ObjectState = 'pending' | 'created' | 'uncertain' | 'deleted';
 
@@ -20,10 +23,12 @@ export interface ObjectRecord {
   key: string;
   /** `deleted`: the current object is gone (a delete marker) but versions of this run remain. */
   state: ObjectState;
-  /** Version ids this run's writes returned, oldest first. */
-  versions: { versionId: string; at: Date }[];
-  /** Delete markers this run's deletes created. */
-  markers: string[];
+  /** Who wrote the key's current object (or attempted to: a pending or uncertain create). */
+  by: Creator;
+  /** Version ids this run's writes returned, oldest first, each with the identity that wrote it. */
+  versions: { versionId: string; at: Date; by: Creator }[];
+  /** Delete markers this run's deletes created, each with the identity whose delete created it. */
+  markers: { versionId: string; by: Creator }[];
   proof?: Proof;
   /** When this run's last write at the key succeeded (estimates a retention the role may not read). */
   createdAt?: Date;
@@ -39,25 +44,29 @@ export class Resources {
   private entry(key: string): ObjectRecord {
     let e = this.objects.get(key);
     if (!e) {
-      e = { key, state: 'pending', versions: [], markers: [] };
+      e = { key, state: 'pending', by: 'probe', versions: [], markers: [] };
       this.objects.set(key, e);
     }
     return e;
   }
 
-  pending(key: string, proof?: Proof): void {
+  pending(key: string, proof?: Proof, by: Creator = 'probe'): void {
     const e = this.entry(key);
-    if (e.state !== 'created') e.state = 'pending';
+    if (e.state !== 'created') {
+      e.state = 'pending';
+      e.by = by;
+    }
     if (proof) e.proof = proof;
   }
-  /** A write succeeded: the key is ours, and so is the version it returned. */
-  created(key: string, w: Partial<WriteMeta> = {}, proof?: Proof): void {
+  /** A write by `by` succeeded: the key is ours, and so is the version it returned. */
+  created(key: string, w: Partial<WriteMeta> = {}, proof?: Proof, by: Creator = 'probe'): void {
     const e = this.entry(key);
     e.state = 'created';
+    e.by = by;
     e.createdAt = new Date();
     if (proof) e.proof = proof;
     if (w.versionId) this.versionSeen = true;
-    if (w.versionId && !e.versions.some((v) => v.versionId === w.versionId)) e.versions.push({ versionId: w.versionId, at: new Date() });
+    if (w.versionId && !e.versions.some((v) => v.versionId === w.versionId)) e.versions.push({ versionId: w.versionId, at: new Date(), by });
   }
   /**
    * A create failed. A denial, or a refusal such as 412 (the key existed: not ours), on the first
@@ -72,13 +81,14 @@ export class Resources {
     else if (e.versions.length || e.markers.length) e.state = e.state === 'pending' ? 'deleted' : e.state;
     else this.objects.delete(key);
   }
-  /** A delete without version id succeeded; on a versioned bucket it created a delete marker. */
-  deleted(key: string, d: Partial<DeleteMeta> = {}): void {
+  /** A delete (by `by`) without version id succeeded; on a versioned bucket it created a delete marker. */
+  deleted(key: string, d: Partial<DeleteMeta> = {}, by: Creator = 'probe'): void {
     const e = this.objects.get(key);
     if (d.deleteMarker && d.versionId) {
       this.versionSeen = true;
       const rec = e ?? this.entry(key);
-      if (!rec.markers.includes(d.versionId)) rec.markers.push(d.versionId);
+      const id = d.versionId;
+      if (!rec.markers.some((m) => m.versionId === id)) rec.markers.push({ versionId: id, by });
       rec.state = 'deleted';
       return;
     }
@@ -91,7 +101,7 @@ export class Resources {
     const e = this.objects.get(key);
     if (!e) return;
     e.versions = e.versions.filter((v) => v.versionId !== versionId);
-    e.markers = e.markers.filter((m) => m !== versionId);
+    e.markers = e.markers.filter((m) => m.versionId !== versionId);
     if (!e.versions.length && !e.markers.length) this.objects.delete(key);
   }
   /** The key's current object is not this run's (proved by HEAD): forget it, keep nothing to delete. */
@@ -129,6 +139,10 @@ export class Resources {
   /** Objects to remove in cleanup, with whether they surely exist and the versions of this run. */
   remainingObjects(): ObjectRecord[] {
     return [...this.objects.values()].map((e) => ({ ...e, versions: [...e.versions], markers: [...e.markers] }));
+  }
+  /** Whether any key, version or marker still recorded was created by `by`. */
+  holdsFrom(by: Creator): boolean {
+    return [...this.objects.values()].some((e) => e.by === by || e.versions.some((v) => v.by === by) || e.markers.some((m) => m.by === by));
   }
   remainingUploads(): { key: string; uploadId: string }[] {
     return [...this.uploads].map(([uploadId, key]) => ({ key, uploadId }));

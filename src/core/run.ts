@@ -3,7 +3,7 @@
 // one verdict. The `probe` and `run` commands are thin wrappers around this module.
 
 import { newRunId } from './canary.js';
-import type { WriteOptions } from './adapter.js';
+import type { StorageAdapter, WriteOptions } from './adapter.js';
 import { loadDefinition, type ProbeDefinition } from './definition.js';
 import { EXIT, type RunResult, UsageError, type Verdict } from './model.js';
 import { explainFlags, type ExplainInput, type ProbeFlags, providerOf, type TargetFlags, targetOptions } from './options.js';
@@ -17,6 +17,7 @@ import { afterExplain } from '../explain/after-run.js';
 import { checkPolicyFile } from '../explain/read.js';
 import { loadProvider } from '../providers/registry.js';
 import { VERSION } from '../version.js';
+import { checkWriterDefinition, describeWriter, withoutWriterChecks, writerTarget } from './writer.js';
 
 /** Everything one probe of one target is given: the target, the probe definition, --explain. */
 export type ProbeRequest = TargetFlags & ProbeFlags & ExplainInput;
@@ -47,6 +48,7 @@ export async function resolveTarget(a: TargetFlags, env: NodeJS.ProcessEnv = pro
   // the provider's standard configuration (AWS: region and endpoint of the profile) fills the gaps
   const target = provider.resolve ? await provider.resolve(given, env) : given;
   provider.validate(target);
+  if (target.writer) provider.validateWriter?.(target.writer);
   return { provider, target };
 }
 
@@ -57,6 +59,7 @@ export async function prepareTarget(a: ProbeRequest, name = '', env: NodeJS.Proc
   if (!definition.providers.includes(provider.name)) {
     throw new UsageError(`--probe: definition "${definition.name}" is for ${definition.providers.join(', ')}, not ${provider.name}`);
   }
+  checkWriterDefinition(target.writer, definition);
   const explain = explainFlags(a);
   if (explain) provider.validateExplain?.(explain);
   for (const f of explain?.scpFiles ?? []) checkPolicyFile(f, '--scp', provider.dialect);
@@ -103,7 +106,11 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
   const { target, definition } = p;
   // The classifiers' hints say "run with --explain" only when it is off.
   const adapter = p.provider.createAdapter(p.explain ? { ...target, explain: true } : target);
+  // Two identities (issue 15): the writer is a second adapter of the same provider, on its own options.
+  const wt = writerTarget(target);
+  let writer: StorageAdapter | null = null;
   try {
+    if (wt) writer = p.provider.createAdapter(p.explain ? { ...wt, explain: true } : wt);
     const explainer = p.explain ? p.provider.createExplainer(adapter, target, p.explain) : undefined;
     const result = await probe({
       adapter,
@@ -119,14 +126,17 @@ export async function executeTarget(p: PreparedTarget, run: RunOptions): Promise
         expectations: definition.checks,
         write: writeOptions(definition),
         listStyle: definition.options.list ?? 'prefix-delimiter',
+        ...(writer && wt ? { writer: { adapter: writer, acl: target.writer?.acl ?? null, assume: wt.roleArn !== null } } : {}),
       },
       run,
       ...(explainer ? { explainer } : {}),
     });
-    afterExplain(result, p.explain?.backup, p.trustPolicy);
+    // the backup's vantage is the role's: the writer's setup requests are not evaluated from it
+    withoutWriterChecks(result, (r) => afterExplain(r, p.explain?.backup, p.trustPolicy));
     return result;
   } finally {
     adapter.close();
+    writer?.close();
   }
 }
 
@@ -173,6 +183,7 @@ function describeTarget(p: PreparedTarget): RunResult['target'] {
     endpoint: t.endpoint,
     role: t.roleArn,
     probe: p.definition.name,
+    ...(t.writer ? { writer: describeWriter(t.writer) } : {}),
   };
 }
 

@@ -30,7 +30,8 @@ export async function runPlan(adapter: StorageAdapter, plan: Plan, opts: RunOpti
       p = (async () => {
         const deps = [...step.needs, ...step.after].map((id) => start(byId.get(id)!));
         const done = await Promise.all(deps);
-        const r = await execute(adapter, step, done.slice(0, step.needs.length), opts);
+        // the writer's setup steps (two identities) are sent with the writer's adapter
+        const r = await execute(step.by === 'writer' && plan.writer ? plan.writer : adapter, step, done.slice(0, step.needs.length), opts);
         results.set(step.id, r);
         return r;
       })();
@@ -45,7 +46,7 @@ export async function runPlan(adapter: StorageAdapter, plan: Plan, opts: RunOpti
 }
 
 async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[], opts: RunOptions): Promise<CheckResult> {
-  const base = { id: step.id, action: adapter.actions[step.op], expect: step.expect };
+  const base: Pick<CheckResult, 'id' | 'action' | 'expect' | 'by'> = { id: step.id, action: adapter.actions[step.op], expect: step.expect, ...(step.by ? { by: step.by } : {}) };
   const blocked = needs.find((n) => n.outcome !== 'allowed');
   if (blocked) {
     // A chain of skips names its root cause: "needs put-object, which was denied".
@@ -78,7 +79,7 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
   return r;
 }
 
-function skipped(base: Pick<CheckResult, 'id' | 'action' | 'expect'>, reason: string): CheckResult {
+function skipped(base: Pick<CheckResult, 'id' | 'action' | 'expect' | 'by'>, reason: string): CheckResult {
   return { ...base, outcome: 'skipped', ok: false, durationMs: 0, reason };
 }
 
@@ -145,12 +146,15 @@ function uncertainUploadCreate(plan: Plan, results: Map<string, CheckResult>): b
  */
 export async function cleanup(
   adapter: StorageAdapter,
-  plan: Pick<Plan, 'resources'> & Partial<Pick<Plan, 'root' | 'runId' | 'bucket'>>,
+  plan: Pick<Plan, 'resources'> & Partial<Pick<Plan, 'root' | 'runId' | 'bucket' | 'writer' | 'writerFallback'>>,
   sweepUploads = false,
 ): Promise<Leftover[]> {
   const res = plan.resources;
   const leftovers: Leftover[] = [];
   const ctx: RemovalContext = { adapter, res, lock: plan.bucket?.lockInfo() ?? null };
+  // Two identities: what the writer created is removed by the writer (removal.ts removeAs).
+  if (plan.writer) ctx.writer = plan.writer;
+  if (plan.writerFallback) ctx.writerFallback = plan.writerFallback;
   const uncertain = res.remainingObjects().some((o) => o.state === 'uncertain' || o.state === 'pending');
   const root = plan.root;
   if (sweepUploads && root && plan.runId) {

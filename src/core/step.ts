@@ -46,6 +46,8 @@ export interface Step {
    * note it returns is kept, and the check meets its expectation: retained canaries are expected.
    */
   expectedRefusal?: (r: CheckResult) => string | undefined;
+  /** `writer`: sent by the writer (two identities, issue 15) as setup, with the writer's adapter. */
+  by?: 'writer';
   /** The finding when allowed where a denial is required (default `over-privileged`). */
   finding?: 'not-immutable';
   run(): Promise<StepOutput>;

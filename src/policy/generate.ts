@@ -38,6 +38,7 @@ import type { DialectName } from '../explain/dialects/names.js';
 import { rulesOf } from '../explain/dialects/index.js';
 import { scopedStatement } from '../explain/fix.js';
 import { providerInfo } from '../providers/registry.js';
+import { backupSourceNote } from './writer-note.js';
 
 /** A provider whose name is also its policy dialect's (each provider's info.ts). */
 export type PolicyProvider = DialectName;
@@ -52,6 +53,8 @@ export interface GenerateOptions {
   roleArn?: string;
   /** AWS partition (`aws`, `aws-cn`, ...); default: the role ARN's, else `aws`. */
   partition?: string;
+  /** With a writer (probe --writer-role, issue 15): put-object is the writer's, not the role's (nor its cleanup). */
+  writer?: boolean;
 }
 
 export interface PolicyStatement {
@@ -156,8 +159,9 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   const unexpressed: GeneratedPolicy['unexpressed'] = [];
   const notes: string[] = [];
 
-  // 1. What the checks expected `allow` need.
-  const allowIds = ids.filter((id) => expect(id) === 'allow');
+  // 1. What the checks expected `allow` need. With a writer, put-object is the writer's request.
+  const writerPut = (id: string) => o.writer === true && id === 'put-object';
+  const allowIds = ids.filter((id) => expect(id) === 'allow' && !writerPut(id));
   const grant = (s: CheckSpec) => {
     if (s.where === 'prefix') g.object.add(actions[s.op]);
     else if (s.where === 'list-prefix') g.list = true;
@@ -206,7 +210,8 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   // 2. The cleanup: canaries the probe writes must be removable, unless the definition expects them to stay.
   for (let changed = true; changed; ) {
     changed = false;
-    const objects = ['put-object', 'multipart-complete'].some((id) => id in checks && allowed(id));
+    // (with a writer the canary object is the writer's: the writer removes it, not the role)
+    const objects = ['put-object', 'multipart-complete'].some((id) => id in checks && !writerPut(id) && allowed(id));
     if (objects && expect('delete-object') !== 'deny' && !g.object.has(actions.deleteObject)) {
       g.object.add(actions.deleteObject);
       g.cleanup.add(actions.deleteObject);
@@ -233,7 +238,7 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   // 3. Expectations the generated policy cannot meet.
   for (const id of ids) {
     const e = expect(id)!;
-    if (e === 'any') continue;
+    if (e === 'any' || writerPut(id)) continue;
     const s = spec(id);
     const ok = allowed(id);
     if (s.where === 'outside' && prefix === '') {
@@ -257,6 +262,7 @@ export function generatePolicy(o: GenerateOptions): GeneratedPolicy {
   for (const action of g.cleanup) {
     notes.push(`${action} is included only so the probe can remove what it creates (its cleanup); no check of the definition requires it otherwise.`);
   }
+  notes.push(...backupSourceNote(ids.map((id) => ({ id, op: spec(id).op, expect: expect(id)! })), actions, o.writer === true));
   if (g.conditionalPut) {
     notes.push(
       `${actions.putObject} is allowed only with If-None-Match (s3:if-none-match)${g.parts ? ', and for multipart create/part requests (s3:ObjectCreationOperation false)' : ''}: a write that would overwrite is denied. Amazon S3 documents these keys ("Enforce conditional writes"); S3-compatible stores may not evaluate them (Ceph RGW Pacific does not: tested, it lets the overwrite through).`,

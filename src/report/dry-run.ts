@@ -12,7 +12,9 @@ export function renderDryRun(file: string, total: number, targets: PreparedTarge
     const t = p.target;
     const where = t.endpoint ? ` at ${t.endpoint}` : t.region ? ` in ${t.region}` : '';
     const who = t.roleArn ? ` as ${t.roleArn}` : ' with the source credentials';
-    return `  ${p.name.padEnd(width)}  ${p.providerName} ${t.bucket}/${t.prefix}${where} (${p.definition.name})${who}`;
+    const w = t.writer;
+    const writer = w ? `; writer ${w.roleArn ?? (w.profile ? `profile ${w.profile}` : 'the source credentials')}${w.roleArn && w.profile ? ` from profile ${w.profile}` : ''}, ACL ${w.acl ?? 'none'}` : '';
+    return `  ${p.name.padEnd(width)}  ${p.providerName} ${t.bucket}/${t.prefix}${where} (${p.definition.name})${who}${writer}`;
   });
   return `${[head, ...lines].join('\n')}\nNo request was sent (--dry-run).\n`;
 }

@@ -92,7 +92,7 @@ function suite(r: RunResult, name: string, id: number, host: string): string {
 }
 
 function checkCase(k: CheckResult, r: RunResult): Case {
-  const c: Case = { name: `${k.id} (${k.action})`, time: k.durationMs };
+  const c: Case = { name: `${k.id} (${k.action}${k.by === 'writer' ? ', writer setup' : ''})`, time: k.durationMs };
   if (k.ok) return c;
   const evidence = evidenceLines(k).join('\n');
   const expected = expectedWord(k);

@@ -32,7 +32,10 @@ function target(r: RunResult, name: string | null): string[] {
   if (name !== null) out.push(`#### ${VERDICT_MARK[r.verdict]} ${md(name)}: ${r.verdict.toUpperCase()}`, '');
   const t = r.target;
   const where = t.endpoint ? ` at ${code(t.endpoint)}` : t.region ? ` in ${code(t.region)}` : '';
-  const who = t.role ? `role ${code(r.identity.assumedRoleArn ?? t.role)}` : 'no role assumed';
+  const reader = t.role ? `role ${code(r.identity.assumedRoleArn ?? t.role)}` : 'no role assumed';
+  // two identities: the writer put the canary the role read (its put is marked "writer, setup")
+  const w = t.writer;
+  const who = w ? `${reader} · writer ${code(w.arn ?? w.role ?? (w.profile ? `profile ${w.profile}` : 'source credentials'))}, ACL ${code(w.acl)}` : reader;
   out.push(
     `${met}/${r.checks.length} expectations met · ${who}${where}${r.runId ? ` · run ${code(r.runId)}` : ''} · ${r.durationMs} ms` +
       `${r.interrupted ? ` · **interrupted by ${md(r.interrupted)}**` : ''}`,
@@ -43,7 +46,7 @@ function target(r: RunResult, name: string | null): string[] {
   if (ownership) out.push(md(ownership), '');
   if (r.checks.length) {
     out.push('| | check | action | outcome | source / why |', '| --- | --- | --- | --- | --- |');
-    for (const k of r.checks) out.push(`| ${mark(k)} | ${code(k.id)} | ${code(k.action)} | ${outcome(k)} | ${why(k)} |`);
+    for (const k of r.checks) out.push(`| ${mark(k)} | ${code(k.id)}${k.by === 'writer' ? ' (writer, setup)' : ''} | ${code(k.action)} | ${outcome(k)} | ${why(k)} |`);
     out.push('');
   }
 

@@ -26,6 +26,12 @@ export function renderText(r: RunResult, opts: TextOptions): string {
   } else {
     lines.push(`  no role assumed: probing the source credentials${r.identity.source ? ` (${r.identity.source})` : ''}`);
   }
+  if (t.writer) {
+    // two identities: the writer's put is setup (marked "writer" below), not a check of the role
+    const w = t.writer;
+    const who = w.arn ?? w.role ?? (w.profile ? `profile ${w.profile}` : 'the source credentials');
+    lines.push(`  writer ${who}${w.role && w.profile ? ` (from profile ${w.profile})` : ''}, ACL ${w.acl}: puts the canary the role reads, and removes it`);
+  }
   lines.push(`  canaries under ${t.prefix}.backup-canary/${r.runId}/`);
   const bucket = bucketLine(r.target);
   if (bucket) lines.push(`  ${bucket}`);
@@ -43,7 +49,7 @@ export function renderText(r: RunResult, opts: TextOptions): string {
     lines.push(c('yellow', `Left behind (${r.leftovers.length}):`));
     for (const l of r.leftovers) {
       const v = l.versionId ? ` (${l.deleteMarker ? 'delete marker' : 'version'} ${l.versionId})` : '';
-      lines.push(`  ${l.retainUntil ? '~' : '!'} ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}${v}: ${l.why}`);
+      lines.push(`  ${l.retainUntil ? '~' : '!'} ${l.key}${l.uploadId ? ` (upload ${l.uploadId})` : ''}${v}${l.by === 'writer' ? ' (the writer\'s)' : ''}: ${l.why}`);
     }
   }
 
@@ -96,7 +102,7 @@ type Paint = (name: keyof typeof codes, s: string) => string;
 function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hints: Map<string, string>): string[] {
   const mark = k.outcome === 'skipped' ? c('dim', '–') : k.ok ? c('green', '✓') : c('red', '✗');
   const expect = k.expect === 'allow' ? '' : ` (expected ${k.expect === 'deny' ? 'denied' : 'either'})`;
-  const head = `  ${mark} ${k.action.padEnd(width)}  ${k.id.padEnd(idWidth)}`;
+  const head = `  ${mark} ${k.action.padEnd(width)}  ${k.id.padEnd(idWidth)}${k.by === 'writer' ? '  [writer, setup]' : ''}`;
   const retries = k.retries ? `, ${k.retries} retr${k.retries === 1 ? 'y' : 'ies'}` : '';
   if (k.outcome === 'skipped') return [`${head}  ${c('dim', `skipped: ${k.reason ?? ''}`)}${expect}`];
   if (k.outcome === 'allowed') {

@@ -8,9 +8,11 @@
 // - Verbatim: method, URL, raw header list (names, case, order, the Host header the client signed)
 //   and body go upstream unchanged, so SigV4 signatures stay valid: the client signed the proxy's
 //   host:port and RGW checks the signature against the Host header it receives.
-// - Observant: every exchange is logged (operation, attempt header, status, a capped response body),
+// - Observant: every exchange is logged (operation, attempt header, request headers, the request
+//   body's MD5 and length, status, a capped response body),
 //   which is the ground truth the tests compare reports against (what did the store really create?).
 
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -90,6 +92,10 @@ export interface Exchange {
   requestHeaders: Record<string, string>;
   /** Small request bodies (STS/IAM forms, XML), capped. */
   requestBody?: string;
+  /** The base64 MD5 of the whole request body as it arrived (what a correct Content-MD5 header says), once read. */
+  requestBodyMd5?: string;
+  /** The request body's length in bytes, once read. */
+  requestBodyLength?: number;
   /** The store's response body as text, capped (not for GetObject). */
   responseBody?: string;
 }
@@ -326,6 +332,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         return;
       }
       body ??= await readBody(req);
+      ex.requestBodyMd5 = createHash('md5').update(body).digest('base64');
+      ex.requestBodyLength = body.length;
       if (ex.requestBody === undefined && body.length <= CAP && !['PutObject', 'UploadPart'].includes(ex.op)) {
         ex.requestBody = body.toString('utf8');
       }

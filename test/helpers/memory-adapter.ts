@@ -67,6 +67,12 @@ export class MemoryAdapter implements StorageAdapter {
   /** Status of a NoSuchKey answer (the runner decides by status). */
   notFoundStatus: number | null = null;
   private n = 0;
+  /**
+   * key → another writer that writes the key right after a write of ours there took effect
+   * (PutObject or CompleteMultipartUpload), before our next request: it is given what we wrote and
+   * returns its own bytes, metadata and (optionally) the ETag the store then reports. Fires once.
+   */
+  writeAfter = new Map<string, (ours: { body: Buffer; etag: string; metadata: Record<string, string> }) => { body: Buffer; metadata?: Record<string, string>; etag?: string }>();
 
   identity(): Identity {
     return { source: 'arn:aws:iam::000000000000:user/test', assumedRoleArn: 'arn:aws:sts::000000000000:assumed-role/r/s' };
@@ -106,10 +112,19 @@ export class MemoryAdapter implements StorageAdapter {
     this.versions.set(key, [...list.filter((x) => x.versionId !== versionId), v]);
     return versionId;
   }
+  /** The other writer of `writeAfter`, if one waits for this key. */
+  private otherWriter(key: string, body: Buffer, etag: string, metadata: Record<string, string>): void {
+    const w = this.writeAfter.get(key);
+    if (!w) return;
+    this.writeAfter.delete(key);
+    const o = w({ body: Buffer.from(body), etag, metadata: { ...metadata } });
+    this.write(key, o.body, o.etag ?? md5(o.body), o.metadata ?? {});
+  }
   async putObject(key: string, body: Buffer, w: CanaryWrite & { overwrite?: boolean } = {}): Promise<WriteMeta> {
     const m = await this.gate('putObject');
     if (this.objects.has(key) && !w.overwrite) throw new RequestFailure('error', denial('PreconditionFailed', 412));
     const versionId = this.write(key, body, md5(body), { ...(w.metadata ?? {}) });
+    this.otherWriter(key, body, md5(body), { ...(w.metadata ?? {}) });
     const lost = this.lose.get('putObject');
     if (lost) throw lost;
     return { ...m, etag: `"${md5(body)}"`, ...(versionId ? { versionId } : {}) };
@@ -183,6 +198,7 @@ export class MemoryAdapter implements StorageAdapter {
     const bodies = parts.map((p) => u.parts.get(p.partNumber)!);
     const etag = `${createHash('md5').update(Buffer.concat(bodies.map((b) => createHash('md5').update(b).digest()))).digest('hex')}-${bodies.length}`;
     const versionId = this.write(key, Buffer.concat(bodies), etag, u.metadata);
+    this.otherWriter(key, Buffer.concat(bodies), etag, u.metadata);
     this.uploads.delete(uploadId);
     const lost = this.lose.get('completeMultipartUpload');
     if (lost) throw lost;

@@ -111,6 +111,21 @@ t.test('a healthy role: every check allowed, pass, exit 0, nothing left on the s
   t.equal(oss.find((q) => q.api === 'ListMultipartUploads')!.query.prefix, `${PREFIX}.backup-canary/`);
   const session = server.state.tokens.get(oss[0]!.accessKeyId!)!;
   t.equal(session.durationSeconds, 900);
+
+  // Checksums on every write (issue 13, item 6): each request that carries object bytes sends
+  // Content-MD5, the MD5 of exactly the bytes the server received; OSS checks it when present ("the
+  // Content-MD5 you specified is not valid", 400 InvalidDigest; Content-MD5 is a common request header:
+  // https://www.alibabacloud.com/help/en/oss/developer-reference/common-http-headers, PutObject:
+  // https://www.alibabacloud.com/help/en/oss/developer-reference/putobject, UploadPart:
+  // https://www.alibabacloud.com/help/en/oss/developer-reference/uploadpart).
+  const writes = oss.filter((q) => q.api === 'PutObject' || q.api === 'UploadPart');
+  t.ok(writes.some((q) => q.api === 'PutObject' && q.key?.endsWith('/object.bin')), 'PutObject of the canary');
+  t.same(writes.filter((q) => q.api === 'UploadPart' && q.key?.endsWith('/multipart.bin')).map((q) => q.query.partNumber).sort(), ['1', '2'], 'UploadPart of parts 1 and 2');
+  for (const q of writes) {
+    t.ok((q.bodyLength ?? 0) > 0, `${q.api} ${q.key} carries bytes`);
+    t.match(q.contentMd5, { header: /^[A-Za-z0-9+/]{22}==$/, matchesBody: true }, `${q.api} ${q.key} (${q.bodyLength} bytes) sent the Content-MD5 of its body`);
+    t.equal(q.status, 200, `${q.api} ${q.key} accepted`);
+  }
 });
 
 t.test('the seed story: a bucket policy that lets only office IPs write denies the PolarDB backup role', async (t) => {

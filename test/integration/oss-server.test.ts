@@ -2,6 +2,7 @@
 // test server in test/oss-server/.
 
 import t from 'tap';
+import { createHash } from 'node:crypto';
 import OSS from 'ali-oss';
 import Sts, { AssumeRoleRequest } from '@alicloud/sts20150401';
 import { startOssServer, type OssTestServer } from '../oss-server/index.js';
@@ -326,6 +327,30 @@ for (const v4 of [false, true]) {
     );
   });
 }
+
+t.test('Content-MD5: checked when present (400 InvalidDigest), and recorded as sent', async (t) => {
+  const client = ossClient(await stsCreds(), true);
+  const bytes = Buffer.from('checksummed canary bytes');
+  const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64');
+  server.state.clearRequests();
+  await client.put('md5/right.bin', bytes, { headers: { 'Content-MD5': md5(bytes) } });
+  t.match(lastRequest('PutObject'), { status: 200, key: 'md5/right.bin', bodyLength: bytes.length, contentMd5: { header: md5(bytes), matchesBody: true } });
+  const e = await ossReject(client.put('md5/wrong.bin', bytes, { headers: { 'Content-MD5': md5(Buffer.from('other bytes')) } }));
+  t.match(e, { status: 400, code: 'InvalidDigest' });
+  t.match(lastRequest('PutObject'), { status: 400, code: 'InvalidDigest', contentMd5: { header: md5(Buffer.from('other bytes')), matchesBody: false } });
+  t.notOk(server.state.getObject(BUCKET, 'md5/wrong.bin'), 'nothing stored on a mismatch');
+  // ali-oss adds Content-MD5 to a PutObject of a buffer by itself, but not to an UploadPart (sent as a stream).
+  const up = await client.initMultipartUpload('md5/parts.bin');
+  const uploadPart = (client.uploadPart as (...a: unknown[]) => Promise<unknown>).bind(client);
+  await uploadPart('md5/parts.bin', up.uploadId, 1, bytes, 0, bytes.length);
+  t.match(lastRequest('UploadPart'), { status: 200, bodyLength: bytes.length });
+  t.notOk('contentMd5' in lastRequest('UploadPart'), 'none sent: none recorded');
+  const pe = await ossReject(uploadPart('md5/parts.bin', up.uploadId, 2, bytes, 0, bytes.length, { headers: { 'Content-MD5': md5(Buffer.from('x')) } }));
+  t.match(pe, { status: 400, code: 'InvalidDigest' });
+  t.match(lastRequest('UploadPart'), { status: 400, contentMd5: { header: md5(Buffer.from('x')), matchesBody: false } });
+  await client.abortMultipartUpload('md5/parts.bin', up.uploadId);
+  await client.delete('md5/right.bin');
+});
 
 t.test('scripted denial surfaces EC 0003-00000101 and AccessDeniedDetail', async (t) => {
   const client = ossClient(await stsCreds(), false);

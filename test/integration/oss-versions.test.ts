@@ -78,6 +78,11 @@ t.test('OSS WORM bucket (1 day): deletes refused by the retention are expected; 
   const dLeft = assertMatches(t, WORM, d.json);
   t.ok(dLeft.reduce((n, v) => n + v.size, 0) <= 1024 * 1024, 'at most 1 MiB retained by the default probe');
   for (const l of d.json.leftovers.filter((x) => !x.uploadId)) t.match(l, { mode: 'WORM', retainUntil: /^\d{4}-/ }, `${l.key} retained with its date`);
+  // Every write of object bytes on the WORM bucket sent the Content-MD5 of its body (issue 13, item 6;
+  // OSS checks it when present: 400 InvalidDigest; test/oss-server records what was sent).
+  const writes = server.state.requests.filter((q) => (q.api === 'PutObject' || q.api === 'UploadPart') && q.key?.includes(d.json.runId));
+  t.ok(writes.some((q) => q.api === 'PutObject') && writes.some((q) => q.api === 'UploadPart'), `${writes.length} PutObject and UploadPart requests of the run`);
+  for (const q of writes) t.match(q, { status: 200, contentMd5: { matchesBody: true } }, `${q.api} ${q.key} sent the Content-MD5 of its ${q.bodyLength} bytes`);
   const p = await probe(WORM, ['--probe', 'append-only']);
   t.equal(p.code, 0, `${p.stderr}\n${JSON.stringify(p.json.checks.filter((c) => !c.ok), null, 1)}\n${JSON.stringify(p.json.leftovers)}`);
   t.match(p.json.target.objectLock, { enabled: true, mode: 'WORM', days: 1, state: 'Locked' });

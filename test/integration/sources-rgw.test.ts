@@ -1,8 +1,8 @@
 // Backup sources (issue 15, first slice) on a real Ceph RGW: the reader checks of aws-backup-s3 on a
 // versioned bucket, allowed by the role's policy, one of them denied by a bucket-policy Deny, and the
-// generated aws-backup-s3 policy installed as the role's only policy passes. The probed role still
-// writes its own canary (the two-identity flow is not in this slice). If RGW cannot start, this file
-// fails (it never skips).
+// generated aws-backup-s3 policy installed as the role's only policy passes. Here the probed role
+// writes its own canary; the two-identity flow (a writer puts, the role reads) is
+// test/integration/writer-rgw.test.ts. If RGW cannot start, this file fails (it never skips).
 import t, { type Test } from 'tap';
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { createRole, deleteBucketPolicy, deleteRolePolicy, putBucketPolicy, putRolePolicy, roleArn, s3For, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';

@@ -128,6 +128,10 @@ export function createOssHandler(state: OssServerState, script: Script) {
       ...(result.error ? { code: result.error.code, ec: result.error.ec } : {}),
       requestId: ctx.requestId,
       at: new Date(),
+      ...(ctx.headers['content-md5'] !== undefined
+        ? { contentMd5: { header: ctx.headers['content-md5'], matchesBody: ctx.headers['content-md5'] === createHash('md5').update(ctx.body).digest('base64') } }
+        : {}),
+      bodyLength: ctx.body.length,
     });
   };
 }

@@ -119,6 +119,10 @@ export interface RecordedRequest {
   ec?: string;
   requestId: string;
   at: Date;
+  /** The Content-MD5 request header when one was sent, and whether it is the MD5 of the body received (else 400 InvalidDigest on PutObject/UploadPart). */
+  contentMd5?: { header: string; matchesBody: boolean };
+  /** Bytes in the request body. */
+  bodyLength?: number;
 }
 
 export interface AccessDeniedDetail {

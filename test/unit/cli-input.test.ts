@@ -24,6 +24,13 @@ const dir = mkdtempSync(join(tmpdir(), 'bc-input-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'bad.json'), '{ not json');
 writeFileSync(join(dir, 'nostatement.json'), '{"Version":"2012-10-17"}');
+// --writer-profile is looked up in these (empty) shared files, not the machine's
+writeFileSync(join(dir, 'aws-config'), '[profile app-writer]\nregion = us-east-1\n');
+writeFileSync(join(dir, 'aws-credentials'), '');
+process.env.AWS_CONFIG_FILE = join(dir, 'aws-config');
+process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'aws-credentials');
+writeFileSync(join(dir, 'writer-acl.yaml'), `targets:\n  - name: w\n    role: arn:aws:iam::123456789012:role/backup\n    bucket: backups\n    prefix: db/\n    endpoint: ${endpoint}\n    writer-role: arn:aws:iam::123456789012:role/app\n    writer-acl: owner-full\n`);
+writeFileSync(join(dir, 'writer-ok.yaml'), `targets:\n  - name: w\n    role: arn:aws:iam::123456789012:role/backup\n    bucket: backups\n    prefix: db/\n    probe: s3-backup-source\n    endpoint: ${endpoint}\n    writer-profile: app-writer\n    writer-acl: bucket-owner-full-control\n`);
 
 const base = ['probe', '--role', 'arn:aws:iam::123456789012:role/backup', '--bucket', 'backups', '--prefix', 'db/', '--endpoint', endpoint];
 const cases: [string, string[], RegExp][] = [
@@ -68,6 +75,15 @@ const cases: [string, string[], RegExp][] = [
   ['bidi in the policy prefix', ['policy', '--bucket', 'backups', '--prefix', '\u202ax/'], /--prefix: contains U\+202A/],
   ['C1 control in the profile', [...base, '--profile', 'dev\u009b31m'], /--profile: contains U\+009B/],
   ['an Alibaba flag for an AWS target', [...base, '--internal'], /--internal applies to Alibaba Cloud OSS only/],
+  // the writer of a two-identity probe (issue 15)
+  ['writer ACL that is not canned', [...base, '--writer-role', 'arn:aws:iam::123456789012:role/app', '--writer-acl', 'owner-full'], /^backup-canary: --writer-acl: "owner-full" is not a canned ACL of aws \(none, private, .*bucket-owner-full-control\)$/m],
+  ['an OSS canned ACL for S3', [...base, '--writer-role', 'arn:aws:iam::123456789012:role/app', '--writer-acl', 'default'], /--writer-acl: "default" is not a canned ACL of aws/],
+  ['writer ACL without a writer', [...base, '--writer-acl', 'private'], /--writer-acl goes with --writer-role or --writer-profile/],
+  ['malformed writer role', [...base, '--writer-role', 'arn:aws:iam::12:role/x'], /--writer-role: "arn:aws:iam::12:role\/x" is not an IAM role ARN/],
+  ['a RAM role as the writer of an S3 target', [...base, '--writer-role', 'acs:ram::123456789012:role/app'], /--writer-role: "acs:ram::123456789012:role\/app" is not an IAM role ARN/],
+  ['writer profile that does not exist', [...base, '--writer-profile', 'no-such-writer'], /--writer-profile: no profile "no-such-writer" in .*aws-config or .*aws-credentials/],
+  ['writer ACL with cleanup', ['cleanup', '--no-assume', '--bucket', 'backups', '--prefix', 'p', '--writer-role', 'arn:aws:iam::123456789012:role/app', '--writer-acl', 'private', '--endpoint', endpoint], /--writer-acl applies to probes/],
+  ['writer ACL in a run file', ['run', join(dir, 'writer-acl.yaml')], /writer-acl\.yaml:2: target "w": --writer-acl: "owner-full" is not a canned ACL of aws/],
   ['no command', [], /Name a command/],
   ['unknown command', ['frobnicate'], /Unknown argument: frobnicate/],
 ];
@@ -85,6 +101,14 @@ for (const [name, argv, re] of cases) {
   });
 }
 
+t.test('a writer in a run file is valid: --dry-run lists the target, no request', async (t) => {
+  const before = requests;
+  const r = await runCli(['run', join(dir, 'writer-ok.yaml'), '--dry-run']);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /w  aws backups\/db\/ at http:\/\/127\.0\.0\.1:\d+ \(s3-backup-source\) as arn:aws:iam::123456789012:role\/backup; writer profile app-writer, ACL bucket-owner-full-control/);
+  t.equal(requests, before, 'no request sent');
+});
+
 t.test('--help and --version', async (t) => {
   const h = await runCli(['--help']);
   t.equal(h.code, 0);
@@ -92,7 +116,7 @@ t.test('--help and --version', async (t) => {
   t.match(h.stdout, /Exit codes: 0 every expectation met/);
   const ph = await runCli(['probe', '--help']);
   t.equal(ph.code, 0);
-  for (const flag of ['--role', '--no-assume', '--bucket', '--prefix', '--allow-bucket-root', '--region', '--endpoint', '--sts-endpoint', '--path-style', '--session-name', '--external-id', '--duration', '--session-policy', '--profile', '--format', '--output', '--timeout', '--part-size', '--quick']) {
+  for (const flag of ['--role', '--no-assume', '--bucket', '--prefix', '--allow-bucket-root', '--region', '--endpoint', '--sts-endpoint', '--path-style', '--session-name', '--external-id', '--duration', '--session-policy', '--profile', '--format', '--output', '--timeout', '--part-size', '--quick', '--writer-role', '--writer-profile', '--writer-acl']) {
     t.match(ph.stdout, flag, flag);
   }
   const v = await runCli(['--version']);

@@ -259,3 +259,33 @@ t.test('never a "*" action or a bare "*" resource, for any definition, provider 
     }
   }
 });
+
+t.test('a backup source with a writer (--writer): no s3:PutObject and no cleanup delete for the role; without it, the note says why they are there', async (t) => {
+  for (const name of ['s3-backup-source', 'aws-backup-s3']) {
+    const own = generatePolicy({ profile: loadDefinition(name), bucket: 'corp-data', prefix: 'data/', provider: 'aws' });
+    const ownActions = own.identity.Statement.flatMap((s) => s.Action);
+    for (const a of ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']) t.ok(ownActions.includes(a), `${name}: ${a} when the role writes its own canary`);
+    t.ok(own.notes.some((n) => /included only because the probed role writes the canary its reads read.*--writer/.test(n)), `${name}: the note says why`);
+    const w = generatePolicy({ profile: loadDefinition(name), bucket: 'corp-data', prefix: 'data/', provider: 'aws', writer: true });
+    const actions = w.identity.Statement.flatMap((s) => s.Action);
+    for (const a of ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']) t.notOk(actions.includes(a), `${name} --writer: no ${a}`);
+    for (const a of ['s3:GetObject', 's3:GetObjectTagging', 's3:ListBucket', 's3:GetBucketLocation']) t.ok(actions.includes(a), `${name} --writer: still ${a}`);
+    t.same(w.unexpressed, [], `${name} --writer: nothing unexpressed (put-object is not the role's)`);
+    t.ok(w.notes.some((n) => /put-object is the writer's put.*The writer needs s3:PutObject/.test(n)), `${name} --writer: the note names what the writer needs`);
+    t.notOk(w.notes.some((n) => /included only so the probe can remove/.test(n)), `${name} --writer: no cleanup note`);
+  }
+  // a definition that writes for itself gets no such note
+  const d = generatePolicy({ profile: loadDefinition('default'), bucket: 'corp-data', prefix: 'data/', provider: 'aws' });
+  t.notOk(d.notes.some((n) => /writes the canary its reads read/.test(n)), 'default: no backup-source note');
+});
+
+t.test('oss-backup-source with --writer: no oss:PutObject and no oss:Delete* for the role', async (t) => {
+  const own = generatePolicy({ profile: loadDefinition('oss-backup-source'), bucket: 'corp-data', prefix: 'data/', provider: 'alibaba' });
+  t.ok(own.identity.Statement.flatMap((s) => s.Action).includes('oss:PutObject'));
+  t.ok(own.notes.some((n) => /oss:PutObject \(put-object\) and the cleanup's deletes are included only because/.test(n)));
+  const w = generatePolicy({ profile: loadDefinition('oss-backup-source'), bucket: 'corp-data', prefix: 'data/', provider: 'alibaba', writer: true });
+  const actions = w.identity.Statement.flatMap((s) => s.Action);
+  t.notOk(actions.some((a) => /^oss:(Put|Delete)/.test(a)), `no oss:Put*/oss:Delete* (${actions.join(', ')})`);
+  t.ok(actions.includes('oss:GetObject'));
+  t.ok(w.notes.some((n) => /The writer needs oss:PutObject/.test(n)));
+});

@@ -193,8 +193,8 @@ t.test('the schema rejects what the contract does not allow', async (t) => {
 // file's type-check until it is added here and to the schema) and every enum value.
 const KEYS = {
   RunResult: { schemaVersion: 1, tool: 1, runId: 1, startedAt: 1, verdict: 1, target: 1, identity: 1, checks: 1, leftovers: 1, explain: 1, error: 1, interrupted: 1, shard: 1, changes: 1, policyChanges: 1, asBackup: 1, durationMs: 1 } satisfies Record<keyof RunResult, 1>,
-  TargetDescription: { name: 1, provider: 1, bucket: 1, prefix: 1, region: 1, endpoint: 1, role: 1, probe: 1, versioning: 1, objectLock: 1, objectOwnership: 1 } satisfies Record<keyof TargetDescription, 1>,
-  CheckResult: { id: 1, action: 1, expect: 1, outcome: 1, ok: 1, durationMs: 1, key: 1, uploadId: 1, reason: 1, request: 1, note: 1, explain: 1, finding: 1, retries: 1, denial: 1, objectOwner: 1, ownership: 1 } satisfies Record<keyof CheckResult, 1>,
+  TargetDescription: { name: 1, provider: 1, bucket: 1, prefix: 1, region: 1, endpoint: 1, role: 1, probe: 1, versioning: 1, objectLock: 1, objectOwnership: 1, writer: 1 } satisfies Record<keyof TargetDescription, 1>,
+  CheckResult: { id: 1, action: 1, expect: 1, outcome: 1, ok: 1, durationMs: 1, key: 1, uploadId: 1, reason: 1, request: 1, note: 1, explain: 1, finding: 1, retries: 1, denial: 1, objectOwner: 1, ownership: 1, by: 1 } satisfies Record<keyof CheckResult, 1>,
   Denial: {
     stage: 1, source: 1, explicit: 1, code: 1, message: 1, httpStatus: 1, requestId: 1, extendedRequestId: 1, hint: 1, rule: 1, ec: 1, recommendDoc: 1,
     accessDeniedDetail: 1,
@@ -204,7 +204,7 @@ const KEYS = {
   Fix: { summary: 1, remedy: 1, advice: 1, policy: 1, snippet: 1, sessionName: 1, safe: 1, proof: 1 } satisfies Record<keyof NonNullable<CheckExplain['fix']>, 1>,
   CheckExplain: { decision: 1, decidedBy: 1, summary: 1, undeterminedKeys: 1, mismatch: 1, unread: 1, notEvaluated: 1, error: 1, source: 1, statement: 1, conditions: 1, fix: 1, hingesOn: 1, sessionNames: 1, input: 1, kms: 1, serviceRole: 1, storeDiagnostic: 1 } satisfies Record<keyof CheckExplain, 1>,
   ExplainSummary: { read: 1, notVisible: 1, warnings: 1, digests: 1, policies: 1 } satisfies Record<keyof ExplainSummary, 1>,
-  Leftover: { key: 1, uploadId: 1, versionId: 1, deleteMarker: 1, retainUntil: 1, mode: 1, why: 1 } satisfies Record<keyof Leftover, 1>,
+  Leftover: { key: 1, uploadId: 1, versionId: 1, deleteMarker: 1, retainUntil: 1, mode: 1, why: 1, by: 1 } satisfies Record<keyof Leftover, 1>,
 };
 const IDENTITY_KEYS = { source: 1, assumedRoleArn: 1 } satisfies Record<keyof Identity, 1>;
 const ENUMS = {

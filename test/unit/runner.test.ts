@@ -1,5 +1,7 @@
 import t from 'tap';
-import { RequestFailure } from '../../src/core/model.js';
+import { createHash } from 'node:crypto';
+import { CANARY_MARKER } from '../../src/core/adapter.js';
+import { RequestFailure, type RunResult } from '../../src/core/model.js';
 import { CHECK_IDS } from '../../src/core/plan.js';
 import { loadDefinition } from '../../src/core/definition.js';
 import { probe, verdictOf } from '../../src/core/probe.js';
@@ -184,4 +186,121 @@ t.test('append-only: canaries the role must not delete are listed but do not fai
   const r = await run(a, { expectations: { ...all, 'delete-object': 'deny', 'delete-multipart-object': 'deny' } });
   t.equal(r.leftovers.length, 2);
   t.equal(r.verdict, 'pass');
+});
+
+// Never delete or overwrite what is not ours (issue 13, item 7): the guards around
+// CompleteMultipartUpload (src/core/plan.ts multipart-complete: `absent()` before, `proves()` after)
+// and the proof an uncertain key must pass before cleanup deletes it (src/core/removal.ts `proves`:
+// marker, size and ETag via HEAD). The memory adapter ignores If-None-Match on CompleteMultipartUpload,
+// as Ceph RGW does, so only these guards stand between the canary and another writer's object.
+const RUN = '20261122T000000Z-abcdef';
+const ROOT = `p/.backup-canary/${RUN}/`;
+const OBJECT = `${ROOT}object.bin`;
+const MPU = `${ROOT}multipart.bin`;
+const md5hex = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const byId = (r: RunResult) => Object.fromEntries(r.checks.map((c) => [c.id, c]));
+/** Every key a DeleteObject (with or without a version id) was sent for. */
+function deletesOf(a: MemoryAdapter): string[] {
+  const keys: string[] = [];
+  const del = a.deleteObject.bind(a);
+  const delVersion = a.deleteObjectVersion.bind(a);
+  a.deleteObject = (key) => (keys.push(key), del(key));
+  a.deleteObjectVersion = (key, v) => (keys.push(key), delVersion(key, v));
+  return keys;
+}
+
+t.test('multipart-complete: an object already at the multipart key is never completed over, never deleted, and the check says so', async (t) => {
+  for (const versioning of ['Off', 'Enabled'] as const) {
+    const a = new MemoryAdapter();
+    a.versioning = versioning;
+    const deletes = deletesOf(a);
+    // Another writer's object; it even carries the marker of another run: still not this run's.
+    const planted = Buffer.from("another writer's object");
+    const plantedVersion = a.write(MPU, planted, md5hex(planted), { [CANARY_MARKER]: '20261121T000000Z-012345' });
+    const r = await run(a);
+    const by = byId(r);
+    t.match(by['multipart-complete'], {
+      outcome: 'error',
+      ok: false,
+      denial: { code: 'VerificationFailed' },
+      reason: new RegExp(`^an object already exists at the canary key ${MPU}${versioning === 'Enabled' ? ` \\(version ${plantedVersion}\\)` : ''}: not completing the upload over it \\(it is left untouched\\)$`),
+    }, versioning);
+    t.equal(a.calls.filter((c) => c === 'completeMultipartUpload').length, 0, `${versioning}: the upload was not completed over it`);
+    t.match(by['multipart-get'], { outcome: 'skipped', reason: /needs multipart-complete/ });
+    t.match(by['delete-multipart-object'], { outcome: 'skipped', reason: /needs multipart-complete/ });
+    t.equal(a.objects.get(MPU)?.toString(), planted.toString(), `${versioning}: the planted bytes are untouched`);
+    t.same(a.meta.get(MPU)?.metadata, { [CANARY_MARKER]: '20261121T000000Z-012345' });
+    if (versioning === 'Enabled') t.same(a.versions.get(MPU)?.map((v) => v.versionId), [plantedVersion], 'no version or delete marker of ours at the key');
+    t.notOk(deletes.includes(MPU), `${versioning}: no DeleteObject for the planted key`);
+    t.equal(a.uploads.size, 0, 'the canary upload was aborted by cleanup');
+    t.notOk(r.leftovers.some((l) => l.key === MPU && !l.uploadId), 'not listed as a canary of this run');
+    t.equal(r.verdict, 'error');
+  }
+});
+
+// Another writer's object at a canary key, as HEAD shows it; each differs from the canary in one way.
+// `ours` is what the canary's write put there (its bytes, ETag, marker).
+type Ours = { body: Buffer; etag: string; metadata: Record<string, string> };
+const strangers: { name: string; theirs: (o: Ours) => { body: Buffer; metadata?: Record<string, string>; etag?: string }; why: RegExp; kms?: boolean }[] = [
+  { name: 'no marker', theirs: (o) => ({ body: Buffer.from(o.body).fill(1, 0, 8) }), why: /it has no backup-canary-run marker/ },
+  { name: "another run's marker", theirs: (o) => ({ body: o.body, metadata: { [CANARY_MARKER]: '20261121T000000Z-012345' }, etag: o.etag }), why: /its marker names run 20261121T000000Z-012345/ },
+  // Only the size differs: the marker is this run's and the store reports the canary's ETag.
+  { name: 'only the size differs', theirs: (o) => ({ body: Buffer.concat([o.body, Buffer.from('+')]), metadata: o.metadata, etag: o.etag }), why: /it has (\d+) bytes, the canary (?!\1)\d+/ },
+  // SSE-KMS: the ETag is not the MD5 of the bytes and is not compared; the size still is.
+  { name: 'only the size differs (SSE-KMS, ETag not comparable)', kms: true, theirs: (o) => ({ body: o.body.subarray(1), metadata: o.metadata }), why: /it has (\d+) bytes, the canary (?!\1)\d+/ },
+  // Only the bytes (so the ETag) differ: this run's marker, the canary's size.
+  { name: 'only the ETag differs', theirs: (o) => ({ body: Buffer.from(o.body).fill(7, 0, 16), metadata: o.metadata }), why: /its ETag "[0-9a-f]{32}" is not the canary's "[0-9a-f]{32}(-\d+)?"/ },
+];
+
+t.test("multipart-complete: another writer's object at the key after the completion fails the check; nothing of theirs is deleted", async (t) => {
+  for (const s of strangers) {
+    const a = new MemoryAdapter();
+    const deletes = deletesOf(a);
+    let theirs: Buffer | undefined;
+    a.writeAfter.set(MPU, (o) => {
+      const x = s.theirs(o);
+      theirs = x.body;
+      return x;
+    });
+    const r = await run(a, s.kms ? { write: { sse: 'aws:kms' } } : {});
+    const by = byId(r);
+    t.match(by['multipart-complete'], { outcome: 'error', ok: false, denial: { code: 'VerificationFailed' }, reason: new RegExp(`^after CompleteMultipartUpload the object at ${MPU} is not the canary \\(.*\\): another writer's object, left untouched$`) }, s.name);
+    t.match(by['multipart-complete']!.reason, s.why, `${s.name}: the reason names what differs`);
+    t.match(by['delete-multipart-object'], { outcome: 'skipped', reason: /needs multipart-complete/ }, s.name);
+    t.ok(theirs && a.objects.get(MPU)?.equals(theirs), `${s.name}: the other writer's bytes are still at the key`);
+    t.notOk(deletes.includes(MPU), `${s.name}: no DeleteObject for the multipart key`);
+    t.notOk(r.leftovers.some((l) => l.key === MPU), `${s.name}: not listed as a canary of this run`);
+    t.equal(r.verdict, 'error', s.name);
+  }
+});
+
+t.test('an uncertain put: an object at the key that differs from the canary in marker, size or ETag is never deleted, and is reported', async (t) => {
+  for (const s of strangers) {
+    // The put took effect, its answer was lost; another writer replaced the object before cleanup's HEAD.
+    const a = new MemoryAdapter();
+    const deletes = deletesOf(a);
+    a.lose.set('putObject', new RequestFailure('error', { ...denial('TimeoutError', null), stage: 'network' }));
+    let theirs: Buffer | undefined;
+    a.writeAfter.set(OBJECT, (o) => {
+      const x = s.theirs(o);
+      theirs = x.body;
+      return x;
+    });
+    const r = await run(a, s.kms ? { write: { sse: 'aws:kms' } } : {});
+    t.match(byId(r)['put-object'], { outcome: 'error' }, s.name);
+    const left = r.leftovers.filter((l) => l.key === OBJECT);
+    t.equal(left.length, 1, `${s.name}: reported once`);
+    t.match(left[0]?.why, /^exists but is not proved to be this run's canary \(.*\): another writer's object, left untouched$/, s.name);
+    t.match(left[0]?.why, s.why, `${s.name}: the leftover names what differs`);
+    t.ok(theirs && a.objects.get(OBJECT)?.equals(theirs), `${s.name}: the other writer's bytes are still at the key`);
+    t.notOk(deletes.includes(OBJECT), `${s.name}: no DeleteObject for the key`);
+  }
+  // The control: the same lost answer with nobody else writing is proven ours and removed.
+  const a = new MemoryAdapter();
+  const deletes = deletesOf(a);
+  a.lose.set('putObject', new RequestFailure('error', { ...denial('TimeoutError', null), stage: 'network' }));
+  const r = await run(a);
+  t.same(r.leftovers, []);
+  t.ok(deletes.includes(OBJECT), 'the proven canary was deleted');
+  t.notOk(a.objects.has(OBJECT));
 });

@@ -48,7 +48,7 @@ import {
   RAW_KEY,
 } from './classify.js';
 import { OSS_ACTIONS } from './actions.js';
-import { loadSourceCredentials, type SourceCredentials } from './credentials.js';
+import { credentialsFor, type SourceCredentials } from './credentials.js';
 import type { CommonTargetOptions } from '../../core/provider.js';
 import { describeOssRequest } from './request.js';
 import * as reader from './reader-requests.js';
@@ -176,7 +176,7 @@ export class AlibabaAdapter implements StorageAdapter {
 
   /** The source credentials (memoized), for STS and for reading policies with --explain. */
   sourceCredentials(): Promise<SourceCredentials> {
-    this.source ??= this.o.credentials ? Promise.resolve(this.o.credentials) : loadSourceCredentials(this.o.profile);
+    this.source ??= credentialsFor(this.o);
     return this.source;
   }
 
@@ -380,7 +380,10 @@ export class AlibabaAdapter implements StorageAdapter {
     // x-oss-forbid-overwrite: an existing object answers 409 FileAlreadyExists and stays untouched
     // (OSS: not on a versioned bucket, where it has no effect; the plan then checks the versions).
     // The plan asks for `overwrite` only on a key this run created (the overwrite-object check).
-    // Content-MD5: OSS checks it and answers 400 InvalidDigest on a mismatch.
+    // Content-MD5: OSS checks it and answers 400 InvalidDigest on a mismatch (a common request header:
+    // https://www.alibabacloud.com/help/en/oss/developer-reference/common-http-headers). ali-oss 6.23
+    // would add it to a buffer body by itself (lib/common/utils/createRequest.js); sent explicitly so
+    // it does not hang on that default. On the wire: oss-probe.test.ts, oss-versions.test.ts.
     const headers = {
       ...writeHeaders(w),
       ...metaHeaders(w),
@@ -440,6 +443,8 @@ export class AlibabaAdapter implements StorageAdapter {
   uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }> {
     // OSS: every part but the last is at least 100 KB; the plan's first part is --part-size (>= 5 MiB)
     // and the last 64 KiB, so both sizes are valid.
+    // Content-MD5 must be given here: ali-oss sends a part as a stream in Node and computes none for
+    // streams (lib/common/multipart.js uploadPart; createRequest.js only hashes `content`).
     return this.call('uploadPart', key, async (oss) => {
       const md5 = createHash('md5').update(body).digest('base64');
       const r = await (oss.uploadPart as (...a: unknown[]) => Promise<{ etag: string }>)(key, uploadId, partNumber, body, 0, body.length, { headers: { 'Content-MD5': md5 } });

@@ -55,3 +55,18 @@ export async function loadSourceCredentials(profile: string | null): Promise<Sou
   }
   throw new SourceCredentialsError(`profile "${profile}" gave no credentials (${problems.join('; ')})`);
 }
+
+/**
+ * The credentials an adapter signs with: given directly (tests) win, else the profile's, else the chain.
+ * The writer of a two-identity probe (issue 15; src/core/writer.ts) with --writer-profile takes that
+ * profile's credentials, never the probed identity's; its --writer-role is assumed from them.
+ */
+export function credentialsFor(o: {
+  credentials?: SourceCredentials | undefined;
+  profile: string | null;
+  acting?: 'writer';
+  writer?: { profile: string | null } | null;
+}): Promise<SourceCredentials> {
+  if (o.acting === 'writer' && o.writer?.profile) return loadSourceCredentials(o.writer.profile);
+  return o.credentials ? Promise.resolve(o.credentials) : loadSourceCredentials(o.profile);
+}

@@ -54,6 +54,15 @@ export const info: ProviderInfo = {
   policy: policyFacts,
   arnScheme: 'acs:',
   parseRoleArn: parseRamRoleArn,
+  // PutObject's x-oss-object-acl: default (inherit the bucket's), private, public-read, public-read-write
+  // (https://www.alibabacloud.com/help/en/oss/user-guide/object-acl).
+  cannedAcls: ['default', 'private', 'public-read', 'public-read-write'],
+  validateWriter(w) {
+    if (w.profile) {
+      const p = alibabaProfileExists(w.profile);
+      if (!p.exists) throw new UsageError(`--writer-profile: no profile "${w.profile}" in ${p.files.join(' or ')}`);
+    }
+  },
   flags: [
     {
       name: 'internal',

@@ -283,8 +283,11 @@ export class AwsAdapter implements StorageAdapter {
 
   putObject(key: string, body: Buffer, w: CanaryWrite & { overwrite?: boolean } = {}): Promise<WriteMeta> {
     // Content-MD5 computed here from the buffer: AWS requires it (or an x-amz-checksum-* header) on
-    // Object Lock buckets, and RGW Pacific checks it (BadDigest). The SDK's own default checksums
-    // stay off (WHEN_REQUIRED): with them RGW refuses streamed bodies (411 MissingContentLength).
+    // Object Lock buckets ("The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for any
+    // request to upload an object with a retention period configured using Amazon S3 Object Lock",
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html), and RGW Pacific checks it
+    // (BadDigest). The SDK's own default checksums stay off (WHEN_REQUIRED): with them RGW refuses
+    // streamed bodies (411 MissingContentLength). On the wire: test/integration/checksums-rgw.test.ts.
     return this.call('putObject', key, async (s3) => {
       const r = await s3.send(
         new PutObjectCommand({
@@ -359,6 +362,7 @@ export class AwsAdapter implements StorageAdapter {
   }
 
   uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<OpMeta & { etag: string }> {
+    // Content-MD5 as on PutObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html).
     return this.call('uploadPart', key, async (s3) => {
       const r = await s3.send(
         new UploadPartCommand({ Bucket: this.o.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentMD5: md5Base64(body) }),

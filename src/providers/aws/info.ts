@@ -16,6 +16,16 @@ export const info: ProviderInfo = {
   policy: policyFacts,
   arnScheme: 'arn:',
   parseRoleArn: parseAwsRoleArn,
+  // PutObject's x-amz-acl ("Valid Values: private | public-read | public-read-write | authenticated-read
+  // | aws-exec-read | bucket-owner-read | bucket-owner-full-control",
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html); log-delivery-write is a bucket ACL.
+  cannedAcls: ['private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read', 'bucket-owner-full-control'],
+  validateWriter(w) {
+    if (w.profile) {
+      const p = awsProfileExists(w.profile);
+      if (!p.exists) throw new UsageError(`--writer-profile: no profile "${w.profile}" in ${p.files.join(' or ')}`);
+    }
+  },
   flags: [{ name: 'path-style', option: 'pathStyle', describe: 'Path-style addressing (http://host/bucket/key), for S3-compatible stores' }],
   validate(o) {
     // another provider's flag is refused, not ignored (each provider refuses the flags it does not read)
