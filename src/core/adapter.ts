@@ -282,6 +282,8 @@ export interface StorageAdapter {
   ownerReads?(): OwnerReads | null;
   /** The provider's documented remedy for a read refused because another account owns the object. */
   readonly ownershipRemedy?: OwnershipRemedy;
+  /** The store's lock needs versioning (S3 Object Lock): a write without a version id means no lock. */
+  readonly lockNeedsVersioning?: boolean;
   /** Release sockets and timers. */
   close(): void;
 }

@@ -28,6 +28,9 @@ import {
 import { annotateOwnership } from './ownership.js';
 import type { Resources } from './resources.js';
 
+/** How long the multipart check waits for the canary's write to tell the lock (when it cannot be read). */
+const WRITE_WAIT_MS = 20_000;
+
 /** The probed credentials read it (the role, or the source credentials with --no-assume). */
 export const PROBED = 'probed';
 
@@ -40,6 +43,8 @@ export class BucketFacts {
   private lock: ObjectLockDescription | null = null;
   /** The lock configuration request was refused or failed (not: the provider has none). */
   private lockUnread = false;
+  private wroteResolve: () => void = () => undefined;
+  private readonly written = new Promise<void>((r) => (this.wroteResolve = r));
   private ownership: ObjectOwnershipDescription | null = null;
   private objectOwner: { key: string; owner: OwnerRecord | null; note?: string } | null = null;
   private learning: Promise<void> | null = null;
@@ -175,8 +180,16 @@ export class BucketFacts {
    * then uses one small part, as on a locked bucket, and the report's objectLock says so). A retained
    * canary is reported with its date when a HEAD of its version shows it, else from the refusal.
    */
-  keepSmall(): boolean {
+  async keepSmall(): Promise<boolean> {
+    await this.read();
+    // Unreadable: the canary's own write tells (put-object runs first; bounded, so nothing waits forever).
+    if (this.lockUnread && this.lock?.enabled === null) await Promise.race([this.written, new Promise((r) => setTimeout(r, WRITE_WAIT_MS).unref())]);
     return this.lock?.enabled === true || (this.lockUnread && this.lock?.enabled === null);
+  }
+
+  /** put-object has finished (or will not run): keepSmall() stops waiting for it. */
+  wroteCanary(): void {
+    this.wroteResolve();
   }
 
   /**
@@ -186,7 +199,15 @@ export class BucketFacts {
    */
   async learnFromWrite(key: string, versionId: string | undefined): Promise<void> {
     const l = this.lock;
-    if (!l || !this.lockUnread || l.enabled !== null || !versionId || versionId === 'null') return;
+    if (!l || !this.lockUnread || l.enabled !== null) return;
+    if (!versionId || versionId === 'null') {
+      // No version id: an unversioned bucket, which cannot have a lock where the lock needs versioning.
+      if (this.adapter.lockNeedsVersioning) {
+        Object.assign(l, { enabled: false, from: 'write-responses' });
+        l.note = `${l.note}; learned from the canary's write: it returned no version id, and Object Lock needs a versioned bucket`;
+      }
+      return;
+    }
     try {
       const h = await this.adapter.headObject(key, versionId);
       if (h.retainUntil && h.lockMode) {

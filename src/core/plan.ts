@@ -86,8 +86,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   let small: boolean | null = null;
   const smallParts = async () => {
     if (small === null) {
-      await bucket.read();
-      small = o.quick || (!o.partSizeSet && bucket.keepSmall());
+      small = o.quick || (!o.partSizeSet && (await bucket.keepSmall()));
     }
     return small;
   };
@@ -170,6 +169,8 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     } catch (e) {
       res.failedCreate(objectKey, e);
       throw e;
+    } finally {
+      bucket.wroteCanary();
     }
   });
   add('head-object', async () => {
@@ -378,6 +379,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   const steps = all.filter((s) => s.id in o.expectations || (s.id === 'assume-role' && o.assume));
   const ids = new Set(steps.map((s) => s.id));
+  if (!ids.has('put-object')) bucket.wroteCanary();
   for (const s of steps) {
     const missing = s.needs.filter((n) => !ids.has(n));
     if (missing.length) throw new UsageError(`probe definition: check "${s.id}" needs ${missing.join(', ')}, which the probe does not run`);

@@ -62,6 +62,8 @@ export class MemoryAdapter implements StorageAdapter {
   corrupt = false;
   /** The role has s3:BypassGovernanceRetention: a request with the bypass header passes a GOVERNANCE retention. */
   mayBypassGovernance = false;
+  /** As S3: no version id on the write means no lock (src/core/bucket.ts learnFromWrite). */
+  lockNeedsVersioning = false;
   /** The operations sent with x-amz-bypass-governance-retention: true. */
   bypassSent: Operation[] = [];
   /** Status of a NoSuchKey answer (the runner decides by status). */

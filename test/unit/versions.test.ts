@@ -182,6 +182,16 @@ t.test('Object Lock configuration not readable: canaries kept small, the lock le
   t.same(plain.leftovers, []);
   t.match(renderText(plain, { color: false }), /bucket: Object Lock unknown \(s3:GetBucketObjectLockConfiguration denied/);
   t.ok(b.calls.filter((c) => c === 'uploadPart').length >= 2);
+  t.match(plain.checks.find((c) => c.id === 'multipart-upload-part-2'), { key: /multipart-part-2\.bin$/ }, 'one small part: part 2 went to an upload of its own');
+
+  // Where the lock needs versioning (S3), a write without a version id tells: no lock, full-size parts.
+  const s3 = new MemoryAdapter();
+  s3.lockNeedsVersioning = true;
+  s3.deny.set('getObjectLockConfiguration', new RequestFailure('denied', denial()));
+  const learned = await run(s3);
+  t.equal(learned.verdict, 'pass');
+  t.match(learned.target.objectLock, { enabled: false, from: 'write-responses', note: /returned no version id, and Object Lock needs a versioned bucket/ });
+  t.match(learned.checks.find((c) => c.id === 'multipart-upload-part-2'), { key: /\/multipart\.bin$/ }, 'the full multipart cycle on the canary key');
 
   // immutable-s3 with the configuration unreadable: the proofs use the version's own retention (HEAD).
   const c = new MemoryAdapter();

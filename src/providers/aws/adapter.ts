@@ -93,6 +93,8 @@ export class AwsAdapter implements StorageAdapter {
   /** The owner's credentials for the ownership reads the role may not make (useOwnerCredentials). */
   private owner: { credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider; as: string; s3?: S3Client } | null = null;
   readonly ownershipRemedy = S3_OWNERSHIP_REMEDY;
+  // "Object Lock works only in versioned buckets" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html)
+  readonly lockNeedsVersioning = true;
 
   constructor(o: AwsTargetOptions) {
     this.o = o;
