@@ -35,7 +35,10 @@ export type Operation =
   | 'getInventoryConfiguration'
   // Ownership evidence (issue 15): read once like versioning and lock, not checks of their own.
   | 'getBucketOwnershipControls'
-  | 'getBucketAcl';
+  | 'getBucketAcl'
+  // Configuration writes (issue 15): never sent, so no StorageAdapter method; evaluated with --explain.
+  | 'putBucketNotification'
+  | 'putInventoryConfiguration';
 
 export interface OpMeta {
   /** SDK retries before the answer (attempts - 1). */

@@ -60,6 +60,12 @@ export interface CheckRow {
   after: string[];
   /** One line for `probes show` and the docs. */
   does: string;
+  /**
+   * Never sent: a configuration write a backup service performs (it would change the bucket). The runner
+   * calls no adapter method for it; the check is `not-probed`, and with --explain the request it
+   * describes is evaluated over the policies read (outcome `evaluated`).
+   */
+  evaluatedOnly?: true;
 }
 
 /** Every listing of the probe asks for at most this many keys (sent as max-keys). */
@@ -111,6 +117,12 @@ export const CHECKS = [
   { id: 'get-bucket-tagging', op: 'getBucketTagging', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketTagging (OSS: GetBucketTags; no tags set counts as allowed)' },
   { id: 'get-bucket-notification', op: 'getBucketNotification', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'GetBucketNotificationConfiguration (never PutBucketNotification)' },
   { id: 'get-inventory-configuration', op: 'getInventoryConfiguration', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], does: 'ListBucketInventoryConfigurations (s3:GetInventoryConfiguration; OSS: ListBucketInventory, oss:GetBucketInventory; never PutInventoryConfiguration)' },
+  // Configuration writes AWS Backup for S3 performs (its documented S3BucketBackupPermissions grant
+  // s3:PutBucketNotification and s3:PutInventoryConfiguration:
+  // https://docs.aws.amazon.com/aws-backup/latest/devguide/security-iam-awsmanpol.html). Never sent: a
+  // probe must not change the bucket's configuration. Evaluated with --explain only (issue 15 item 2).
+  { id: 'put-bucket-notification', op: 'putBucketNotification', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], evaluatedOnly: true, does: 'PutBucketNotificationConfiguration: never sent; evaluated with --explain only' },
+  { id: 'put-inventory-configuration', op: 'putInventoryConfiguration', level: 'bucket', scope: 'none', sends: {}, needs: [A], after: [], evaluatedOnly: true, does: 'PutBucketInventoryConfiguration (s3:PutInventoryConfiguration): never sent; evaluated with --explain only' },
 ] as const satisfies readonly CheckRow[];
 
 export type CheckId = (typeof CHECKS)[number]['id'];

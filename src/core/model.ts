@@ -209,7 +209,12 @@ export interface ExplainSummary {
 }
 
 export type Expectation = 'allow' | 'deny' | 'any';
-export type Outcome = 'allowed' | 'denied' | 'error' | 'skipped';
+/**
+ * `not-probed`: a check whose request is never sent (a configuration write, src/core/checks.ts
+ * `evaluatedOnly`); without --explain nothing decided it. `evaluated`: such a check with --explain: the
+ * request it describes was evaluated over the policies read (`explain.decision`), still never sent.
+ */
+export type Outcome = 'allowed' | 'denied' | 'error' | 'skipped' | 'not-probed' | 'evaluated';
 
 /** The request a check sent, as it is authorised: what --explain evaluates. */
 export interface RequestRecord {
@@ -252,6 +257,13 @@ export interface CheckResult {
    * identity: the writer's put of the canary the role then reads. Absent: sent by the probed identity.
    */
   by?: 'writer';
+  /**
+   * A finding that does not fail the check (the permissions were as expected) but limits the tool's
+   * guarantee. `collision-unguarded`: the store ignores the conditional create on CompleteMultipartUpload
+   * on an unversioned bucket (target.conditionalWrites): an object another writer created at the
+   * canary key during the completion would have been overwritten without trace.
+   */
+  caveat?: { finding: 'collision-unguarded'; why: string };
   /** get-object-acl: the canary object's owner (read as the owner's credentials when the role may not). */
   objectOwner?: OwnerRecord;
   /** A reader denial on the canary object: whether object ownership explains it (src/core/ownership.ts). */
@@ -398,6 +410,15 @@ export interface TargetDescription {
   writer?: WriterDescription;
   /** Object Ownership of the bucket and its owner (issue 15). */
   objectOwnership?: ObjectOwnershipDescription;
+  /** Measured on the probe's own keys (src/core/collision.ts): does the store refuse a conditional create over an existing object? */
+  conditionalWrites?: ConditionalWrites;
+}
+
+/** Whether the store honours If-None-Match: * (OSS x-oss-forbid-overwrite) on CompleteMultipartUpload. */
+export interface ConditionalWrites {
+  completeMultipartUpload: 'honoured' | 'ignored' | 'unknown';
+  /** The evidence, or why it was not measured. */
+  why: string;
 }
 
 export interface Identity {

@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import { CANARY_MARKER, type CanaryWrite, type PartInfo, type ReadDigest, type SentRequest, type StorageAdapter, type WriteOptions } from './adapter.js';
 import { BucketFacts } from './bucket.js';
 import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody, type CanaryBody } from './canary.js';
-import { type CheckId, type CheckKey, type CheckRow, checkRow, LIST_MAX_KEYS } from './checks.js';
-import { collisionGuards } from './collision.js';
+import { type CheckId, type CheckKey, type CheckRow, CHECKS, checkRow, LIST_MAX_KEYS } from './checks.js';
+import { collisionGuards, measureConditionalComplete } from './collision.js';
 import { lockSteps, retentionMayRefuse } from './lock-steps.js';
 import { readerSteps } from './reader-steps.js';
 import { type PlanWriter, writerSteps } from './writer.js';
 import { leftoversExpectedOf, type LeftoversExpected } from './leftovers.js';
-import { RequestFailure, UsageError, type Expectation } from './model.js';
+import { type ConditionalWrites, RequestFailure, UsageError, type Expectation } from './model.js';
 import { own } from './own.js';
 import { proves } from './removal.js';
 import { type Proof, Resources } from './resources.js';
@@ -33,6 +33,8 @@ export interface Plan {
   /** Two identities: the writer's adapter; with --no-assume, the source credentials retry its removals. */
   writer?: StorageAdapter;
   writerFallback?: StorageAdapter;
+  /** With multipart-complete in the plan: whether the store honours If-None-Match: * on it (collision.ts). */
+  conditionalWrites(): ConditionalWrites | undefined;
 }
 
 export interface PlanOptions {
@@ -145,6 +147,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     ws.mark(step);
     if (finding) step.finding = finding;
     if (retentionMayRefuse(row)) step.expectedRefusal = (r) => bucket.retentionRefused(r.denial);
+    if ('evaluatedOnly' in row && row.evaluatedOnly) step.evaluatedOnly = true;
     all.push(step);
   };
   /** The definition's write headers, and always the canary marker (x-amz-meta- / x-oss-meta-backup-canary-run). */
@@ -251,6 +254,8 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     }
     return { retries: r.retries, key: o.prefix, uploadId };
   });
+  let conditional: ConditionalWrites | undefined;
+  const leftoversExpected = leftoversExpectedOf((id) => own(o.expectations, id));
   add('multipart-complete', async () => {
     const c = completed();
     const sorted = parts.filter((p) => c.numbers.includes(p.partNumber)).sort((a, b) => a.partNumber - b.partNumber);
@@ -281,8 +286,26 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       }
     }
     res.created(mpuKey, r, proof);
+    // Unversioned: an overwrite at the canary key between the HEAD above and the completion leaves no
+    // trace (no noncurrent version to find). Whether the store would have refused it is measured on
+    // this run's own keys (collision.ts); where it would not, the check says the guarantee does not hold.
+    // Versioning Enabled keeps an overwritten object as a noncurrent version (found by noOverwrite);
+    // Suspended replaces the null version, as an unversioned bucket replaces the object: measured.
+    const versioned = bucket.describe(res).versioning?.status === 'Enabled' || Boolean(r.versionId && r.versionId !== 'null');
+    if (versioned) conditional = { completeMultipartUpload: 'unknown', why: 'not measured on a versioned bucket: an overwrite at the canary key keeps the other writer\'s object as a noncurrent version, which multipart-complete finds and reports' };
     await noOverwrite(mpuKey, r.versionId, 'CompleteMultipartUpload');
-    return { retries: r.retries, key: mpuKey, uploadId };
+    if (versioned) return { retries: r.retries, key: mpuKey, uploadId };
+    if (leftoversExpected.objects) {
+      conditional = { completeMultipartUpload: 'unknown', why: 'not measured: the definition requires deletes to be denied, so the measuring object could not be removed' };
+      return { retries: r.retries, key: mpuKey, uploadId };
+    }
+    conditional = await measureConditionalComplete({ adapter, res, runId: o.runId, root, write: { ...w, metadata: marker }, kms });
+    if (conditional.completeMultipartUpload !== 'ignored') return { retries: r.retries, key: mpuKey, uploadId };
+    const caveat = {
+      finding: 'collision-unguarded' as const,
+      why: `the store ignores If-None-Match: * on CompleteMultipartUpload on this bucket, which keeps no earlier version (unversioned or versioning suspended; target.conditionalWrites): an object another writer had created at ${mpuKey} between the HEAD that found the key absent and the completion would have been overwritten without trace, and this check could not tell; the no-overwrite guarantee does not hold for multipart uploads here (bucket versioning makes such an overwrite detectable)`,
+    };
+    return { retries: r.retries, key: mpuKey, uploadId, caveat };
   });
   add('multipart-get', async () => {
     const r = await adapter.getObject(mpuKey);
@@ -336,6 +359,15 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     res.deleted(mpuKey, r);
     return { retries: r.retries, key: mpuKey };
   });
+  // Configuration writes (put-bucket-notification, put-inventory-configuration): never sent; the runner
+  // reports them not-probed and --explain evaluates the request they describe.
+  for (const row of CHECKS) {
+    if ('evaluatedOnly' in row && row.evaluatedOnly) {
+      add(row.id, async () => {
+        throw new Error(`${row.id} is never sent`);
+      });
+    }
+  }
   lockSteps({ adapter, res, bucket, objectKey, add, steps: all });
   readerSteps({ adapter, res, bucket, objectKey, body: body.bytes, add, steps: all });
 
@@ -392,10 +424,12 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     resources: res,
     bucket,
     // see src/core/leftovers.ts: which canaries the definition expects to stay
-    leftoversExpected: leftoversExpectedOf((id) => own(o.expectations, id)),
+    leftoversExpected,
     ...(writer ? { writer: writer.adapter } : {}),
     // with --no-assume the probed identity is the source credentials: they retry the writer's removals
     ...(writer && !o.assume ? { writerFallback: adapter } : {}),
+    conditionalWrites: () =>
+      conditional ?? (ids.has('multipart-complete') ? { completeMultipartUpload: 'unknown', why: 'not measured: multipart-complete did not complete an upload (see that check)' } : undefined),
   };
 }
 

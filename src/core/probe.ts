@@ -31,7 +31,7 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
     runId: plan.runId,
     startedAt: startedAt.toISOString(),
     verdict: verdictOf(out.checks, out.leftovers, Boolean(signal?.aborted), plan.leftoversExpected),
-    target: { ...input.target, ...plan.bucket.describe(plan.resources) },
+    target: { ...input.target, ...plan.bucket.describe(plan.resources), ...conditionalOf(plan) },
     identity: input.adapter.identity(),
     checks: out.checks,
     leftovers: out.leftovers,
@@ -49,7 +49,14 @@ export async function probe(input: ProbeInput): Promise<RunResult> {
   else if (input.explainer) {
     // --explain evaluates the probed identity's requests; the writer's setup requests are not its own
     const explainer = input.explainer;
-    await withoutWriterChecksAsync(result, (r) => explainer.explain(r));
+    await withoutWriterChecksAsync(result, (r) => explainGuarded(explainer, r));
+    // A configuration write never sent is decided by the evaluation (outcome `evaluated`): it counts.
+    for (const c of result.checks) {
+      if (c.outcome === 'not-probed') c.reason = `never sent, and --explain could not evaluate it: ${c.explain?.summary ?? 'no role was assumed (the caller\'s own policies are not read)'}`;
+    }
+    if (result.checks.some((c) => c.outcome === 'evaluated')) {
+      result.verdict = verdictOf(result.checks, result.leftovers, false, plan.leftoversExpected);
+    }
   }
   result.durationMs = Math.round(performance.now() - t0);
   return result;
@@ -77,4 +84,29 @@ export function aggregateVerdict(results: Pick<RunResult, 'verdict'>[]): Verdict
   if (results.some((r) => r.verdict === 'error')) return 'error';
   if (results.some((r) => r.verdict === 'fail')) return 'fail';
   return 'pass';
+}
+
+/**
+ * One failure never loses the run (issue 12 item 5): the explainers guard each check themselves; an
+ * error that still escapes leaves the run's results standing, says so in explain.warnings, and marks
+ * every check it did not explain with explain.error.
+ */
+async function explainGuarded(explainer: Explainer, result: RunResult): Promise<void> {
+  try {
+    await explainer.explain(result);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const summary = result.explain ?? { read: [], notVisible: [], warnings: [] };
+    result.explain = { ...summary, warnings: [...summary.warnings, `--explain failed: ${why}; the checks' own results stand`] };
+    for (const c of result.checks) {
+      if ((c.outcome === 'allowed' || c.outcome === 'denied') && !c.explain) {
+        c.explain = { decision: 'undetermined', decidedBy: null, summary: `not evaluated: ${why}`, error: `the explanation failed before this check: ${why}` };
+      }
+    }
+  }
+}
+
+function conditionalOf(plan: ReturnType<typeof buildPlan>): Pick<RunResult['target'], 'conditionalWrites'> {
+  const c = plan.conditionalWrites();
+  return c ? { conditionalWrites: c } : {};
 }

@@ -83,7 +83,9 @@ async function removeUnversioned(c: RemovalContext, rec: ObjectRecord): Promise<
     if (d.deleteMarker && d.versionId) {
       const l = await removeVersion(c, rec.key, d.versionId, true, null);
       if (l) out.push(l);
-      out.push({ key: rec.key, why: 'the bucket keeps versions but the write returned no version id: the canary stays as a noncurrent version; remove it as the bucket owner' });
+      // A null delete marker (versioning Suspended) replaced the null version the write made: nothing
+      // stays. Any other marker leaves the canary as a noncurrent version whose id never reached us.
+      if (d.versionId !== 'null') out.push({ key: rec.key, why: 'the bucket keeps versions but the write returned no version id: the canary stays as a noncurrent version; remove it as the bucket owner' });
     }
   } catch (err) {
     const kept = retainedUnversioned(c, rec, err);

@@ -4,7 +4,7 @@
 
 import type { StorageAdapter } from './adapter.js';
 import { type CheckResult, type Denial, type Leftover, RequestFailure } from './model.js';
-import { type Plan, SkipStep, type Step, VerificationError } from './plan.js';
+import { type Plan, SkipStep, type Step, type StepOutput, VerificationError } from './plan.js';
 import { type RemovalContext, removeObject, why } from './removal.js';
 
 export interface RunOptions {
@@ -54,6 +54,7 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
     return skipped(base, `needs ${blocked.id}, which ${blocked.outcome === 'denied' ? 'was denied' : 'failed'}`);
   }
   if (opts.signal?.aborted) return skipped(base, `interrupted by ${String(opts.signal.reason ?? 'a signal')}`);
+  if (step.evaluatedOnly) return notProbed(adapter, step, base);
 
   opts.onProgress?.(step.id, 'start');
   const t0 = performance.now();
@@ -79,12 +80,30 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
   return r;
 }
 
+/**
+ * A configuration write (checks.ts `evaluatedOnly`): never sent, no adapter method is called. It does
+ * not count against the verdict (ok), and the report says it was not probed; --explain evaluates the
+ * request recorded here (action, bucket ARN, context) and turns it into `evaluated`.
+ */
+function notProbed(adapter: StorageAdapter, step: Step, base: Pick<CheckResult, 'id' | 'action' | 'expect' | 'by'>): CheckResult {
+  if (!base.action) return skipped(base, `no equivalent request for provider ${adapter.provider}`);
+  return {
+    ...base,
+    outcome: 'not-probed',
+    ok: true,
+    durationMs: 0,
+    reason: 'never sent (a configuration write would change the bucket); --explain evaluates it over the policies read',
+    request: adapter.describeRequest(step.op, step.sent),
+  };
+}
+
 function skipped(base: Pick<CheckResult, 'id' | 'action' | 'expect' | 'by'>, reason: string): CheckResult {
   return { ...base, outcome: 'skipped', ok: false, durationMs: 0, reason };
 }
 
-function pick(o: { retries: number; key?: string; uploadId?: string; note?: string }): Partial<CheckResult> {
+function pick(o: StepOutput): Partial<CheckResult> {
   const r: Partial<CheckResult> = {};
+  if (o.caveat) r.caveat = o.caveat;
   if (o.note) r.note = o.note;
   if (o.key !== undefined) r.key = o.key;
   if (o.uploadId) r.uploadId = o.uploadId;

@@ -26,6 +26,8 @@ export interface StepOutput {
   uploadId?: string;
   /** What the check knows about its own allowed request (kept as the result's note). */
   note?: string;
+  /** A finding that does not fail the check (multipart-complete: collision-unguarded). */
+  caveat?: { finding: 'collision-unguarded'; why: string };
 }
 
 export interface Step {
@@ -50,6 +52,8 @@ export interface Step {
   by?: 'writer';
   /** The finding when allowed where a denial is required (default `over-privileged`). */
   finding?: 'not-immutable';
+  /** Never sent (checks.ts `evaluatedOnly`): the runner reports it `not-probed` and never calls run(). */
+  evaluatedOnly?: true;
   run(): Promise<StepOutput>;
 }
 

@@ -27,6 +27,11 @@ export interface FixRequest {
   level?: CheckLevel;
   /** The request sends no prefix (HeadBucket): a prefix condition would not cover it. */
   unprefixed?: boolean;
+  /**
+   * The request's own resource when it is not the store's bucket or object: the key ARN of a KMS call
+   * the store makes for an SSE-KMS write (src/explain/kms-call.ts). A fix grants on exactly that.
+   */
+  resource?: string;
 }
 
 /** What the fix changes, so it can be applied to the policy set and evaluated before it is shown. */

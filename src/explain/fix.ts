@@ -76,7 +76,9 @@ export function scopedStatement(req: FixRequest, dialect: Dialect, withPrincipal
     ...(withPrincipal !== undefined ? { Principal: withPrincipal } : {}),
     Action: [req.action],
   };
-  if (scope === 'service') {
+  if (req.resource) {
+    stmt.Resource = req.resource;
+  } else if (scope === 'service') {
     stmt.Resource = rules.allBucketsArn(partitionOf(req.roleArn));
   } else if (scope === 'bucket') {
     stmt.Resource = bucketArn;
@@ -86,6 +88,14 @@ export function scopedStatement(req: FixRequest, dialect: Dialect, withPrincipal
     stmt.Resource = `${bucketArn}/${prefix}*`;
   }
   return stmt;
+}
+
+/** What a scoped statement grants on, in words: its Resource, and the prefix its condition allows. */
+function grantedOn(statement: Record<string, unknown>): string {
+  const res = ([] as unknown[]).concat(statement.Resource ?? []).join(', ');
+  const like = (statement.Condition as { StringLike?: Record<string, string[]> } | undefined)?.StringLike;
+  const prefixes = like ? Object.values(like).flat() : [];
+  return prefixes.length ? `${res} (keys ${prefixes.join(', ')})` : res;
 }
 
 function policyDoc(dialect: Dialect, statement: Record<string, unknown>): Record<string, unknown> {
@@ -168,6 +178,19 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
   if (layer === 'trust-policy') {
     const caller = roleOfCaller(req.callerArn ?? result.request.principal, dialect);
     const near = result.statements.find((s) => s.principal === true && s.action && s.conditionsResult === false);
+    // the trust policy admits the caller only with an external id, and this run sent none: the fix is
+    // to send it, never a second statement without the requirement
+    const failing = near?.conditions.filter((c) => c.result !== true) ?? [];
+    if (near && !req.externalId && failing.length && failing.every((c) => /^sts:ExternalId$/i.test(c.key) && !/Not/.test(c.operator))) {
+      const values = [...new Set(failing.flatMap((c) => c.policyValues))];
+      return {
+        summary: `The trust policy of ${req.roleArn} admits the caller only with sts:ExternalId ${values.map((v) => JSON.stringify(v)).join(' or ')} (${describeStatement(near)}), and this run passed no --external-id: pass --external-id with the external ID the role's owner gave you. Keep the trust policy as it is.`,
+        policy: 'trust',
+        snippet: { ExternalId: values.length === 1 ? values[0]! : values, condition: { [failing[0]!.operator]: { [failing[0]!.key]: failing[0]!.policyValues } } },
+        form: 'external-id',
+        change: { kind: 'advice' },
+      };
+    }
     const rules = rulesOf(dialect);
     const statement: Record<string, unknown> = {
       ...(rules.statementSids ? { Sid: 'AllowBackupCanaryCaller' } : {}),
@@ -245,7 +268,7 @@ export function proposeFix(result: EvaluationResult, req: FixRequest): Fix | nul
         : `the ${layerName(layer)}`;
   const statement = scopedStatement(req, dialect);
   return {
-    summary: `No statement in ${layerName(layer)} allows ${where}.${hint} Add this statement to ${target}; it grants only ${req.action} on ${req.bucket}/${req.prefix ?? ''}.`,
+    summary: `No statement in ${layerName(layer)} allows ${where}.${hint} Add this statement to ${target}; it grants only ${req.action} on ${grantedOn(statement)}.`,
     policy,
     snippet: policyDoc(dialect, statement),
     form: 'scoped-allow',

@@ -40,7 +40,7 @@ const SOURCE_OF_LAYER: Record<Layer, DenialSource> = {
  * `unseen` describes what the evaluation could not see (for mismatch messages).
  */
 export function explainCheck(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, unseen: string): EvaluationResult | null {
-  if (check.outcome !== 'allowed' && check.outcome !== 'denied') return null;
+  if (check.outcome !== 'allowed' && check.outcome !== 'denied' && check.outcome !== 'not-probed') return null;
   // One failure never loses the run: an error evaluating this check is reported on it, and the
   // other checks and the report go on.
   try {
@@ -69,6 +69,7 @@ function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, u
 
   const deniedEither = result.decision === 'undetermined' && !result.possibleDecisions.includes('allowed');
   const denies = result.decision === 'explicit-deny' || result.decision === 'implicit-deny' || deniedEither;
+  if (check.outcome === 'not-probed') return evaluatedOnly(check, input, result, ev);
   if (check.outcome === 'allowed') {
     const hinges = hingesOf(result);
     if (hinges.length) {
@@ -113,6 +114,36 @@ function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, u
     if (fix.change?.kind === 'advice') f.advice = true;
     if (fix.sessionName && fix.safe) f.sessionName = fix.sessionName;
     check.explain.fix = f;
+  }
+  return result;
+}
+
+/**
+ * A request that is never sent (a configuration write, checks.ts `evaluatedOnly`): the evaluation is
+ * all there is. The outcome becomes `evaluated` (never `allowed`: nothing was sent), and the check
+ * meets its expectation only when the decision does: `allow` needs `allowed`, `deny` needs a deny,
+ * undetermined meets only `any` (a PASS must mean the backup succeeds). A deny gets the statement,
+ * its conditions and a proven fix, as a denied check does.
+ */
+function evaluatedOnly(check: CheckResult, input: Parameters<typeof evaluate>[0], result: EvaluationResult, ev: CheckEvaluation): EvaluationResult {
+  const explain = check.explain!;
+  check.outcome = 'evaluated';
+  const allowed = result.decision === 'allowed';
+  const denied = result.decision === 'explicit-deny' || result.decision === 'implicit-deny';
+  check.ok = check.expect === 'any' || (check.expect === 'allow' ? allowed : denied);
+  check.reason = `never sent (a configuration write would change the bucket): evaluated over the policies read, ${result.decision}`;
+  if (allowed && check.expect === 'deny') check.finding = 'over-privileged';
+  if (!denied) return result;
+  explain.statement = statementOf(result);
+  const decisive = result.decision === 'explicit-deny' ? result.statements.find((s) => s.effect === 'Deny' && s.applies === true) : undefined;
+  if (decisive) explain.conditions = decisive.conditions.map(conditionOf);
+  if (check.expect !== 'allow') return result;
+  const fix = provenFix(input, result, ev.fix, storeSemantics(input.dialect, ev.store));
+  if (fix) {
+    const f: ExplainFix = { summary: fix.summary, policy: fix.policy, snippet: fix.snippet, safe: fix.safe, proof: fix.proof };
+    if (fix.remedy) f.remedy = fix.remedy;
+    if (fix.change?.kind === 'advice') f.advice = true;
+    explain.fix = f;
   }
   return result;
 }

@@ -2,8 +2,9 @@
 // policy set and evaluated, under the target store's own semantics (dialects/<d>/stores.ts):
 //  (a) role-allowed: the backup role's request becomes allowed;
 //  (b) others-unchanged: another user and another role of the account (each allowed everything by
-//      its own identity policy: "a user who may write"), and an anonymous caller where the original
-//      statement covered "*", get the same answer as before (allowed / denied / undetermined), from
+//      its own identity policy: "a user who may write"), each user or role the original statement
+//      names besides the backup role, and an anonymous caller where the original statement covered
+//      "*", get the same answer as before (allowed / denied / undetermined), from
 //      every network and value the original statement's conditions distinguish;
 //  (c) store-supports: the change uses only keys and elements the store enforces.
 // The first candidate passing all three is shown; the others are reported with the reason.
@@ -149,6 +150,35 @@ function othersOf(request: RequestContext, dialect: EvaluateInput['dialect'], co
   return out;
 }
 
+/**
+ * The users and roles the original statement names in its Principal, other than the backup role:
+ * the principals a Deny that lists them must keep denying. Each is evaluated as itself: a role by a
+ * session of it, a user by its ARN; neither has a unique id the tool could know, so aws:userid stays
+ * undetermined for them (an exemption by aws:userid cannot be proven to keep them denied). Account
+ * roots and `*` are covered by othersOf.
+ */
+function namedOthers(statement: Record<string, unknown> | undefined, request: RequestContext, dialect: EvaluateInput['dialect']): Other[] {
+  const raw = statement?.Principal;
+  if (raw === undefined || raw === '*') return [];
+  const values: unknown[] = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : typeof raw === 'object' && raw ? Object.values(raw as Record<string, unknown>).flat() : [];
+  const rules = rulesOf(dialect);
+  const roleArn = request.principal.roleArn ?? rules.roleOfSession(request.principal.arn ?? '') ?? '';
+  const out: Other[] = [];
+  for (const v of values) {
+    if (typeof v !== 'string' || v === '*' || v === request.principal.arn || v === roleArn) continue;
+    const p = parseArn(v);
+    if (!p || p.scheme !== rules.scheme) continue;
+    const role = /^role\/(?:.*\/)?([^/]+)$/.exec(p.resource);
+    if (role) {
+      const session = rules.sessionArnOf(v, 'backup-canary-proof');
+      if (session) out.push({ who: `${v} (named by the statement)`, principal: { arn: session, roleArn: v } });
+    } else if (/^user\//.test(p.resource)) {
+      out.push({ who: `${v} (named by the statement)`, principal: { arn: v } });
+    }
+  }
+  return out;
+}
+
 /** The other principal's policies: its own identity allows everything; the role's own layers are not its. */
 function policiesForOther(policies: PolicySet, dialect: EvaluateInput['dialect']): PolicySet {
   const { boundary: _b, session: _s, identity: _i, ...rest } = policies;
@@ -212,7 +242,7 @@ function prove(input: EvaluateInput, original: EvaluationResult, fix: Fix, store
     const evaluations: ProofEvaluation[] = [];
     const beforeSet = policiesForOther(input.policies, input.dialect);
     const afterSet = policiesForOther(policies, input.dialect);
-    for (const other of othersOf(input.request, input.dialect, coversEveryone)) {
+    for (const other of [...othersOf(input.request, input.dialect, coversEveryone), ...namedOthers(decisive?.statement, input.request, input.dialect)]) {
       for (const context of sampleContexts(decisive, input.request.context ?? {})) {
         const req: RequestContext = { ...input.request, principal: other.principal, context };
         const b = evaluate({ ...input, request: req, policies: beforeSet, store });

@@ -66,7 +66,10 @@ export function replay(results: RunResult[], r: Replacements): ReplayResult {
     for (const input of recordedInputs(result, result.explain?.policies ?? {}, true)) {
       const before = evaluate({ request: input.request, policies: input.policies, dialect: input.dialect });
       const after = evaluate({ request: input.request, policies: replaced(input.policies, input.request.action, r), dialect: input.dialect });
-      const wasAllowed = input.check.outcome === 'allowed' && before.decision !== 'explicit-deny' && before.decision !== 'implicit-deny';
+      // a configuration write never sent (outcome evaluated) was "allowed" when its evaluation was
+      const wasAllowed =
+        (input.check.outcome === 'allowed' && before.decision !== 'explicit-deny' && before.decision !== 'implicit-deny') ||
+        (input.check.outcome === 'evaluated' && before.decision === 'allowed');
       let change: ReplayCheck['change'] = 'unchanged';
       if (wasAllowed && denied(after.decision)) change = 'newly-denied';
       else if (wasAllowed && after.decision === 'undetermined' && before.decision === 'allowed') change = 'undetermined';

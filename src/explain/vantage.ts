@@ -126,11 +126,12 @@ export function evaluateAsBackup(result: RunResult, v: BackupVantage): AsBackup 
       summary: summarise(r),
       ok,
     };
-    const liveAllowed = input.check.outcome === 'allowed';
+    // a configuration write never sent (outcome evaluated): this run's answer is its evaluation
+    const liveAllowed = input.check.outcome === 'allowed' || (input.check.outcome === 'evaluated' && live.decision === 'allowed');
     const backupAllowed = r.decision === 'allowed';
     if (r.decision !== 'undetermined' && liveAllowed !== backupAllowed) {
       const made = backupAllowed ? decisive(live) : s;
-      c.differs = `this run was ${input.check.outcome}; from the backup's vantage ${made ? describeStatement(made) : `no statement of ${r.decidedBy ?? 'the policies'} allows it`}`;
+      c.differs = `this run was ${input.check.outcome === 'evaluated' ? `evaluated ${live.decision} (never sent)` : input.check.outcome}; from the backup's vantage ${made ? describeStatement(made) : `no statement of ${r.decidedBy ?? 'the policies'} allows it`}`;
     }
     checks.push(c);
   }

@@ -196,13 +196,26 @@ export function conditionText(c: NonNullable<NonNullable<CheckResult['explain']>
   return `${c.operator} ${c.key} [${c.policyValues.join(', ')}] vs [${req}] → ${String(c.result)}`;
 }
 
+/**
+ * Why each fix candidate tried before the one shown (or, when none could be proven, every candidate)
+ * was not proposed: one line per candidate, naming the proof legs that failed on the store
+ * (src/explain/proof.ts: role-allowed, others-unchanged, store-supports) with their detail.
+ */
+export function rejectedCandidateLines(fix: NonNullable<NonNullable<CheckResult['explain']>['fix']>): string[] {
+  const proof = fix.proof;
+  if (!proof) return [];
+  return proof.candidates
+    .filter((c) => !c.shown)
+    .map((c) => `not proposed on ${proof.store}: ${c.form}: ${c.checks.filter((k) => !k.ok).map((k) => `${k.check} failed (${k.detail})`).join('; ')}`);
+}
+
 /** `bucket policy`, `trust policy`, `identity policy`: where a fix goes. */
 export function policyName(policy: string): string {
   return `${policy} policy`;
 }
 
 export function counts(checks: CheckResult[]): Record<CheckResult['outcome'], number> {
-  const n = { allowed: 0, denied: 0, error: 0, skipped: 0 };
+  const n = { allowed: 0, denied: 0, error: 0, skipped: 0, 'not-probed': 0, evaluated: 0 };
   for (const k of checks) n[k.outcome] += 1;
   return n;
 }

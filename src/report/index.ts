@@ -55,7 +55,7 @@ export function renderTextReport(input: ReportInput, o: Pick<RenderOptions, 'col
   lines.push(
     '',
     `${word(input.verdict)} ${by('pass')} passed, ${by('fail')} failed, ${by('error')} could not complete; ` +
-      `${n.allowed} allowed, ${n.denied} denied, ${plural(n.error, 'error')}, ${n.skipped} skipped (${input.durationMs} ms)`,
+      `${n.allowed} allowed, ${n.denied} denied, ${plural(n.error, 'error')}, ${n.skipped} skipped${n.evaluated ? `, ${n.evaluated} evaluated` : ''}${n['not-probed'] ? `, ${n['not-probed']} not probed` : ''} (${input.durationMs} ms)`,
   );
   return `${parts.join('\n')}\n${lines.join('\n')}\n`;
 }

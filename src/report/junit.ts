@@ -79,6 +79,9 @@ function suite(r: RunResult, name: string, id: number, host: string): string {
     `run ${r.runId}, canaries under ${r.target.prefix}.backup-canary/${r.runId}/`,
   ];
   if (r.interrupted) summary.push(`interrupted by ${r.interrupted}`);
+  for (const k of r.checks.filter((x) => x.outcome === 'not-probed')) summary.push(`not probed: ${k.id} (${k.action}): ${k.reason ?? 'never sent'}`);
+  if (r.target.conditionalWrites) summary.push(`conditional writes: CompleteMultipartUpload ${r.target.conditionalWrites.completeMultipartUpload}: ${r.target.conditionalWrites.why}`);
+  for (const k of r.checks.filter((x) => x.caveat)) summary.push(`finding ${k.caveat!.finding} (${k.id}, does not fail the check): ${k.caveat!.why}`);
   if (r.explain) {
     summary.push(`explain: read ${r.explain.read.join(', ') || 'no policy'}`);
     for (const n of r.explain.notVisible) summary.push(`explain: not visible: ${n.policy}: ${n.why}`);
@@ -92,8 +95,15 @@ function suite(r: RunResult, name: string, id: number, host: string): string {
 }
 
 function checkCase(k: CheckResult, r: RunResult): Case {
-  const c: Case = { name: `${k.id} (${k.action}${k.by === 'writer' ? ', writer setup' : ''})`, time: k.durationMs };
+  const c: Case = { name: `${k.id} (${k.action}${k.by === 'writer' ? ', writer setup' : ''})${k.outcome === 'not-probed' ? ' [not probed]' : k.outcome === 'evaluated' ? ' [evaluated, never sent]' : ''}`, time: k.durationMs };
   if (k.ok) return c;
+  if (k.outcome === 'evaluated') {
+    // never sent: the evaluation of the policies read decided, and it does not meet the expectation
+    const d = k.explain?.decision ?? 'undetermined';
+    const fix = k.explain?.fix ? ` ${k.explain.fix.summary}` : '';
+    c.result = { element: 'failure', type: `evaluated-${d}`, message: `${k.action} (never sent) evaluates to ${d}, expected ${expectedWord(k)}: ${k.explain?.summary ?? ''}.${fix}`, text: evidenceLines(k).join('\n') };
+    return c;
+  }
   const evidence = evidenceLines(k).join('\n');
   const expected = expectedWord(k);
   if (k.outcome === 'skipped') {
@@ -143,6 +153,8 @@ function properties(r: RunResult): [string, string][] {
   if (r.identity.assumedRoleArn) p.push(['identity.assumedRoleArn', r.identity.assumedRoleArn]);
   p.push(['runId', r.runId], ['startedAt', r.startedAt], ['verdict', r.verdict], ['tool.version', r.tool.version]);
   if (r.interrupted) p.push(['interrupted', r.interrupted]);
+  if (r.target.conditionalWrites) p.push(['conditionalWrites.completeMultipartUpload', r.target.conditionalWrites.completeMultipartUpload]);
+  for (const k of r.checks.filter((x) => x.caveat)) p.push([`finding.${k.id}`, k.caveat!.finding]);
   return p;
 }
 

@@ -3,7 +3,7 @@
 // checks that failed their expectation below the table, and canaries left behind.
 
 import type { CheckResult, RunResult, Verdict } from '../core/model.js';
-import { expectedWord, fixSentence, objectOwnershipText, ownershipLines, type ReportInput, sourceText, statementText, storeDiagnosticText, targetNames, unexpectedLeftovers } from './common.js';
+import { expectedWord, fixSentence, objectOwnershipText, ownershipLines, rejectedCandidateLines, type ReportInput, sourceText, statementText, storeDiagnosticText, targetNames, unexpectedLeftovers } from './common.js';
 
 const VERDICT_MARK: Record<Verdict, string> = { pass: '✅', fail: '❌', error: '❌' };
 
@@ -44,6 +44,8 @@ function target(r: RunResult, name: string | null): string[] {
   if (r.error) out.push(`**Could not run:** ${md(r.error)}`, '');
   const ownership = objectOwnershipText(t);
   if (ownership) out.push(md(ownership), '');
+  const cw = r.target.conditionalWrites;
+  if (cw) out.push(`Conditional writes: If-None-Match on CompleteMultipartUpload **${cw.completeMultipartUpload}** (${md(cw.why)})`, '');
   if (r.checks.length) {
     out.push('| | check | action | outcome | source / why |', '| --- | --- | --- | --- | --- |');
     for (const k of r.checks) out.push(`| ${mark(k)} | ${code(k.id)}${k.by === 'writer' ? ' (writer, setup)' : ''} | ${code(k.action)} | ${outcome(k)} | ${why(k)} |`);
@@ -83,12 +85,13 @@ function target(r: RunResult, name: string | null): string[] {
 }
 
 function mark(k: CheckResult): string {
-  return k.outcome === 'skipped' ? '➖' : k.ok ? '✅' : '❌';
+  return k.outcome === 'skipped' ? '➖' : k.outcome === 'not-probed' ? '⚪' : k.ok ? '✅' : '❌';
 }
 
 function outcome(k: CheckResult): string {
-  const expected = k.ok && k.expect === 'allow' ? '' : ` (expected ${expectedWord(k)})`;
-  return `${k.outcome}${expected}${k.finding ? ` **${k.finding}**` : ''}`;
+  const expected = k.ok && k.expect === 'allow' && k.outcome !== 'not-probed' ? '' : ` (expected ${expectedWord(k)})`;
+  const what = k.outcome === 'not-probed' ? 'not probed' : k.outcome === 'evaluated' ? `evaluated: ${k.explain?.decision ?? 'undetermined'}, never sent` : k.outcome;
+  return `${what}${expected}${k.finding ? ` **${k.finding}**` : ''}${k.caveat ? ` **${k.caveat.finding}**` : ''}`;
 }
 
 function why(k: CheckResult): string {
@@ -112,10 +115,16 @@ function why(k: CheckResult): string {
   const owner = ownershipLines(k).find((l) => l.startsWith('object owner:'));
   if (owner) parts.push(md(owner));
   if (k.ownership) parts.push(md(`ownership: ${k.ownership.source}`));
+  if (k.caveat) parts.push(`${k.caveat.finding}: ${md(k.caveat.why)}`);
   return parts.join(' · ');
 }
 
 function fixLine(k: CheckResult, seen: Map<string, string>): string[] | null {
+  if (k.outcome === 'evaluated') {
+    const fix = k.explain?.fix;
+    if (!fix) return [`- ${code(k.id)}: ${code(k.action)} (never sent) evaluates to ${k.explain?.decision ?? 'undetermined'}: ${md(k.explain?.summary ?? '')}`];
+    return [`- ${code(k.id)} (never sent): ${md(fix.summary)}`, ...(fix.advice ? [] : [`  ${fix.policy} policy:`, '', '  ```json', `  ${JSON.stringify(fix.snippet)}`, '  ```', ''])];
+  }
   if (k.outcome === 'allowed') {
     return [`- ${code(k.id)}: ${code(k.action)} must be denied under this definition; remove the permission that grants it.`];
   }
@@ -132,6 +141,8 @@ function fixLine(k: CheckResult, seen: Map<string, string>): string[] | null {
   const fix = k.explain?.fix;
   if (fix) {
     lines.push(`  ${fix.policy} policy:`, '', '  ```json', `  ${JSON.stringify(fix.snippet)}`, '  ```', '');
+    const rejected = rejectedCandidateLines(fix);
+    if (rejected.length) lines.push(...rejected.map((l) => `  - ${md(l)}`), '');
   }
   return lines;
 }

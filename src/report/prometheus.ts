@@ -14,9 +14,14 @@
 //   backup_canary_probe_duration_seconds           how long the probe of the target took
 //   backup_canary_leftovers{expected}              canaries left behind; expected="true" when the definition
 //                                                  requires the role not to delete them (append-only)
-//   backup_canary_check_success                    1 when the check met its expectation
-//   backup_canary_check_outcome{outcome}           1 for the check's outcome, 0 for the other three (a state set)
+//   backup_canary_check_success                    1 when the check met its expectation (absent for a not-probed check:
+//                                                  a configuration write never sent, without --explain)
+//   backup_canary_check_outcome{outcome}           1 for the check's outcome, 0 for the others (a state set: allowed,
+//                                                  denied, error, skipped, not-probed, evaluated)
 //   backup_canary_check_duration_seconds           how long the check's request took
+//   backup_canary_collision_unguarded              1 when the store ignores If-None-Match: * on CompleteMultipartUpload on
+//                                                  an unversioned bucket (finding collision-unguarded), 0 when it honours it;
+//                                                  absent when not measured. Does not affect backup_canary_success.
 //
 // Alert examples: `backup_canary_success == 0`, `time() - backup_canary_last_success_timestamp_seconds > 26 * 3600`.
 
@@ -24,7 +29,7 @@ import type { Outcome, RunResult } from '../core/model.js';
 import { type ReportInput, targetIds, unexpectedLeftovers } from './common.js';
 
 const TARGET_LABELS = ['target', 'provider', 'bucket', 'prefix', 'probe'] as const;
-const OUTCOMES: Outcome[] = ['allowed', 'denied', 'error', 'skipped'];
+const OUTCOMES: Outcome[] = ['allowed', 'denied', 'error', 'skipped', 'not-probed', 'evaluated'];
 const LAST_SUCCESS = 'backup_canary_last_success_timestamp_seconds';
 
 type Labels = [string, string][];
@@ -50,8 +55,9 @@ export function renderPrometheus(input: ReportInput, previousFileText?: string):
   const duration = fam('backup_canary_probe_duration_seconds', 'Duration of the last probe of the target.');
   const leftovers = fam('backup_canary_leftovers', 'Canaries left behind by the last probe; expected="true" when the definition requires the role not to delete them.');
   const checkSuccess = fam('backup_canary_check_success', 'Whether the check met its expectation (1) or not (0; a skipped check never passes).');
-  const checkOutcome = fam('backup_canary_check_outcome', 'Outcome of the check: 1 for the outcome it had, 0 for the others.');
+  const checkOutcome = fam('backup_canary_check_outcome', 'Outcome of the check: 1 for the outcome it had, 0 for the others (not-probed, evaluated: a configuration write never sent).');
   const checkDuration = fam('backup_canary_check_duration_seconds', 'Duration of the check\'s request.');
+  const unguarded = fam('backup_canary_collision_unguarded', 'Whether the store ignores If-None-Match: * on CompleteMultipartUpload on this unversioned bucket (1: finding collision-unguarded, an object another writer creates at the canary key during the completion would be overwritten without trace; does not fail the verdict); absent when not measured.');
 
   input.results.forEach((r, i) => {
     const t = targetLabels(r, names[i]!);
@@ -66,15 +72,18 @@ export function renderPrometheus(input: ReportInput, previousFileText?: string):
     const unexpected = unexpectedLeftovers(r).length;
     leftovers.samples.push({ labels: [...t, ['expected', 'false']], value: unexpected });
     leftovers.samples.push({ labels: [...t, ['expected', 'true']], value: r.leftovers.length - unexpected });
+    const cw = r.target.conditionalWrites?.completeMultipartUpload;
+    if (cw === 'ignored' || cw === 'honoured') unguarded.samples.push({ labels: t, value: cw === 'ignored' ? 1 : 0 });
     for (const k of r.checks) {
       const c: Labels = [...t, ['check', k.id], ['action', k.action], ['expect', k.expect]];
-      checkSuccess.samples.push({ labels: c, value: k.ok ? 1 : 0 });
+      // not-probed (never sent, no --explain): neither met nor failed, so no success sample; its outcome says it
+      if (k.outcome !== 'not-probed') checkSuccess.samples.push({ labels: c, value: k.ok ? 1 : 0 });
       for (const o of OUTCOMES) checkOutcome.samples.push({ labels: [...c, ['outcome', o]], value: k.outcome === o ? 1 : 0 });
       checkDuration.samples.push({ labels: c, value: k.durationMs / 1000 });
     }
   });
 
-  const families = [up, success, lastRun, lastSuccess, duration, leftovers, checkSuccess, checkOutcome, checkDuration];
+  const families = [up, success, lastRun, lastSuccess, duration, leftovers, checkSuccess, checkOutcome, checkDuration, ...(unguarded.samples.length ? [unguarded] : [])];
   const lines: string[] = [];
   for (const f of families) {
     lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} gauge`);

@@ -3,7 +3,7 @@
 
 import { sinceLabel } from '../core/baseline.js';
 import type { CheckResult, RunResult } from '../core/model.js';
-import { fixSentence, objectOwnershipText, ownershipLines, sourceText, storeDiagnosticText } from './common.js';
+import { fixSentence, objectOwnershipText, ownershipLines, rejectedCandidateLines, sourceText, storeDiagnosticText } from './common.js';
 import { plural } from './style.js';
 import { asBackupLines, hingeLines, sessionNameLines } from './vantage.js';
 
@@ -66,14 +66,15 @@ export function renderText(r: RunResult, opts: TextOptions): string {
 
   lines.push('');
   const n = (o: string) => r.checks.filter((k) => k.outcome === o).length;
-  const counts = `${n('allowed')} allowed, ${n('denied')} denied, ${plural(n('error'), 'error')}, ${n('skipped')} skipped`;
+  const unsent = [n('evaluated') ? `${n('evaluated')} evaluated` : '', n('not-probed') ? `${n('not-probed')} not probed` : ''].filter(Boolean).join(', ');
+  const counts = `${n('allowed')} allowed, ${n('denied')} denied, ${plural(n('error'), 'error')}, ${n('skipped')} skipped${unsent ? `, ${unsent}` : ''}`;
   const verdict =
     r.verdict === 'pass' ? c('green', 'PASS') : r.verdict === 'fail' ? c('red', 'FAIL') : c('red', 'ERROR');
   const unmet = r.checks.filter((k) => !k.ok).length;
   const backupFails = r.asBackup?.checks.filter((k) => !k.ok && k.decision !== 'undetermined').length ?? 0;
   const tail =
     r.verdict === 'pass'
-      ? `every expectation met${r.checks.some((k) => k.explain?.hingesOn?.length) ? '; the PASS holds from this vantage (see "holds only for")' : ''}`
+      ? `every expectation met${n('not-probed') ? ` but ${n('not-probed')} not probed (never sent: --explain evaluates them)` : ''}${r.checks.some((k) => k.explain?.hingesOn?.length) ? '; the PASS holds from this vantage (see "holds only for")' : ''}`
       : `${unmet} expectation${unmet === 1 ? '' : 's'} not met${backupFails ? `; ${backupFails} check${backupFails === 1 ? '' : 's'} the backup would fail` : ''}`;
   lines.push(`${verdict}  ${counts}; ${tail}${r.interrupted ? `; interrupted by ${r.interrupted}` : ''} (${r.durationMs} ms)`);
   return `${lines.join('\n')}\n`;
@@ -100,13 +101,16 @@ function short(digest: string): string {
 type Paint = (name: keyof typeof codes, s: string) => string;
 
 function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hints: Map<string, string>): string[] {
-  const mark = k.outcome === 'skipped' ? c('dim', '–') : k.ok ? c('green', '✓') : c('red', '✗');
+  const mark = k.outcome === 'skipped' ? c('dim', '–') : k.outcome === 'not-probed' ? c('dim', '○') : k.ok ? c('green', '✓') : c('red', '✗');
   const expect = k.expect === 'allow' ? '' : ` (expected ${k.expect === 'deny' ? 'denied' : 'either'})`;
   const head = `  ${mark} ${k.action.padEnd(width)}  ${k.id.padEnd(idWidth)}${k.by === 'writer' ? '  [writer, setup]' : ''}`;
   const retries = k.retries ? `, ${k.retries} retr${k.retries === 1 ? 'y' : 'ies'}` : '';
   if (k.outcome === 'skipped') return [`${head}  ${c('dim', `skipped: ${k.reason ?? ''}`)}${expect}`];
+  if (k.outcome === 'not-probed') return [`${head}  ${c('dim', `not probed${expect}: ${k.reason ?? ''}`)}`];
+  if (k.outcome === 'evaluated') return evaluatedLines(k, head, expect, c, hints);
   if (k.outcome === 'allowed') {
     const lines = [`${head}  allowed${expect} ${c('dim', `${k.durationMs} ms${retries}`)}`];
+    if (k.caveat) lines.push(`      ${c('yellow', `finding: ${k.caveat.finding}: ${k.caveat.why}`)}`);
     if (k.objectOwner) lines.push(...ownershipLines(k).map((l) => `      ${c('dim', l)}`));
     if (k.explain?.mismatch) lines.push(`      ${c('yellow', `mismatch: ${k.explain.mismatch}`)}`);
     lines.push(...hingeLines(k));
@@ -135,6 +139,21 @@ function checkLines(k: CheckResult, width: number, idWidth: number, c: Paint, hi
   lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${sentence}`);
   if (k.note) lines.push(`      note: ${k.note}`);
   if (!seen && fix && !fix.advice) lines.push(`      ${fix.policy} policy: ${JSON.stringify(fix.snippet)}`);
+  if (!seen && fix) lines.push(...rejectedCandidateLines(fix).map((l) => `      ${l}`));
+  if (!seen) hints.set(sentence, k.id);
+  return lines;
+}
+
+/** A configuration write never sent, decided by the evaluation of the policies read (--explain). */
+function evaluatedLines(k: CheckResult, head: string, expect: string, c: Paint, hints: Map<string, string>): string[] {
+  const e = k.explain;
+  const lines = [`${head}  evaluated: ${e?.decision ?? 'undetermined'}${expect} ${c('dim', '(never sent)')}${k.finding ? ` ${c('red', k.finding)}` : ''}`];
+  if (e) lines.push(`      why: ${e.summary}`);
+  if (k.ok || !e?.fix) return lines;
+  const sentence = e.fix.remedy ?? e.fix.summary;
+  const seen = hints.get(sentence);
+  lines.push(seen ? `      fix: as for ${seen}` : `      fix: ${sentence}`);
+  if (!seen && !e.fix.advice) lines.push(`      ${e.fix.policy} policy: ${JSON.stringify(e.fix.snippet)}`);
   if (!seen) hints.set(sentence, k.id);
   return lines;
 }
@@ -151,5 +170,8 @@ function bucketLine(t: RunResult['target']): string | null {
   } else if (l && l.enabled === null && l.note && !/^not supported/.test(l.note)) {
     parts.push(`Object Lock unknown (${l.note})`);
   }
+  const cw = t.conditionalWrites;
+  if (cw?.completeMultipartUpload === 'ignored') parts.push('If-None-Match: * on CompleteMultipartUpload is ignored by the store (measured): see collision-unguarded');
+  else if (cw?.completeMultipartUpload === 'honoured') parts.push('If-None-Match: * on CompleteMultipartUpload is honoured (measured)');
   return parts.length ? `bucket: ${parts.join('; ')}` : null;
 }

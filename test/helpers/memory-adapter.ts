@@ -66,6 +66,8 @@ export class MemoryAdapter implements StorageAdapter {
   lockNeedsVersioning = false;
   /** The operations sent with x-amz-bypass-governance-retention: true. */
   bypassSent: Operation[] = [];
+  /** Refuse CompleteMultipartUpload over an existing key with 412, as Amazon S3 does with If-None-Match: * (default: ignore it, as Ceph RGW does). */
+  honoursCompleteIfNoneMatch = false;
   /** Status of a NoSuchKey answer (the runner decides by status). */
   notFoundStatus: number | null = null;
   private n = 0;
@@ -196,6 +198,7 @@ export class MemoryAdapter implements StorageAdapter {
   }
   async completeMultipartUpload(key: string, uploadId: string, parts: PartInfo[]): Promise<WriteMeta> {
     const m = await this.gate('completeMultipartUpload');
+    if (this.honoursCompleteIfNoneMatch && this.objects.has(key)) throw new RequestFailure('error', denial('PreconditionFailed', 412));
     const u = this.uploads.get(uploadId)!;
     const bodies = parts.map((p) => u.parts.get(p.partNumber)!);
     const etag = `${createHash('md5').update(Buffer.concat(bodies.map((b) => createHash('md5').update(b).digest()))).digest('hex')}-${bodies.length}`;

@@ -2,13 +2,14 @@
 // @alicloud/sts20150401 clients, against the OSS/STS test server in test/oss-server/. Source
 // credentials come from the environment, as a user would set them for @alicloud/credentials.
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../../src/core/model.js';
 import { startOssServer } from '../oss-server/index.js';
 import { runCli } from '../helpers/cli.js';
 import { AlibabaAdapter } from '../../src/providers/alibaba/adapter.js';
+import { alibabaProfileExists } from '../../src/providers/alibaba/profiles.js';
 
 const ACCOUNT = '1234567890123456';
 const ROLE = `acs:ram::${ACCOUNT}:role/polardb-backup`;
@@ -209,10 +210,16 @@ t.test('a RAM policy without oss:AbortMultipartUpload: only abort denied, the op
   t.match(r.by['multipart-abort']!.denial!.hint, /No RAM policy of role acs:ram::1234567890123456:role\/polardb-backup allows oss:AbortMultipartUpload/);
   const left = bucketState();
   t.same(left.objects, []);
-  t.equal(left.uploads.length, 1, 'the aborted upload is really still open on the server');
-  t.match(left.uploads[0]!.key, /\.backup-canary\/[^/]+\/aborted\.bin$/);
-  t.equal(r.json.leftovers.length, 1);
-  t.match(r.json.leftovers[0], { key: left.uploads[0]!.key, uploadId: left.uploads[0]!.uploadId, why: /oss:AbortMultipartUpload denied \(AccessDenied 403\)/ });
+  // The test server honours x-oss-forbid-overwrite on CompleteMultipartUpload: the If-None-Match
+  // measurement's refused upload (src/core/collision.ts) cannot be aborted either, and is reported.
+  t.match(r.json.target.conditionalWrites, { completeMultipartUpload: 'honoured' });
+  const keys = left.uploads.map((u) => u.key.replace(/.*\//, '')).sort();
+  t.match(keys, ['aborted.bin', /^conditional-[0-9a-f]{12}\.bin$/], 'the aborted upload and the measuring upload are really still open on the server');
+  t.equal(left.uploads.length, 2);
+  t.equal(r.json.leftovers.length, 2);
+  for (const u of left.uploads) {
+    t.ok(r.json.leftovers.some((l) => l.key === u.key && l.uploadId === u.uploadId && /oss:AbortMultipartUpload denied \(AccessDenied 403\)/.test(l.why)), `${u.key} reported`);
+  }
   server.state.buckets.get(BUCKET)!.uploads.clear();
 });
 
@@ -447,4 +454,39 @@ t.test('head-bucket on OSS is GetBucketInfo (oss:GetBucketInfo, bucket-level); t
   t.equal(d.code, 1);
   t.match(d.by['head-bucket'], { outcome: 'denied', denial: { stage: 'bucket', code: 'AccessDenied' } });
   t.match(d.by['head-bucket']!.denial!.hint, /matches oss:GetBucketInfo by role/, 'the hint names the action OSS refused');
+});
+
+// Issue 12 item 1: "--explain-profile naming a missing profile is exit 2 before any request", on OSS
+// too (src/providers/alibaba/info.ts validateExplain; profiles.ts looks where @alicloud/credentials looks).
+t.test('a typo in --explain-profile: exit 2, one line naming the files looked in, no request, nothing written', async (t) => {
+  useCredentials(SOURCE);
+  const dir = mkdtempSync(join(tmpdir(), 'bc-oss-profile-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'config.json');
+  const credentials = join(dir, 'credentials');
+  writeFileSync(config, JSON.stringify({ current: 'default', profiles: [{ name: 'default', mode: 'AK', access_key_id: SOURCE.accessKeyId, access_key_secret: SOURCE.accessKeySecret }] }));
+  writeFileSync(credentials, `[policy-reader]\ntype = access_key\naccess_key_id = ${SOURCE.accessKeyId}\naccess_key_secret = ${SOURCE.accessKeySecret}\n`);
+  const saved = { c: process.env.ALIBABA_CLOUD_CONFIG_FILE, k: process.env.ALIBABA_CLOUD_CREDENTIALS_FILE };
+  process.env.ALIBABA_CLOUD_CONFIG_FILE = config;
+  process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = credentials;
+  t.teardown(() => {
+    for (const [k, v] of [['ALIBABA_CLOUD_CONFIG_FILE', saved.c], ['ALIBABA_CLOUD_CREDENTIALS_FILE', saved.k]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  // the control: the profile spelled right is found in the credentials file
+  t.equal(alibabaProfileExists('policy-reader').exists, true);
+  server.state.clearRequests();
+  const before = bucketState();
+  const out = join(dir, 'report.json');
+  const r = await runCli(['probe', ...target(), '--explain', '--explain-profile', 'polcy-reader', '--output', out]);
+  t.equal(r.code, 2);
+  t.match(r.stderr.split('\n')[0], new RegExp(`--explain-profile: no profile "polcy-reader" in ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} or ${credentials.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  t.equal(r.stderr.split('\n').filter(Boolean).length, 2, 'one line plus the usage pointer');
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  t.equal(r.stdout, '');
+  t.notOk(existsSync(out), 'no report written');
+  t.same(server.state.requests, [], 'no request reached OSS or STS');
+  t.same(bucketState(), before, 'no canary was written');
 });

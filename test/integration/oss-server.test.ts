@@ -522,6 +522,69 @@ t.test('PutBucketPolicy: acs:SourceIp without acs:SourceVpc is refused with EC 0
   server.state.setBucketPolicy(BUCKET, undefined);
 });
 
+// PutBucketPolicy validates as OSS documents it (test/oss-server/bucket-policy-validate.ts; EC pages
+// 0030-00000001/-02/-05/-07/-08 of help.aliyun.com/en/oss/user-guide/30-policy/). Each refusal goes through
+// the real ali-oss client: putBucketPolicy for JSON documents; for bodies putBucketPolicy will not send
+// (not JSON, over 16 KB) the same client's own request path (_bucketRequestParams + request), which is
+// what putBucketPolicy itself calls.
+t.test('PutBucketPolicy: every documented refusal, with its EC and message, and nothing stored', async (t) => {
+  const client = ossClient(await stsCreds(), true);
+  const ok = { Effect: 'Allow', Action: ['oss:GetObject'], Principal: ['*'], Resource: [`acs:oss:*:${ACCOUNT}:${BUCKET}/*`] };
+  const raw = async (body: string) => {
+    const c = client as unknown as { _bucketRequestParams(m: string, b: string, sub: string, o: object): Record<string, unknown>; request(p: Record<string, unknown>): Promise<unknown> };
+    const params = c._bucketRequestParams('PUT', BUCKET, 'policy', {});
+    params.content = body;
+    params.successStatuses = [200];
+    return c.request(params);
+  };
+  const refused = async (send: () => Promise<unknown>) =>
+    send().then(
+      () => null,
+      (err: { status?: number; code?: string; ecCode?: string; message?: string }) => err,
+    );
+  const cases: Array<[string, () => Promise<unknown>, string, RegExp]> = [
+    ['not JSON', () => raw('{"Version": "1", "Statement": ['), '0030-00000005', /^The policy is invalid\.$/],
+    ['a JSON array', () => raw('[]'), '0030-00000005', /^The policy is invalid\.$/],
+    ['Version 1 as a number (the page\'s example)', () => client.putBucketPolicy(BUCKET, { Version: 1, Statement: [ok] } as never), '0030-00000005', /^The policy is invalid\.$/],
+    ['no Version', () => client.putBucketPolicy(BUCKET, { Statement: [ok] } as never), '0030-00000005', /^The policy is invalid\.$/],
+    ['Version "2"', () => client.putBucketPolicy(BUCKET, { Version: '2', Statement: [ok] } as never), '0030-00000002', /^The Version of the bucket policy must be 1\.$/],
+    ['no Statement', () => client.putBucketPolicy(BUCKET, { Version: '1' } as never), '0030-00000005', /invalid/],
+    ['empty Statement', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [] } as never), '0030-00000005', /invalid/],
+    ['Effect "Permit"', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [{ ...ok, Effect: 'Permit' }] } as never), '0030-00000005', /invalid/],
+    ['no Effect', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [{ ...ok, Effect: undefined }] } as never), '0030-00000005', /invalid/],
+    ['no Action', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [{ ...ok, Action: undefined }] } as never), '0030-00000005', /invalid/],
+    ['empty Action', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [{ ...ok, Action: [] }] } as never), '0030-00000005', /invalid/],
+    ['no Resource', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [{ ...ok, Resource: undefined }] } as never), '0030-00000005', /invalid/],
+    ['no Principal', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [{ ...ok, Principal: undefined }] } as never), '0030-00000005', /invalid/],
+    ['a Condition that is not operator -> key -> values', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [{ ...ok, Condition: { StringEquals: 'x' } }] } as never), '0030-00000005', /invalid/],
+    ['consecutive wildcards in Resource', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [{ ...ok, Resource: ['acs:oss:*:174649585760****:examplebucket/*'] }] } as never), '0030-00000007', /^The bucket policy, access point policy or object FC access point policy is invalid\.$/],
+    ['over 16 KB', () => raw(JSON.stringify({ Version: '1', Statement: Array.from({ length: 200 }, () => ok) })), '0030-00000001', /smaller than 16 KB/],
+    ['acs:SourceIp without acs:SourceVpc', () => client.putBucketPolicy(BUCKET, { Version: '1', Statement: [{ ...ok, Condition: { IpAddress: { 'acs:SourceIp': ['10.10.10.10'] } } }] } as never), '0030-00000008', /acs:SourceVpc must also be specified/],
+  ];
+  for (const [name, send, ec, message] of cases) {
+    const e = await refused(send);
+    t.ok(e, `${name}: refused`);
+    t.match(e, { status: 400, code: 'InvalidPolicyDocument', ecCode: ec }, name);
+    t.match(e!.message, message, `${name}: the message`);
+    t.match(lastRequest('PutBucketPolicy'), { status: 400, ec }, `${name}: answered by the server`);
+    t.equal((await client.getBucketPolicy(BUCKET)).status, 404, `${name}: nothing stored`);
+  }
+  // the controls: Principal [] (documented as "*"), a single statement object, a size just under 16 KB
+  for (const [name, policy] of [
+    ['Principal []', { Version: '1', Statement: [{ ...ok, Principal: [] }] }],
+    ['Statement as one object', { Version: '1', Statement: ok }],
+    ['acs:SourceIp with acs:SourceVpc', { Version: '1', Statement: [{ ...ok, Condition: { IpAddress: { 'acs:SourceIp': ['10.10.10.10'] }, StringNotLike: { 'acs:SourceVpc': ['vpc-*'] } } }] }],
+  ] as const) {
+    const r = await client.putBucketPolicy(BUCKET, policy as never);
+    t.equal(r.status, 200, `${name}: stored`);
+    t.same((await client.getBucketPolicy(BUCKET)).policy, policy, `${name}: read back`);
+  }
+  const big = JSON.stringify({ Version: '1', Statement: Array.from({ length: 100 }, () => ok) });
+  t.ok(Buffer.byteLength(big) < 16 * 1024, 'the control is under 16 KB');
+  t.match(await raw(big), { status: 200 }, 'just under 16 KB: stored');
+  server.state.setBucketPolicy(BUCKET, undefined);
+});
+
 t.test('NoSuchBucket', async (t) => {
   const client = ossClient(await stsCreds(), false);
   client.useBucket('no-such-bucket-here');

@@ -5,7 +5,11 @@
 // test/integration/writer-rgw.test.ts. If RGW cannot start, this file fails (it never skips).
 import t, { type Test } from 'tap';
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
-import { createRole, deleteBucketPolicy, deleteRolePolicy, putBucketPolicy, putRolePolicy, roleArn, s3For, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRole, deleteBucketPolicy, deleteRolePolicy, putBucketPolicy, putRolePolicy, radosgwAdmin, roleArn, s3For, seedDemo, startRgw, userArn } from '../../scripts/rgw.mjs';
+import { forBucket, readAccessLog } from '../helpers/rgw-access-log.js';
 import { runPolicyCommand } from '../../src/cli/policy-command.js';
 import type { PolicyArgs } from '../../src/cli/policy-args.js';
 import type { RunResult } from '../../src/core/model.js';
@@ -48,9 +52,9 @@ const handPolicy: PolicyDocument = {
   ],
 };
 
-async function probe(name: string) {
+async function probe(name: string, extra: string[] = []) {
   useCredentials(operator);
-  const r = await runCli(['probe', '--probe', name, '--role', roleArn(ROLE), '--bucket', BUCKET, '--prefix', PREFIX, '--endpoint', rgw.endpoint, '--path-style', '--format', 'json', '--timeout', '10']);
+  const r = await runCli(['probe', '--probe', name, '--role', roleArn(ROLE), '--bucket', BUCKET, '--prefix', PREFIX, '--endpoint', rgw.endpoint, '--path-style', '--format', 'json', '--timeout', '10', ...extra]);
   let json: RunResult;
   try {
     json = JSON.parse(r.stdout) as RunResult;
@@ -86,6 +90,8 @@ async function generated(name: string): Promise<PolicyDocument> {
 // it does not implement them in this configuration. The adapter checks the answer's root element, so
 // these two checks are errors naming that, never passes.
 const RGW_UNIMPLEMENTED = ['get-bucket-notification', 'get-inventory-configuration'];
+/** Action names RGW Pacific's policy parser refuses (asserted one by one below). */
+const RGW_REFUSED = ['s3:GetInventoryConfiguration', 's3:PutInventoryConfiguration'];
 
 function expectReaders(t: Test, p: Awaited<ReturnType<typeof probe>>, except: Record<string, string> = {}, listsUnprefixed = true) {
   for (const id of READERS) {
@@ -152,12 +158,14 @@ t.test('the generated aws-backup-s3 policy as the role\'s only policy: every che
   for (const a of ['s3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectAcl', 's3:ListBucketVersions', 's3:GetBucketVersioning', 's3:GetBucketLocation', 's3:GetBucketTagging', 's3:GetBucketNotification', 's3:GetInventoryConfiguration', 's3:DeleteObjectVersion']) {
     t.ok(actions.includes(a), `grants ${a}`);
   }
-  for (const a of ['s3:PutBucketNotification', 's3:PutInventoryConfiguration']) t.notOk(actions.includes(a), `never grants ${a}`);
-  // RGW Pacific's policy parser refuses the action name s3:GetInventoryConfiguration (radosgw-admin
-  // role-policy put: exit 234, "failed to parse perm policy"); it is removed, and nothing else.
+  // the configuration writes AWS Backup performs (never sent; evaluated with --explain)
+  for (const a of ['s3:PutBucketNotification', 's3:PutInventoryConfiguration']) t.ok(actions.includes(a), `grants ${a}`);
+  // RGW Pacific's policy parser refuses the action names of inventory configurations
+  // (s3:GetInventoryConfiguration, s3:PutInventoryConfiguration; radosgw-admin role-policy put: exit
+  // 234, "failed to parse perm policy"); they are removed, and nothing else.
   await t.rejects(putRolePolicy(rgw, ROLE, 'generated', g), /failed to parse perm policy/, 'RGW refuses the generated policy as it is');
-  const onRgw: PolicyDocument = { ...g, Statement: g.Statement.map((st) => ({ ...st, Action: st.Action.filter((a) => a !== 's3:GetInventoryConfiguration') })) };
-  t.equal(onRgw.Statement.flatMap((st) => st.Action).length, actions.length - 1);
+  const onRgw: PolicyDocument = { ...g, Statement: g.Statement.map((st) => ({ ...st, Action: st.Action.filter((a) => !RGW_REFUSED.includes(a)) })) };
+  t.equal(onRgw.Statement.flatMap((st) => st.Action).length, actions.length - RGW_REFUSED.length);
   await putRolePolicy(rgw, ROLE, 'generated', onRgw);
   t.teardown(() => deleteRolePolicy(rgw, ROLE, 'generated'));
   const p = await probe('aws-backup-s3');
@@ -186,6 +194,87 @@ t.test('the generated s3-backup-source policy as the role\'s only policy passes;
   t.equal(q.by['get-bucket-location']!.outcome, 'denied');
   t.equal(q.json.verdict, 'fail');
   await clean();
+});
+
+// Configuration writes (issue 15 item 2): put-bucket-notification and put-inventory-configuration are
+// never sent. With --explain the request each describes is evaluated over the role's policy as RGW
+// returns it. RGW's policy parser refuses s3:PutInventoryConfiguration (asserted here), so no role
+// policy on RGW can grant it: its evaluation is an implicit deny, and the allowed case is shown with a
+// FILE-based identity policy (the generated one) through `explain --replay REPORT --identity-policy FILE`.
+t.test('aws-backup-s3 --explain: the configuration writes are never sent, evaluated over the policies read', async (t) => {
+  const bucketArn = `arn:aws:s3:::${BUCKET}`;
+  const only = (action: string): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [action], Resource: bucketArn }] });
+  for (const a of RGW_REFUSED) await t.rejects(putRolePolicy(rgw, ROLE, 'probe-name', only(a)), /failed to parse perm policy/, `RGW refuses ${a} in a policy`);
+  await putRolePolicy(rgw, ROLE, 'probe-name', only('s3:PutBucketNotification'));
+  await deleteRolePolicy(rgw, ROLE, 'probe-name');
+  t.pass('RGW accepts s3:PutBucketNotification in a policy');
+
+  await radosgwAdmin(rgw, ['caps', 'add', `--uid=${owner.uid}`, '--caps=roles=read']);
+  const dir = mkdtempSync(join(tmpdir(), 'bc-config-writes-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'credentials'), `[policy-reader]\naws_access_key_id = ${owner.accessKeyId}\naws_secret_access_key = ${owner.secretAccessKey}\n`);
+  process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+  process.env.AWS_CONFIG_FILE = join(dir, 'config-none');
+  t.teardown(() => {
+    delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+    delete process.env.AWS_CONFIG_FILE;
+  });
+
+  const withNotification: PolicyDocument = { ...handPolicy, Statement: [...handPolicy.Statement, { Effect: 'Allow', Action: ['s3:PutBucketNotification'], Resource: bucketArn }] };
+  await putRolePolicy(rgw, ROLE, 'reader', withNotification);
+  t.teardown(() => deleteRolePolicy(rgw, ROLE, 'reader'));
+  const since = Date.now() - 1000;
+
+  // Without --explain: not probed, not a failure of their own
+  const plain = await probe('aws-backup-s3');
+  for (const id of ['put-bucket-notification', 'put-inventory-configuration']) {
+    t.match(plain.by[id], { outcome: 'not-probed', ok: true, reason: /never sent.*--explain evaluates it/ }, `${id}: not probed without --explain`);
+  }
+  t.same(plain.failed.map((f) => f.split(':')[0]).sort(), RGW_UNIMPLEMENTED, 'only RGW\'s unimplemented reads fail');
+  await clean();
+
+  const p = await probe('aws-backup-s3', ['--explain', '--explain-profile', 'policy-reader']);
+  const n = p.by['put-bucket-notification']!;
+  t.match(n, { outcome: 'evaluated', ok: true, expect: 'allow', explain: { decision: 'allowed' } }, 'allowed by the role policy read from RGW');
+  t.same(n.request, { action: 's3:PutBucketNotification', resource: bucketArn, context: {} }, 'exactly that request: the action on the bucket ARN');
+  t.match(n.explain!.input, { request: { action: 's3:PutBucketNotification', resource: bucketArn }, policies: { identity: ['role-inline:reader'] } });
+  const inv = p.by['put-inventory-configuration']!;
+  t.match(inv, { outcome: 'evaluated', ok: false, explain: { decision: 'implicit-deny', decidedBy: 'identity-policy' } }, 'no RGW policy can grant it: implicit deny');
+  t.match(inv.explain!.fix, { policy: 'identity', snippet: { Statement: [{ Action: ['s3:PutInventoryConfiguration'], Resource: bucketArn }] } });
+  t.not(p.json.verdict, 'pass');
+  t.same(p.failed.map((f) => f.split(':')[0]).sort(), [...RGW_UNIMPLEMENTED, 'put-inventory-configuration'].sort());
+  t.same(p.json.leftovers, []);
+  await clean();
+
+  // The evaluation alone decides the verdict: a definition of just the two writes (nothing is sent but AssumeRole).
+  const def = (inventory: string) => {
+    const f = join(dir, `config-writes-${inventory}.yaml`);
+    writeFileSync(f, ['name: config-writes', 'description: the configuration writes only', 'source: https://docs.aws.amazon.com/aws-backup/latest/devguide/security-iam-awsmanpol.html', 'providers: [aws]', 'checks:', '  assume-role: allow', '  put-bucket-notification: allow', `  put-inventory-configuration: ${inventory}`, ''].join('\n'));
+    return f;
+  };
+  const allow = await probe(def('allow'), ['--explain', '--explain-profile', 'policy-reader']);
+  t.equal(allow.json.verdict, 'fail', 'an evaluated implicit deny of an expected allow fails the run');
+  t.equal(allow.code, 1);
+  const deny = await probe(def('deny'), ['--explain', '--explain-profile', 'policy-reader']);
+  t.equal(deny.json.verdict, 'pass', `an evaluated deny where a denial is expected passes (${deny.failed.join(', ')})`);
+  t.equal(deny.code, 0);
+  const unevaluated = await probe(def('allow'));
+  t.equal(unevaluated.json.verdict, 'pass', 'without --explain: not probed, not a failure');
+  t.equal(unevaluated.code, 0);
+
+  // Ground truth: no configuration write reached RGW (its access log has every request).
+  const writes = forBucket(readAccessLog(rgw.dir), BUCKET).filter((e) => e.at >= since && e.method === 'PUT' && /[?&](notification|inventory)\b/.test(e.target));
+  t.same(writes, [], 'no PutBucketNotification or PutInventoryConfiguration was sent');
+
+  // A FILE-based identity policy grants what RGW cannot hold: the generated aws-backup-s3 policy.
+  const reportFile = join(dir, 'report.json');
+  writeFileSync(reportFile, JSON.stringify(p.json));
+  const policyFile = join(dir, 'generated.json');
+  writeFileSync(policyFile, JSON.stringify(await generated('aws-backup-s3')));
+  const r = await runCli(['explain', '--replay', reportFile, '--identity-policy', policyFile, '--format', 'json']);
+  const replayed = JSON.parse(r.stdout) as { checks: { id: string; before: string; after: string; change: string }[] };
+  t.match(replayed.checks.find((c) => c.id === 'put-inventory-configuration'), { before: 'implicit-deny', after: 'allowed', change: 'newly-allowed' }, 'allowed by the generated policy given as a file');
+  t.match(replayed.checks.find((c) => c.id === 'put-bucket-notification'), { after: 'allowed', change: 'unchanged' });
 });
 
 // Ownership evidence (issue 15, item 3) on RGW, as it is: RGW cannot produce an ownership denial (it

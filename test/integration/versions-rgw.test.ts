@@ -108,6 +108,7 @@ t.test('versioned bucket (Enabled): every version and delete marker the run crea
   t.equal(p.json.verdict, 'pass');
   t.same(p.json.target.versioning, { status: 'Enabled', from: 'GetBucketVersioning' });
   t.match(p.json.target.objectLock, { enabled: false });
+  t.match(p.json.target.conditionalWrites, { completeMultipartUpload: 'unknown', why: /not measured on a versioned bucket/ });
   t.same(p.json.leftovers, []);
   t.same(await assertReportMatchesVersions(t, VERSIONED, p.json), [], 'no version and no delete marker left');
 });
@@ -117,7 +118,10 @@ t.test('versioned bucket (Suspended): the null versions and markers go too', asy
   const p = await probe(VERSIONED);
   t.equal(p.code, 0, `${p.stderr}\n${JSON.stringify(p.json.checks.filter((c) => !c.ok), null, 1)}\n${JSON.stringify(p.json.leftovers)}`);
   t.same(p.json.target.versioning, { status: 'Suspended', from: 'GetBucketVersioning' });
-  t.same(await assertReportMatchesVersions(t, VERSIONED, p.json), []);
+  // Suspended replaces the null version as an unversioned bucket replaces the object: measured, and RGW ignores it
+  t.match(p.json.target.conditionalWrites, { completeMultipartUpload: 'ignored' });
+  t.match(p.json.checks.find((c) => c.id === 'multipart-complete')!.caveat, { finding: 'collision-unguarded' });
+  t.same(await assertReportMatchesVersions(t, VERSIONED, p.json), [], 'the measuring object\'s null versions and markers go too');
   await s3.send(new PutBucketVersioningCommand({ Bucket: VERSIONED, VersioningConfiguration: { Status: 'Enabled' } }));
 });
 
@@ -327,4 +331,77 @@ t.test('collisions: the other writer\'s object at the canary key stays intact', 
   const [[key, vid]] = [...planted];
   t.ok((await versionsOf(VERSIONED, key)).some((v) => v.versionId === vid), `the other writer's version ${vid} is intact`);
   await assertReportMatchesVersions(t, VERSIONED, p.json);
+  t.match(p.json.target.conditionalWrites, { completeMultipartUpload: 'unknown', why: /not measured on a versioned bucket/ }, 'versioned: the versions check stands in for the measurement');
+});
+
+// The same held CompleteMultipartUpload on an UNVERSIONED bucket: RGW ignores If-None-Match on complete
+// and no noncurrent version keeps the other writer's object, so the overwrite leaves no trace and the
+// check cannot see it. The tool measures that RGW ignores the header (on its own keys) and says so.
+t.test('held CompleteMultipartUpload on an unversioned bucket: the report says the guarantee does not hold', async (t) => {
+  const proxy = await startFaultProxy({ upstream: rgw.endpoint, deadlineMs: 120_000, maxRequests: 2000 });
+  t.teardown(() => proxy.close());
+  let planted: { key: string; etag: string } | null = null;
+  proxy.setRules([
+    {
+      name: 'plant-complete',
+      op: 'CompleteMultipartUpload',
+      path: /\/multipart\.bin$/,
+      attempts: [1],
+      fault: {
+        kind: 'hook',
+        run: async (ex) => {
+          const key = decodeURIComponent(ex.path.replace(`/${PLAIN}/`, ''));
+          const r = await s3.send(new PutObjectCommand({ Bucket: PLAIN, Key: key, Body: 'the other writer' }));
+          planted = { key, etag: r.ETag ?? '' };
+        },
+      },
+    },
+  ]);
+  const p = await probe(PLAIN, [], proxy.endpoint);
+  t.ok(planted, 'the other writer created the key while the completion was held');
+  const { key } = planted!;
+  const complete = p.json.checks.find((c) => c.id === 'multipart-complete')!;
+  // What the report says, exactly.
+  t.match(p.json.target.conditionalWrites, {
+    completeMultipartUpload: 'ignored',
+    why: /CompleteMultipartUpload with If-None-Match: \* over this run's own object nightly\/\.backup-canary\/[^/]+\/conditional-[0-9a-f]{12}\.bin succeeded and replaced it/,
+  });
+  t.match(complete, { outcome: 'allowed', ok: true, caveat: { finding: 'collision-unguarded', why: new RegExp(`${key.replace(/[.]/g, '\\.')} .*would have been overwritten without trace`) } });
+  t.equal(p.json.verdict, 'pass', 'permissions as expected: the finding is reported, not a failed verdict (README "Known limit")');
+  t.equal(p.code, 0);
+  // Ground truth: the other writer's object is gone. RGW completed over it (the header was sent and
+  // ignored), and the canary's cleanup then deleted what HEAD proved to be the canary. Nothing is left
+  // at the key, and nothing in the report could have named the loss: hence the caveat.
+  const sent = proxy.log.find((ex) => ex.op === 'CompleteMultipartUpload' && ex.path.endsWith('/multipart.bin'))!;
+  t.equal(sent.requestHeaders['if-none-match'], '*', 'the completion carried If-None-Match: *');
+  t.equal(sent.status, 200, 'RGW completed over the other writer\'s object');
+  t.same(await versionsOf(PLAIN, key), [], 'the other writer\'s object was overwritten and is gone');
+  // The measurement: exactly one object and one upload of its own, both removed.
+  const measuring = proxy.log.filter((ex) => /\/conditional-[0-9a-f]{12}\.bin$/.test(ex.path));
+  t.same(
+    measuring.map((ex) => `${ex.op} ${ex.status}`),
+    ['PutObject 200', 'CreateMultipartUpload 200', 'UploadPart 200', 'HeadObject 200', 'CompleteMultipartUpload 200', 'HeadObject 200', 'DeleteObject 204'],
+    'PutObject, one tiny upload completed over it, and its removal',
+  );
+  t.equal(measuring.find((ex) => ex.op === 'PutObject')!.requestHeaders['if-none-match'], '*', 'the measuring object is created conditionally');
+  t.same(await assertReportMatchesVersions(t, PLAIN, p.json), [], 'nothing of the run is left');
+});
+
+t.test('a store that honours If-None-Match on complete (the proxy answers 412 as Amazon S3 does): honoured, no finding, nothing left', async (t) => {
+  const proxy = await startFaultProxy({ upstream: rgw.endpoint, deadlineMs: 120_000, maxRequests: 2000 });
+  t.teardown(() => proxy.close());
+  // Only the measuring completion, over the run's own object, gets the 412 of a store that honours the header.
+  proxy.setRules([{ name: '412', op: 'CompleteMultipartUpload', path: /\/conditional-[0-9a-f]{12}\.bin$/, fault: { kind: 'status', status: 412, code: 'PreconditionFailed', message: 'At least one of the pre-conditions you specified did not hold' } }]);
+  const p = await probe(PLAIN, [], proxy.endpoint);
+  t.equal(p.code, 0, `${p.stderr}\n${JSON.stringify(p.json.checks.filter((c) => !c.ok), null, 1)}`);
+  t.match(p.json.target.conditionalWrites, { completeMultipartUpload: 'honoured', why: /was refused \(PreconditionFailed 412\)/ });
+  t.notOk(p.json.checks.find((c) => c.id === 'multipart-complete')!.caveat, 'no collision-unguarded finding');
+  const measuring = proxy.log.filter((ex) => /\/conditional-[0-9a-f]{12}\.bin$/.test(ex.path));
+  t.same(
+    measuring.map((ex) => `${ex.op} ${ex.status}`),
+    ['PutObject 200', 'CreateMultipartUpload 200', 'UploadPart 200', 'HeadObject 200', 'CompleteMultipartUpload 412', 'AbortMultipartUpload 204', 'DeleteObject 204'],
+    'the refused upload is aborted, the object removed',
+  );
+  t.equal(measuring.find((ex) => ex.op === 'CompleteMultipartUpload')!.requestHeaders['if-none-match'], '*');
+  t.same(await assertReportMatchesVersions(t, PLAIN, p.json), [], 'nothing of the run is left');
 });

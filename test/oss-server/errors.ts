@@ -25,6 +25,16 @@ export const OSS_ERRORS = {
    * policy, acs:SourceVpc must also be specified". The page shows the request, not the response: the
    * status and Code are this server's (400, InvalidPolicyDocument, as for other invalid policies).
    */
+  /**
+   * The other PutBucketPolicy refusals (bucket-policy-validate.ts). Messages: EC page 0030-00000005 (English)
+   * "The policy is invalid."; 0030-00000001, 0030-00000002 and 0030-00000007 are documented in Chinese
+   * only ("Body大小太大,Policy的长度必须小于16 KB"; "Bucket Policy的Version必须是1"; "Bucket Policy、接入点策略
+   * 或者对象FC策略不合法"): these messages translate them. Status and Code: this server's (as below).
+   */
+  PolicyTooLarge: { status: 400, message: 'The body is too large: the policy must be smaller than 16 KB.', ec: '0030-00000001' },
+  PolicyVersion: { status: 400, message: 'The Version of the bucket policy must be 1.', ec: '0030-00000002' },
+  PolicyInvalid: { status: 400, message: 'The policy is invalid.', ec: '0030-00000005' },
+  PolicyConsecutiveWildcards: { status: 400, message: 'The bucket policy, access point policy or object FC access point policy is invalid.', ec: '0030-00000007' },
   PolicySourceIpWithoutVpc: {
     status: 400,
     message: 'When acs:SourceIp is specified as a Condition in the bucket policy, acs:SourceVpc must also be specified.',
@@ -137,7 +147,7 @@ export function codeOf(name: OssErrorName): string {
   if (name.startsWith('SignatureDoesNotMatch')) return 'SignatureDoesNotMatch';
   if (name.startsWith('InvalidSecurityToken')) return 'InvalidSecurityToken';
   if (name.startsWith('AccessDenied')) return 'AccessDenied';
-  if (name === 'PolicySourceIpWithoutVpc') return 'InvalidPolicyDocument';
+  if (name.startsWith('Policy')) return 'InvalidPolicyDocument';
   if (name === 'InvalidObjectAcl') return 'InvalidArgument';
   if (name === 'InvalidArgumentAuthorization' || name === 'InvalidPartNumber' || name === 'InvalidForbidOverwrite') {
     return 'InvalidArgument';

@@ -10,7 +10,7 @@ import {
   type OssErrorName,
   type OssErrorResponse,
 } from './errors.js';
-import { sourceIpWithoutVpc, statementsOf } from '../../src/explain/dialects/alibaba/bucket-policy.js';
+import { validateBucketPolicy } from './bucket-policy-validate.js';
 import { headerMap, hostnameOf, httpDate, isLoopbackOrIp, readBody, splitUrl } from './http-util.js';
 import {
   parseQuery,
@@ -424,15 +424,13 @@ function dispatch(state: OssServerState, script: Script, ctx: OssContext, auth: 
 }
 
 /**
- * PutBucketPolicy (PUT /?policy, JSON body). EC 0030-00000008: a statement whose Condition uses
- * acs:SourceIp without acs:SourceVpc is refused (help.aliyun.com/zh/oss/user-guide/0030-00000008; the
- * rule lives in src/explain/dialects/alibaba/bucket-policy.ts, shared with the evaluator and fixes).
- * 200 with an empty body otherwise.
+ * PutBucketPolicy (PUT /?policy, JSON body), validated as OSS documents it (bucket-policy-validate.ts:
+ * 0030-00000001, -02, -05, -07, -08). 200 with an empty body otherwise.
  */
 function putBucketPolicy(bucket: Bucket, ctx: OssContext): OssResult {
+  const refused = validateBucketPolicy(ctx.body);
+  if (refused) return err(refused.error);
   const text = ctx.body.toString('utf8');
-  const statements = statementsOf(text);
-  if (sourceIpWithoutVpc(statements).length) return err('PolicySourceIpWithoutVpc');
   bucket.policy = text;
   return { status: 200 };
 }

@@ -107,6 +107,10 @@ t.test('a key policy that delegates to the account: the identity policy must all
   const r = run([put]);
   new AwsExplainer(adapter, options(file)).explainRead(r, read);
   t.match(put.explain, { decision: 'implicit-deny', decidedBy: 'identity-policy', kms: { explain: { decidedBy: 'identity-policy' } } });
+  // the role policy's fix grants the KMS action on the key, not on the bucket's objects (where it would not apply)
+  t.match(put.explain!.fix, { policy: 'identity', snippet: { Statement: [{ Effect: 'Allow', Action: ['kms:GenerateDataKey'], Resource: KEY }] } });
+  t.match(put.explain!.fix!.summary, new RegExp(`grants only kms:GenerateDataKey on ${KEY.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.`));
+  t.ok(put.explain!.fix!.proof, 'the fix was proven before it is shown');
   const withKms = { ...read, identity: [...read.identity, { name: 'role-inline:kms', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: KEY }] } }] };
   const ok = check('put-object', 's3:PutObject', 'c', 'allowed', SSE);
   const r2 = run([ok, check('get-object', 's3:GetObject', 'c', 'allowed')]);

@@ -52,8 +52,9 @@ t.test('one row per check id, unique, every operation used, one level per operat
     }
     t.ok(rows.length > 0, `${op} is used by a check`);
     t.same([...new Set(rows.map((r) => r.level))], [levelOf(op)], `${op}: every row agrees on the level`);
-    // OSS documents no bucket notification configuration (src/providers/alibaba/actions.ts): empty, and skipped
-    if (op === 'getBucketNotification') t.equal(OSS_ACTIONS[op], '', `${op} has no OSS action`);
+    // OSS documents no bucket notification configuration, and the configuration writes are never sent
+    // nor mapped there (src/providers/alibaba/actions.ts): empty, and skipped
+    if (['getBucketNotification', 'putBucketNotification', 'putInventoryConfiguration'].includes(op)) t.equal(OSS_ACTIONS[op], '', `${op} has no OSS action`);
     else t.ok(OSS_ACTIONS[op], `${op} has an OSS action`);
   }
   for (const c of CHECKS) for (const d of [...c.needs, ...c.after]) t.ok(checkRow(d), `${c.id} -> ${d} is a check`);
@@ -62,8 +63,16 @@ t.test('one row per check id, unique, every operation used, one level per operat
     [
       'head-bucket', 'list-prefix', 'list-prefix-recursive', 'multipart-list-uploads', 'list-bucket-root', 'list-all-buckets', 'read-bucket-policy',
       'list-bucket-versions', 'get-bucket-versioning', 'get-bucket-location', 'get-bucket-tagging', 'get-bucket-notification', 'get-inventory-configuration',
+      'put-bucket-notification', 'put-inventory-configuration',
     ],
   );
+});
+
+t.test('configuration writes: rows never sent (evaluatedOnly), on the bucket ARN, no adapter method', async (t) => {
+  const never = CHECKS.filter((c) => 'evaluatedOnly' in c && c.evaluatedOnly).map((c) => c.id);
+  t.same(never, ['put-bucket-notification', 'put-inventory-configuration'], 'exactly the two configuration writes');
+  t.same(s3('put-bucket-notification'), { action: 's3:PutBucketNotification', resource: 'arn:aws:s3:::b', context: {} });
+  t.same(s3('put-inventory-configuration'), { action: 's3:PutInventoryConfiguration', resource: 'arn:aws:s3:::b', context: {} });
 });
 
 t.test('request records: bucket-level requests on the bucket ARN, ListBuckets account-wide, objects on their key', async (t) => {

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { evaluate, fixCandidates, proposeFix, type Fix, type FixRequest, type PolicySet, type RequestContext } from '../../src/explain/index.js';
+import { evaluate, fixCandidates, proposeFix, provenFix, storeSemantics, type Fix, type FixRequest, type PolicySet, type RequestContext } from '../../src/explain/index.js';
 
 const ACCT = '111122223333';
 const ROLE = `arn:aws:iam::${ACCT}:role/BackupRole`;
@@ -248,6 +248,10 @@ t.test('trust failure: the trust statement naming the caller, with the external 
   const near = run(request, { trust: withCond }, fixReq({ action: 'sts:AssumeRole', externalId: 'ext-42' }));
   tt.match(near!.summary, /names the caller but its condition fails/);
   tt.match(near!.summary, /StringEquals sts:ExternalId expected vs ext-42/);
+  // the same statement, and this run sent no external id: send it; never a statement without the requirement
+  const missing = run({ ...request, context: {}, absent: ['sts:ExternalId'] }, { trust: withCond }, fixReq({ action: 'sts:AssumeRole' }));
+  tt.match(missing, { policy: 'trust', form: 'external-id', change: { kind: 'advice' }, snippet: { ExternalId: 'expected' } });
+  tt.match(missing!.summary, /admits the caller only with sts:ExternalId "expected" .*this run passed no --external-id: pass --external-id/);
 });
 
 t.test('trust Deny on the role session name: the session name that passes', async (tt) => {
@@ -419,6 +423,58 @@ t.test('alibaba: RAM policy statement with Version "1" and oss:Prefix for ListOb
   // OSS names a role's sessions as arn:sts::UID:assumed-role/ROLE/* in a bucket-policy Principal
   tt.same(xacct!.snippet.Principal, ['arn:sts::1234567890123456:assumed-role/backuprole/*']);
   for (const f of [fix, list, buckets, trust, assume, xacct]) assertSafe(tt, f, 'alibaba');
+});
+
+// EC 0030-00000008 (help.aliyun.com/zh/oss/user-guide/0030-00000008; "Bucket Policy", Important): OSS
+// refuses a bucket-policy statement whose Condition uses acs:SourceIp without acs:SourceVpc. A fix that
+// keeps such a statement could never be applied on OSS, however safe it evaluates: the proof rejects it.
+t.test('alibaba on oss: a bucket-policy candidate with acs:SourceIp but no acs:SourceVpc is rejected (0030-00000008)', async (tt) => {
+  const role = 'acs:ram::1234567890123456:role/backuprole';
+  const request: RequestContext = {
+    action: 'oss:PutObject',
+    resource: 'acs:oss:cn-hangzhou:1234567890123456:backup-bucket/canary/x',
+    principal: { arn: 'acs:ram::1234567890123456:assumed-role/backuprole/canary-1', roleArn: role },
+    resourceAccount: '1234567890123456',
+    context: { 'acs:SourceIp': '10.0.0.5' },
+    absent: ['acs:SourceVpc'], // a request from the internet: no VPC
+  };
+  const bucketPolicy = (condition: Record<string, unknown>) => ({
+    name: 'bucket-policy',
+    document: {
+      Version: '1',
+      Statement: [
+        // names the backup role's sessions and another account: removing the role from the list keeps
+        // every other principal exactly as denied, so only the store rule can reject it
+        { Effect: 'Deny', Principal: ['arn:sts::1234567890123456:assumed-role/backuprole/*', '2999999999999999'], Action: ['oss:PutObject'], Resource: ['acs:oss:*:*:backup-bucket/*'], Condition: condition },
+      ],
+    },
+  });
+  const prove = (condition: Record<string, unknown>) => {
+    const policies: PolicySet = {
+      identity: [{ name: 'ram-policy', document: { Version: '1', Statement: [{ Effect: 'Allow', Action: 'oss:PutObject', Resource: 'acs:oss:*:*:backup-bucket/*' }] } }],
+      resource: bucketPolicy(condition),
+    };
+    const input = { request, policies, dialect: 'alibaba' as const };
+    const result = evaluate(input);
+    tt.equal(result.decision, 'explicit-deny');
+    return provenFix(input, result, fixReq({ roleArn: role, action: 'oss:PutObject' }), storeSemantics('alibaba', 'oss'))!;
+  };
+  const ipOnly = prove({ NotIpAddress: { 'acs:SourceIp': ['42.120.88.0/24'] } });
+  const removal = ipOnly.proof.candidates.find((c) => c.form === 'remove-role-from-principal')!;
+  tt.ok(removal, 'the removal candidate was tried');
+  tt.equal(removal.shown, false, 'not shown: OSS would refuse the changed policy');
+  tt.match(removal.checks.find((c) => c.check === 'store-supports'), { ok: false, detail: /statement #0: OSS refuses a bucket policy that uses acs:SourceIp without acs:SourceVpc \(EC 0030-00000008\)/ });
+  // it is rejected by that rule alone: the role gets through and nobody else does
+  tt.match(removal.checks.find((c) => c.check === 'role-allowed'), { ok: true });
+  tt.match(removal.checks.find((c) => c.check === 'others-unchanged'), { ok: true });
+  tt.equal(ipOnly.safe, false);
+  tt.match(ipOnly.summary, /0030-00000008/, 'the reason is in what the user reads');
+  // the same Deny written as OSS documents it (acs:SourceVpc beside acs:SourceIp): the removal is shown
+  const withVpc = prove({ NotIpAddress: { 'acs:SourceIp': ['42.120.88.0/24'] }, StringNotLike: { 'acs:SourceVpc': ['vpc-*'] } });
+  tt.equal(withVpc.safe, true);
+  tt.equal(withVpc.form, 'remove-role-from-principal');
+  tt.same(withVpc.snippet.Principal, ['2999999999999999']);
+  tt.match(withVpc.proof.candidates.at(-1)!.checks.find((c) => c.check === 'store-supports'), { ok: true });
 });
 
 // Property: over every fixture case that ends in a denial, the proposed fix never suggests a wildcard

@@ -10,6 +10,7 @@ import { describeOssRequest } from '../../src/providers/alibaba/request.js';
 import { describeS3Request } from '../../src/providers/aws/request.js';
 import { OSS_ACTIONS } from '../../src/providers/alibaba/actions.js';
 import { evaluate } from '../../src/explain/index.js';
+import { sourceIpWithoutVpc, statementsOf } from '../../src/explain/dialects/alibaba/bucket-policy.js';
 import type { RequestContext } from '../../src/explain/types.js';
 import { S3_ACTIONS } from '../../src/providers/aws/actions.js';
 import { S3_ACTIONS as FROM_ADAPTER } from '../../src/providers/aws/adapter.js';
@@ -258,6 +259,29 @@ t.test('never a "*" action or a bare "*" resource, for any definition, provider 
       }
     }
   }
+});
+
+// EC 0030-00000008 (help.aliyun.com/zh/oss/user-guide/0030-00000008): OSS refuses a bucket policy whose
+// statement uses acs:SourceIp without acs:SourceVpc. Whatever the generator emits for Alibaba Cloud
+// (the RAM policy today; any bucket-policy snippet it may gain) must keep that rule.
+t.test('alibaba: no generated statement uses acs:SourceIp without acs:SourceVpc (EC 0030-00000008)', async (t) => {
+  t.same(sourceIpWithoutVpc([{ Effect: 'Deny', Condition: { NotIpAddress: { 'acs:SourceIp': ['10.0.0.0/8'] } } }]), [0], 'the check itself flags a bad statement');
+  let documents = 0;
+  for (const profile of listDefinitions()) {
+    const name = profile.name;
+    if (!(profile.providers as string[]).includes('alibaba')) continue;
+    for (const roleArn of [undefined, 'acs:ram::1234567890123456:role/backup']) {
+      const g = generatePolicy({ profile, bucket: 'b-1', prefix: 'p/', provider: 'alibaba', ...(roleArn ? { roleArn } : {}) });
+      for (const doc of [g.identity, g.bucketException?.snippet, g.bucketGrant?.snippet]) {
+        if (!doc) continue;
+        documents++;
+        t.same(sourceIpWithoutVpc(statementsOf(doc)), [], `${name}${roleArn ? ' with a role' : ''}: every statement keeps the rule`);
+      }
+      // OSS has no principal-ARN key: no bucket-policy exception is generated for it
+      t.equal(g.bucketException, undefined, `${name}: no bucket-policy exception on OSS`);
+    }
+  }
+  t.ok(documents > 0, 'some Alibaba documents were checked');
 });
 
 t.test('a backup source with a writer (--writer): no s3:PutObject and no cleanup delete for the role; without it, the note says why they are there', async (t) => {

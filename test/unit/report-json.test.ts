@@ -193,8 +193,8 @@ t.test('the schema rejects what the contract does not allow', async (t) => {
 // file's type-check until it is added here and to the schema) and every enum value.
 const KEYS = {
   RunResult: { schemaVersion: 1, tool: 1, runId: 1, startedAt: 1, verdict: 1, target: 1, identity: 1, checks: 1, leftovers: 1, explain: 1, error: 1, interrupted: 1, shard: 1, changes: 1, policyChanges: 1, asBackup: 1, durationMs: 1 } satisfies Record<keyof RunResult, 1>,
-  TargetDescription: { name: 1, provider: 1, bucket: 1, prefix: 1, region: 1, endpoint: 1, role: 1, probe: 1, versioning: 1, objectLock: 1, objectOwnership: 1, writer: 1 } satisfies Record<keyof TargetDescription, 1>,
-  CheckResult: { id: 1, action: 1, expect: 1, outcome: 1, ok: 1, durationMs: 1, key: 1, uploadId: 1, reason: 1, request: 1, note: 1, explain: 1, finding: 1, retries: 1, denial: 1, objectOwner: 1, ownership: 1, by: 1 } satisfies Record<keyof CheckResult, 1>,
+  TargetDescription: { name: 1, provider: 1, bucket: 1, prefix: 1, region: 1, endpoint: 1, role: 1, probe: 1, versioning: 1, objectLock: 1, objectOwnership: 1, writer: 1, conditionalWrites: 1 } satisfies Record<keyof TargetDescription, 1>,
+  CheckResult: { id: 1, action: 1, expect: 1, outcome: 1, ok: 1, durationMs: 1, key: 1, uploadId: 1, reason: 1, request: 1, note: 1, explain: 1, finding: 1, retries: 1, denial: 1, objectOwner: 1, ownership: 1, by: 1, caveat: 1 } satisfies Record<keyof CheckResult, 1>,
   Denial: {
     stage: 1, source: 1, explicit: 1, code: 1, message: 1, httpStatus: 1, requestId: 1, extendedRequestId: 1, hint: 1, rule: 1, ec: 1, recommendDoc: 1,
     accessDeniedDetail: 1,
@@ -209,7 +209,7 @@ const KEYS = {
 const IDENTITY_KEYS = { source: 1, assumedRoleArn: 1 } satisfies Record<keyof Identity, 1>;
 const ENUMS = {
   Verdict: { pass: 1, fail: 1, error: 1 } satisfies Record<Verdict, 1>,
-  Outcome: { allowed: 1, denied: 1, error: 1, skipped: 1 } satisfies Record<Outcome, 1>,
+  Outcome: { allowed: 1, denied: 1, error: 1, skipped: 1, 'not-probed': 1, evaluated: 1 } satisfies Record<Outcome, 1>,
   Expectation: { allow: 1, deny: 1, any: 1 } satisfies Record<Expectation, 1>,
   stage: { credentials: 1, 'assume-role': 1, network: 1, bucket: 1, object: 1 } satisfies Record<DenialStage, 1>,
   source: {

@@ -106,3 +106,21 @@ t.test('cells stay cells: pipes, newlines, Markdown and HTML in messages', async
   t.equal(code('`y`'), '`` `y` ``');
   t.equal(code(''), '');
 });
+
+t.test('a fix shown after rejected candidates: one list item per rejected candidate under the snippet', async (t) => {
+  const r = result('office-ip');
+  const fix = r.checks.find((c) => c.id === 'put-object')!.explain!.fix!;
+  fix.safe = true;
+  fix.proof = {
+    store: 'ceph-rgw',
+    candidates: [
+      { form: 'principal-arn-condition', summary: 's', shown: false, checks: [{ check: 'store-supports', ok: false, detail: 'ceph-rgw does not support the condition key aws:PrincipalArn' }, { check: 'role-allowed', ok: true, detail: 'ok' }] },
+      { form: 'not-principal-role', summary: 's', shown: true, checks: [{ check: 'store-supports', ok: true, detail: 'ok' }] },
+    ],
+  };
+  const out = render(singleRun(r));
+  const section = out.slice(out.indexOf('**Fix**'));
+  t.match(section, /  ```\n\n  - not proposed on ceph-rgw: principal-arn-condition: store-supports failed \(ceph-rgw does not support the condition key aws:PrincipalArn\)\n/);
+  t.equal(section.match(/not proposed on/g)?.length, 1, 'only the rejected candidate, once');
+  t.notMatch(render(singleRun(result('office-ip'))), /not proposed on/, 'no proof record: no such line');
+});

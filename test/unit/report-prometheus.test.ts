@@ -164,7 +164,7 @@ t.test('a run of five targets: valid, conventional names, the expected series', 
   const put = { ...nas, check: 'put-object', action: 's3:PutObject', expect: 'allow' };
   t.equal(value(p, 'backup_canary_check_success', put), 0);
   t.equal(value(p, 'backup_canary_check_success', { ...nas, check: 'list-prefix' }), 1);
-  t.same(get(p, 'backup_canary_check_outcome', put).map((s) => [s.labels.outcome, s.value]), [['allowed', 0], ['denied', 1], ['error', 0], ['skipped', 0]]);
+  t.same(get(p, 'backup_canary_check_outcome', put).map((s) => [s.labels.outcome, s.value]), [['allowed', 0], ['denied', 1], ['error', 0], ['skipped', 0], ['not-probed', 0], ['evaluated', 0]]);
   t.equal(value(p, 'backup_canary_check_outcome', { ...nas, check: 'head-object', outcome: 'skipped' }), 1);
   t.equal(value(p, 'backup_canary_check_duration_seconds', put), 0.009);
 
@@ -181,7 +181,7 @@ t.test('a run of five targets: valid, conventional names, the expected series', 
 
   t.equal(value(p, 'backup_canary_check_success', { target: 'vault-over-privileged', check: 'delete-object', expect: 'deny' }), 0, 'over-privileged');
   t.equal(get(p, 'backup_canary_check_success', { target: 'dr-site' }).length, 16);
-  t.equal(get(p, 'backup_canary_check_outcome', {}).length, 4 * 62, 'a state set of four per check');
+  t.equal(get(p, 'backup_canary_check_outcome', {}).length, 6 * 62, 'a state set of six per check');
   const perCheck = new Map<string, number>();
   for (const s of get(p, 'backup_canary_check_outcome', {})) {
     const k = `${s.labels.target}/${s.labels.check}`;

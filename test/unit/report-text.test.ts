@@ -64,3 +64,38 @@ t.test('run: targets that never ran or were interrupted say why', async (t) => {
   t.match(out, /^Run of 2 targets:$/m);
   t.same(targetNames([result('pass')]), ['aws corp-backups/db/nightly/ (default)']);
 });
+
+/** office-ip with the proof a ceph-rgw run gives: two candidates rejected, the third shown. */
+function withProof(r: RunResult, safe = true): RunResult {
+  const put = r.checks.find((c) => c.id === 'put-object')!;
+  const fix = put.explain!.fix!;
+  const checks = (failed: Record<string, string>) =>
+    (['store-supports', 'role-allowed', 'others-unchanged'] as const).map((check) => ({ check, ok: !(check in failed), detail: failed[check] ?? 'ok' }));
+  fix.safe = safe;
+  fix.proof = {
+    store: 'ceph-rgw',
+    candidates: [
+      { form: 'principal-arn-condition', summary: 's', shown: false, checks: checks({ 'store-supports': 'ceph-rgw does not support the condition key aws:PrincipalArn', 'others-unchanged': 'another user of the account goes from explicit-deny to allowed (aws:SourceIp=127.0.0.1)' }) },
+      { form: 'not-principal', summary: 's', shown: false, checks: checks({ 'others-unchanged': 'another user of the account goes from explicit-deny to allowed (any request)' }) },
+      { form: 'not-principal-role', summary: 's', shown: safe, checks: checks(safe ? {} : { 'role-allowed': "the role's request is explicit-deny after the change" }) },
+    ],
+  };
+  return r;
+}
+
+t.test('a fix shown after rejected candidates: one line per rejected candidate, with the proof leg that failed', async (t) => {
+  const out = renderText(withProof(result('office-ip')), { color: false });
+  const lines = out.split('\n');
+  const policy = lines.findIndex((l) => /^ {6}\w+ policy: \{/.test(l));
+  t.ok(policy > 0, 'the snippet line');
+  t.same(lines.slice(policy + 1, policy + 3), [
+    '      not proposed on ceph-rgw: principal-arn-condition: store-supports failed (ceph-rgw does not support the condition key aws:PrincipalArn); others-unchanged failed (another user of the account goes from explicit-deny to allowed (aws:SourceIp=127.0.0.1))',
+    '      not proposed on ceph-rgw: not-principal: others-unchanged failed (another user of the account goes from explicit-deny to allowed (any request))',
+  ]);
+  t.notMatch(out, /not proposed on ceph-rgw: not-principal-role/, 'the shown candidate is not listed as rejected');
+  t.equal(out.match(/not proposed on/g)?.length, 2, 'once, not for each check that shares the fix');
+
+  const none = renderText(withProof(result('office-ip'), false), { color: false });
+  t.match(none, /not proposed on ceph-rgw: not-principal-role: role-allowed failed \(the role's request is explicit-deny after the change\)/, 'no candidate proven: every one says why');
+  t.notMatch(renderText(result('office-ip'), { color: false }), /not proposed on/, 'a fix without a proof record prints no such line');
+});

@@ -39,7 +39,8 @@ t.test('quick mode uploads one part', async (t) => {
   const r = await run(a, { quick: true });
   t.equal(r.verdict, 'pass');
   t.notOk(r.checks.some((c) => c.id === 'multipart-upload-part-2'));
-  t.equal(a.calls.filter((c) => c === 'uploadPart').length, 1);
+  // one part for the canary, one for the conditional-write measurement's upload (collision.ts)
+  t.equal(a.calls.filter((c) => c === 'uploadPart').length, 2);
 });
 
 t.test('assume-role denied: nothing else runs', async (t) => {
@@ -83,7 +84,8 @@ t.test('delete denied: leftovers list exactly the canary objects', async (t) => 
   const a = new MemoryAdapter();
   a.deny.set('deleteObject', new RequestFailure('denied', denial()));
   const r = await run(a);
-  t.same(r.leftovers.map((l) => l.key.replace(/.*\//, '')), ['multipart.bin', 'object.bin']);
+  // the conditional-write measurement's object stays too, and is reported (every byte accounted for)
+  t.match(r.leftovers.map((l) => l.key.replace(/.*\//, '')), [/^conditional-[0-9a-f]{12}\.bin$/, 'multipart.bin', 'object.bin']);
   t.same([...a.objects.keys()].sort(), r.leftovers.map((l) => l.key).sort());
   t.same(r.checks.filter((c) => !c.ok).map((c) => c.id), ['delete-object', 'delete-multipart-object']);
 });

@@ -63,4 +63,7 @@ export const OSS_ACTIONS: Record<Operation, string> = {
   // from GetBucketAcl (oss:GetBucketAcl), which this adapter does not send.
   getBucketOwnershipControls: '',
   getBucketAcl: 'oss:GetBucketAcl',
+  // Configuration writes (never sent; evaluated with --explain on AWS only): not mapped on OSS.
+  putBucketNotification: '',
+  putInventoryConfiguration: '',
 };

@@ -139,7 +139,21 @@ export class AlibabaExplainer implements Explainer {
 
     // On Alibaba Cloud the caller's own RAM policies must also allow sts:AssumeRole. They are not read
     // here, so when the trust policy admits the caller, the evaluation cannot decide by itself.
-    const r = evaluate({ request, policies, dialect: 'alibaba' });
+    // One failure never loses the run (issue 12 item 5): the same lenient parse as explainCheck, and
+    // a trust policy that still cannot be evaluated is this check's explain.error, never a throw.
+    let r: ReturnType<typeof evaluate>;
+    try {
+      r = evaluate({ request, policies: { lenient: true, ...policies }, dialect: 'alibaba' });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      check.explain = {
+        decision: 'undetermined',
+        decidedBy: null,
+        summary: `not evaluated: ${why}`,
+        error: `the evaluation of ${check.action} on ${request.resource} failed: ${why}`,
+      };
+      return;
+    }
     const trust = r.layers.find((l) => l.layer === 'trust-policy');
     if (r.decidedBy === 'identity-policy' && trust?.allows === true && trust.denies === false) {
       const admits = `the trust policy of ${this.o.roleArn} admits ${caller}`;

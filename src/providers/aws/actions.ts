@@ -43,4 +43,9 @@ export const S3_ACTIONS: Record<Operation, string> = {
   // needs s3:GetBucketAcl (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketAcl.html).
   getBucketOwnershipControls: 's3:GetBucketOwnershipControls',
   getBucketAcl: 's3:GetBucketAcl',
+  // Never sent (evaluated with --explain only): PutBucketNotificationConfiguration is authorised as
+  // s3:PutBucketNotification, PutBucketInventoryConfiguration as s3:PutInventoryConfiguration (Service
+  // Authorization Reference, above).
+  putBucketNotification: 's3:PutBucketNotification',
+  putInventoryConfiguration: 's3:PutInventoryConfiguration',
 };

@@ -145,7 +145,8 @@ export class AwsExplainer implements Explainer {
     this.store = this.o.store ?? detectStore(this.o.endpoint, result);
     if (!this.o.store && this.o.endpoint) warnings.push(`fixes are proven for ${this.store} (detected; pass --store to choose)`);
     for (const check of result.checks) {
-      if (check.outcome !== 'allowed' && check.outcome !== 'denied') continue;
+      // not-probed: a configuration write never sent; its request record is evaluated all the same
+      if (check.outcome !== 'allowed' && check.outcome !== 'denied' && check.outcome !== 'not-probed') continue;
       if (check.action === 'sts:AssumeRole') this.explainAssume(check, read, result);
       else this.explainS3(check, read, result, unseen, kms);
     }
@@ -290,7 +291,7 @@ export class AwsExplainer implements Explainer {
     const unread = [...(s3.policies.notVisible ?? []).filter((u) => u.slot !== 'resource'), ...(kms.unread ? [kms.unread] : [])];
     if (unread.length) policies.notVisible = unread;
     if (kms.policy) policies.kms = kms.policy;
-    const fix = { action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName };
+    const fix = { action, bucket: this.o.bucket, prefix: this.o.prefix, roleArn, sessionName: this.o.sessionName, resource: kms.keyArn };
     explainKmsCall(check, { request, policies, fix, store: this.store }, 'aws', unseen);
   }
 }
