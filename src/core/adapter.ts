@@ -187,6 +187,11 @@ export const CANARY_MARKER = 'backup-canary-run';
  * passes the same values to the adapter call, and the adapter turns them into the request record
  * (action, resource ARN, condition keys) that the result carries and --explain evaluates.
  */
+/** The lock proofs on a GOVERNANCE retention: send the bypass header (S3 x-amz-bypass-governance-retention: true). */
+export interface LockBypass {
+  bypassGovernance?: boolean;
+}
+
 export interface SentRequest {
   key?: string;
   /** Listings: the prefix sent (`''` for the bucket root). */
@@ -199,6 +204,8 @@ export interface SentRequest {
   /** s3:ObjectCreationOperation. */
   objectCreation?: boolean;
   write?: WriteOptions;
+  /** S3 `x-amz-bypass-governance-retention: true` (the lock proofs on a GOVERNANCE retention). */
+  bypassGovernance?: boolean;
 }
 
 export interface StorageAdapter {
@@ -247,10 +254,13 @@ export interface StorageAdapter {
   getObjectLockConfiguration?(): Promise<OpMeta & { lock: ObjectLockInfo }>;
   /** Every version and delete marker under a prefix (paginated). */
   listObjectVersions?(prefix: string): Promise<OpMeta & { versions: ObjectVersion[] }>;
-  /** Delete one version (or delete marker) by id. Never bypasses a governance retention. */
-  deleteObjectVersion?(key: string, versionId: string): Promise<OpMeta>;
-  /** S3 PutObjectRetention on one version (never with the governance bypass header). */
-  putObjectRetention?(key: string, versionId: string, mode: string, retainUntil: Date): Promise<OpMeta>;
+  /**
+   * Delete one version (or delete marker) by id. Cleanup never bypasses a governance retention; only
+   * the lock proofs (src/core/lock-steps.ts) ask for `bypassGovernance` (S3 x-amz-bypass-governance-retention: true).
+   */
+  deleteObjectVersion?(key: string, versionId: string, opts?: LockBypass): Promise<OpMeta>;
+  /** S3 PutObjectRetention on one version (with the governance bypass header only when asked). */
+  putObjectRetention?(key: string, versionId: string, mode: string, retainUntil: Date, opts?: LockBypass): Promise<OpMeta>;
   // Reader checks of a backup source (src/core/reader-steps.ts). Optional per provider: a provider
   // whose service documents no equivalent has no method and no action name (its actions entry is '').
   /** S3 GetObjectTagging, OSS GetObjectTagging (no version id: the current version). */
@@ -275,6 +285,8 @@ export interface StorageAdapter {
   ownerReads?(): OwnerReads | null;
   /** The provider's documented remedy for a read refused because another account owns the object. */
   readonly ownershipRemedy?: OwnershipRemedy;
+  /** The store's lock needs versioning (S3 Object Lock): a write without a version id means no lock. */
+  readonly lockNeedsVersioning?: boolean;
   /** Release sockets and timers. */
   close(): void;
 }

@@ -18,6 +18,7 @@
 import type { AclOwner, OwnerAnswer, OwnerReads, OwnershipAnswer, StorageAdapter } from './adapter.js';
 import {
   type CheckResult,
+  type Denial,
   type ObjectLockDescription,
   type ObjectOwnershipDescription,
   type OwnerRecord,
@@ -26,6 +27,9 @@ import {
 } from './model.js';
 import { annotateOwnership } from './ownership.js';
 import type { Resources } from './resources.js';
+
+/** How long the multipart check waits for the canary's write to tell the lock (when it cannot be read). */
+const WRITE_WAIT_MS = 20_000;
 
 /** The probed credentials read it (the role, or the source credentials with --no-assume). */
 export const PROBED = 'probed';
@@ -37,6 +41,10 @@ export class BucketFacts {
   private reading: Promise<void> | null = null;
   private versioning: VersioningDescription | null = null;
   private lock: ObjectLockDescription | null = null;
+  /** The lock configuration request was refused or failed (not: the provider has none). */
+  private lockUnread = false;
+  private wroteResolve: () => void = () => undefined;
+  private readonly written = new Promise<void>((r) => (this.wroteResolve = r));
   private ownership: ObjectOwnershipDescription | null = null;
   private objectOwner: { key: string; owner: OwnerRecord | null; note?: string } | null = null;
   private learning: Promise<void> | null = null;
@@ -161,17 +169,72 @@ export class BucketFacts {
       this.lock = { enabled: lock.enabled, mode: lock.mode, days: lock.days };
       if (lock.state) this.lock.state = lock.state;
     } catch (err) {
-      this.lock = { enabled: null, mode: null, days: null, note: `${a.actions.getObjectLockConfiguration} ${refusal(err)}` };
+      this.lockUnread = true;
+      this.lock = { enabled: null, mode: null, days: null, note: `${a.actions.getObjectLockConfiguration} ${refusal(err)}; the canaries are kept small as on a locked bucket` };
     }
   }
 
   /**
-   * Object Lock (or WORM) is enabled: the canaries are kept small. When the configuration could not be
-   * read the normal sizes are used (the report's objectLock says it could not be read); a retained
-   * canary is still reported, with its date when a HEAD of its version shows it.
+   * Keep the canaries small: Object Lock (or WORM) is enabled, or its configuration could not be read
+   * (a lock that cannot be read may still hold what the run writes for years: the multipart check
+   * then uses one small part, as on a locked bucket, and the report's objectLock says so). A retained
+   * canary is reported with its date when a HEAD of its version shows it, else from the refusal.
    */
-  locked(): boolean {
-    return this.lock?.enabled === true;
+  async keepSmall(): Promise<boolean> {
+    await this.read();
+    // Unreadable: the canary's own write tells (put-object runs first; bounded, so nothing waits forever).
+    if (this.lockUnread && this.lock?.enabled === null) await Promise.race([this.written, new Promise((r) => setTimeout(r, WRITE_WAIT_MS).unref())]);
+    return this.lock?.enabled === true || (this.lockUnread && this.lock?.enabled === null);
+  }
+
+  /** put-object has finished (or will not run): keepSmall() stops waiting for it. */
+  wroteCanary(): void {
+    this.wroteResolve();
+  }
+
+  /**
+   * The configuration could not be read: learn the lock from the canary's own write — a HEAD of the
+   * version it returned shows the retention the bucket's default put on it (x-amz-object-lock-mode,
+   * -retain-until-date). Never throws.
+   */
+  async learnFromWrite(key: string, versionId: string | undefined): Promise<void> {
+    const l = this.lock;
+    if (!l || !this.lockUnread || l.enabled !== null) return;
+    if (!versionId || versionId === 'null') {
+      // No version id: an unversioned bucket, which cannot have a lock where the lock needs versioning.
+      if (this.adapter.lockNeedsVersioning) {
+        Object.assign(l, { enabled: false, from: 'write-responses' });
+        l.note = `${l.note}; learned from the canary's write: it returned no version id, and Object Lock needs a versioned bucket`;
+      }
+      return;
+    }
+    try {
+      const h = await this.adapter.headObject(key, versionId);
+      if (h.retainUntil && h.lockMode) {
+        Object.assign(l, { enabled: true, mode: h.lockMode, from: 'write-responses' });
+        l.note = `${l.note}; learned from the canary's version (HEAD): retained (${h.lockMode}) until ${h.retainUntil}`;
+      }
+    } catch {
+      // may not HEAD a version: the lock stays unknown (the canaries are small anyway)
+    }
+  }
+
+  /**
+   * A delete or overwrite of the canary refused by the retention (the store said so, e.g. OSS 409
+   * FileImmutable): expected on a locked bucket, as a retained version is on S3. When the configuration
+   * could not be read, the lock is learned from this refusal. Returns the check's note, or undefined
+   * when the refusal is not the retention's (or the bucket is not known to be locked).
+   */
+  retentionRefused(d: Denial | undefined): string | undefined {
+    const l = this.lock;
+    if (!l || d?.source !== 'object-lock') return undefined;
+    if (this.lockUnread && l.enabled === null) {
+      Object.assign(l, { enabled: true, from: 'write-responses' });
+      l.note = `${l.note}; learned from a delete or overwrite the retention refused (${d.code})`;
+    }
+    if (l.enabled !== true) return undefined;
+    const what = l.mode === 'WORM' ? 'WORM retention policy' : `Object Lock${l.mode ? ` (${l.mode})` : ''}`;
+    return `refused by the bucket's ${what} (${d.code}${d.httpStatus ? ` ${d.httpStatus}` : ''}): expected on a locked bucket; the canary stays until its retention ends and is listed under leftovers`;
   }
 
   lockInfo(): ObjectLockDescription | null {

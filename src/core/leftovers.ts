@@ -31,7 +31,8 @@ export const NONE_EXPECTED: LeftoversExpected = { objects: false, uploads: false
 /** The leftovers that make a target fail. */
 export function unexpectedOf(leftovers: Leftover[], e: LeftoversExpected): Leftover[] {
   return leftovers.filter((l) => {
-    if (l.retainUntil) return false;
+    // Retained by Object Lock / WORM (mode alone: the retention period could not be read).
+    if (l.retainUntil || l.mode) return false;
     if (l.uploadId) return !e.uploads;
     if (l.versionId && e.versions) return false;
     return !e.objects;

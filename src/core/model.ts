@@ -224,6 +224,8 @@ export interface RequestRecord {
   resource: string;
   /** The condition keys the request set, with their values (e.g. s3:prefix, s3:delimiter, s3:max-keys). */
   context: Record<string, string | number | boolean>;
+  /** Further permissions the request needs, e.g. s3:BypassGovernanceRetention when it sent x-amz-bypass-governance-retention: true. */
+  also?: string[];
 }
 
 export interface CheckResult {
@@ -314,6 +316,8 @@ export interface ObjectLockDescription {
   days: number | null;
   /** OSS WORM: InProgress or Locked. */
   state?: string;
+  /** The configuration could not be read and the lock was learned from the canary's write (HEAD of its version) or a refused delete. */
+  from?: 'write-responses';
   note?: string;
 }
 

@@ -9,7 +9,7 @@ import { BucketFacts } from './bucket.js';
 import { canaryBody, canaryFolder, canaryRoot, CANARY_DIR, sha256, sharedCanaryBody, type CanaryBody } from './canary.js';
 import { type CheckId, type CheckKey, type CheckRow, CHECKS, checkRow, LIST_MAX_KEYS } from './checks.js';
 import { collisionGuards, measureConditionalComplete } from './collision.js';
-import { lockSteps } from './lock-steps.js';
+import { lockSteps, retentionMayRefuse } from './lock-steps.js';
 import { readerSteps } from './reader-steps.js';
 import { type PlanWriter, writerSteps } from './writer.js';
 import { leftoversExpectedOf, type LeftoversExpected } from './leftovers.js';
@@ -88,8 +88,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   let small: boolean | null = null;
   const smallParts = async () => {
     if (small === null) {
-      await bucket.read();
-      small = o.quick || (!o.partSizeSet && bucket.locked());
+      small = o.quick || (!o.partSizeSet && (await bucket.keepSmall()));
     }
     return small;
   };
@@ -147,6 +146,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
     const step: Step = { id, op: row.op, sent, expect: o.expectations[id] ?? 'allow', needs, after: [...row.after], run: () => run(sent) };
     ws.mark(step);
     if (finding) step.finding = finding;
+    if (retentionMayRefuse(row)) step.expectedRefusal = (r) => bucket.retentionRefused(r.denial);
     if ('evaluatedOnly' in row && row.evaluatedOnly) step.evaluatedOnly = true;
     all.push(step);
   };
@@ -167,10 +167,13 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       const r = await (writer?.adapter ?? adapter).putObject(objectKey, body.bytes, writeOpts(sent));
       res.created(objectKey, r, undefined, by);
       await noOverwrite(objectKey, r.versionId, 'PutObject');
+      await bucket.learnFromWrite(objectKey, r.versionId);
       return { retries: r.retries, key: objectKey };
     } catch (e) {
       res.failedCreate(objectKey, e);
       throw e;
+    } finally {
+      bucket.wroteCanary();
     }
   });
   add('head-object', async () => {
@@ -365,7 +368,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
       });
     }
   }
-  lockSteps({ adapter, res, bucket, objectKey, add });
+  lockSteps({ adapter, res, bucket, objectKey, add, steps: all });
   readerSteps({ adapter, res, bucket, objectKey, body: body.bytes, add, steps: all });
 
   const outsideApplies = () => {
@@ -408,6 +411,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
 
   const steps = all.filter((s) => s.id in o.expectations || (s.id === 'assume-role' && o.assume));
   const ids = new Set(steps.map((s) => s.id));
+  if (!ids.has('put-object')) bucket.wroteCanary();
   for (const s of steps) {
     const missing = s.needs.filter((n) => !ids.has(n));
     if (missing.length) throw new UsageError(`probe definition: check "${s.id}" needs ${missing.join(', ')}, which the probe does not run`);

@@ -141,10 +141,13 @@ async function retention(c: RemovalContext, key: string, versionId: string, at: 
 /** An unversioned WORM bucket refuses the plain DELETE of an object it retains: report it with its date. */
 function retainedUnversioned(c: RemovalContext, rec: ObjectRecord, err: unknown): Leftover | null {
   const l = c.lock;
-  if (!(err instanceof RequestFailure) || err.denial.source !== 'object-lock' || !l?.enabled || !l.days || !rec.createdAt) return null;
-  const until = new Date(rec.createdAt.getTime() + l.days * 86_400_000).toISOString();
+  if (!(err instanceof RequestFailure) || err.denial.source !== 'object-lock' || !l?.enabled) return null;
   const mode = l.mode ?? 'WORM';
-  return { key: rec.key, retainUntil: until, mode, why: `retained by ${mode === 'WORM' ? 'the WORM retention policy' : `Object Lock (${mode})`} until about ${until} (its write plus the ${l.days}-day retention): it cannot be removed before then` };
+  const by = mode === 'WORM' ? 'the WORM retention policy' : `Object Lock (${mode})`;
+  // The retention period could not be read (the lock was learned from the refusal): no date to give.
+  if (!l.days || !rec.createdAt) return { key: rec.key, mode, why: `retained by ${by} (${err.denial.code}); its retention period could not be read, so its date is unknown: it cannot be removed before then` };
+  const until = new Date(rec.createdAt.getTime() + l.days * 86_400_000).toISOString();
+  return { key: rec.key, retainUntil: until, mode, why: `retained by ${by} until about ${until} (its write plus the ${l.days}-day retention): it cannot be removed before then` };
 }
 
 /** Whether HEAD's answer shows this run's canary bytes; the reason when not. */

@@ -71,6 +71,11 @@ async function execute(adapter: StorageAdapter, step: Step, needs: CheckResult[]
   if (note) r.note = note;
   opts.onProgress?.(step.id, 'end', r.outcome);
   r.ok = meets(r);
+  const retained = !r.ok && r.outcome === 'denied' ? step.expectedRefusal?.(r) : undefined;
+  if (retained) {
+    r.ok = true;
+    r.note = retained;
+  }
   if (r.outcome === 'allowed' && r.expect === 'deny') r.finding = step.finding ?? 'over-privileged';
   return r;
 }
@@ -99,6 +104,7 @@ function skipped(base: Pick<CheckResult, 'id' | 'action' | 'expect' | 'by'>, rea
 function pick(o: StepOutput): Partial<CheckResult> {
   const r: Partial<CheckResult> = {};
   if (o.caveat) r.caveat = o.caveat;
+  if (o.note) r.note = o.note;
   if (o.key !== undefined) r.key = o.key;
   if (o.uploadId) r.uploadId = o.uploadId;
   if (o.retries) r.retries = o.retries;

@@ -24,6 +24,8 @@ export interface StepOutput {
   retries: number;
   key?: string;
   uploadId?: string;
+  /** What the check knows about its own allowed request (kept as the result's note). */
+  note?: string;
   /** A finding that does not fail the check (multipart-complete: collision-unguarded). */
   caveat?: { finding: 'collision-unguarded'; why: string };
 }
@@ -40,6 +42,12 @@ export interface Step {
   noteWhenDenied?: (r: CheckResult) => string | undefined;
   /** Steps that must have finished (whatever their outcome) before this one starts. */
   after: string[];
+  /**
+   * A denial that is expected although the definition says allow: the bucket's Object Lock / WORM
+   * retention refused a delete or overwrite of the canary (src/core/bucket.ts retentionRefused). The
+   * note it returns is kept, and the check meets its expectation: retained canaries are expected.
+   */
+  expectedRefusal?: (r: CheckResult) => string | undefined;
   /** `writer`: sent by the writer (two identities, issue 15) as setup, with the writer's adapter. */
   by?: 'writer';
   /** The finding when allowed where a denial is required (default `over-privileged`). */

@@ -166,7 +166,9 @@ function bucketLine(t: RunResult['target']): string | null {
   const l = t.objectLock;
   if (l?.enabled) {
     const what = l.mode === 'WORM' ? `WORM retention policy${l.state ? ` (${l.state})` : ''}` : `Object Lock${l.mode ? ` ${l.mode}` : ''}`;
-    parts.push(`${what}${l.days ? `, ${l.days}-day retention` : ''}: retained canaries stay until their date`);
+    parts.push(`${what}${l.days ? `, ${l.days}-day retention` : ''}${l.from === 'write-responses' ? ' (learned from the writes)' : ''}: retained canaries stay until their date`);
+  } else if (l && l.enabled === null && l.note && !/^not supported/.test(l.note)) {
+    parts.push(`Object Lock unknown (${l.note})`);
   }
   const cw = t.conditionalWrites;
   if (cw?.completeMultipartUpload === 'ignored') parts.push('If-None-Match: * on CompleteMultipartUpload is ignored by the store (measured): see collision-unguarded');

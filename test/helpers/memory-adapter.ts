@@ -6,6 +6,7 @@ import type {
   CanaryWrite,
   DeleteMeta,
   HeadMeta,
+  LockBypass,
   ListResult,
   ObjectLockInfo,
   ObjectVersion,
@@ -59,6 +60,12 @@ export class MemoryAdapter implements StorageAdapter {
   /** Called at the start of each op (e.g. to abort a signal mid-run). */
   onCall?: (op: Operation) => void;
   corrupt = false;
+  /** The role has s3:BypassGovernanceRetention: a request with the bypass header passes a GOVERNANCE retention. */
+  mayBypassGovernance = false;
+  /** As S3: no version id on the write means no lock (src/core/bucket.ts learnFromWrite). */
+  lockNeedsVersioning = false;
+  /** The operations sent with x-amz-bypass-governance-retention: true. */
+  bypassSent: Operation[] = [];
   /** Refuse CompleteMultipartUpload over an existing key with 412, as Amazon S3 does with If-None-Match: * (default: ignore it, as Ceph RGW does). */
   honoursCompleteIfNoneMatch = false;
   /** Status of a NoSuchKey answer (the runner decides by status). */
@@ -218,7 +225,13 @@ export class MemoryAdapter implements StorageAdapter {
     this.versions.set(key, [...list, { versionId, body: null, etag: '', metadata: {} }]);
     return { ...m, deleteMarker: true, versionId };
   }
-  async deleteObjectVersion(key: string, versionId: string): Promise<OpMeta> {
+  /** Whether the version's retention refuses this request (GOVERNANCE: unless bypassed with the permission). */
+  private held(v: MemVersion | undefined, op: Operation, opts?: LockBypass): boolean {
+    if (opts?.bypassGovernance) this.bypassSent.push(op);
+    if (!v?.retainUntil || v.retainUntil.getTime() <= Date.now()) return false;
+    return !(v.mode === 'GOVERNANCE' && opts?.bypassGovernance && this.mayBypassGovernance);
+  }
+  async deleteObjectVersion(key: string, versionId: string, opts?: LockBypass): Promise<OpMeta> {
     const m = await this.gate('deleteObjectVersion');
     if (this.versioning === 'Off') {
       if (versionId === 'null') {
@@ -229,7 +242,7 @@ export class MemoryAdapter implements StorageAdapter {
     }
     const list = this.versions.get(key) ?? [];
     const v = list.find((x) => x.versionId === versionId);
-    if (v?.retainUntil && v.retainUntil.getTime() > Date.now()) throw new RequestFailure('denied', denial('AccessDenied', 403));
+    if (this.held(v, 'deleteObjectVersion', opts)) throw new RequestFailure('denied', denial('AccessDenied', 403));
     const rest = list.filter((x) => x.versionId !== versionId);
     if (rest.length) this.versions.set(key, rest);
     else this.versions.delete(key);
@@ -292,12 +305,12 @@ export class MemoryAdapter implements StorageAdapter {
   async getInventoryConfiguration() {
     return this.gate('getInventoryConfiguration');
   }
-  async putObjectRetention(key: string, versionId: string, mode: string, retainUntil: Date): Promise<OpMeta> {
+  async putObjectRetention(key: string, versionId: string, mode: string, retainUntil: Date, opts?: LockBypass): Promise<OpMeta> {
     const m = await this.gate('putObjectRetention');
     const v = this.versions.get(key)?.find((x) => x.versionId === versionId);
     if (!v) throw new RequestFailure('error', denial('NoSuchVersion', 404));
     if (!this.lock.enabled) throw new RequestFailure('error', denial('InvalidRequest', 400));
-    if (v.retainUntil && retainUntil < v.retainUntil) throw new RequestFailure('denied', denial('AccessDenied', 403));
+    if (v.retainUntil && retainUntil < v.retainUntil && this.held(v, 'putObjectRetention', opts)) throw new RequestFailure('denied', denial('AccessDenied', 403));
     v.retainUntil = retainUntil;
     v.mode = mode;
     return m;

@@ -64,11 +64,20 @@ t.test('OSS versioned bucket: every version and delete marker of the run removed
   t.ok(deletes >= 3, `${deletes} DeleteObject requests with versionId (oss:DeleteObjectVersion)`);
 });
 
-t.test('OSS WORM bucket (1 day): the default probe fails on the refused deletes; append-only passes; canaries small and dated', async (t) => {
+t.test('OSS WORM bucket (1 day): deletes refused by the retention are expected; the default probe and append-only pass; canaries small and dated', async (t) => {
+  // "After a retention policy configured for a bucket is locked, you can read objects from or upload
+  // objects to the bucket. However, the retention policy and objects in the bucket cannot be deleted
+  // within the retention period" (https://www.alibabacloud.com/help/en/oss/developer-reference/getbucketworm):
+  // as a retained version on S3 Object Lock, the canary staying is expected (issue 13 item 3).
   const d = await probe(WORM);
-  t.equal(d.json.verdict, 'fail', 'a role cannot delete within the retention: the default probe says so');
-  t.same(d.json.checks.filter((c) => !c.ok).map((c) => `${c.id} ${c.outcome} ${c.denial?.source}`).sort(), ['delete-multipart-object denied object-lock', 'delete-object denied object-lock']);
-  assertMatches(t, WORM, d.json);
+  t.equal(d.code, 0, `${d.stderr}\n${JSON.stringify(d.json.checks.filter((c) => !c.ok), null, 1)}\n${JSON.stringify(d.json.leftovers)}`);
+  t.equal(d.json.verdict, 'pass', 'a refused delete of a retained canary does not fail the default probe');
+  const refused = d.json.checks.filter((c) => c.outcome === 'denied');
+  t.same(refused.map((c) => `${c.id} ${c.denial?.source} ${c.denial?.code} ${c.ok}`).sort(), ['delete-multipart-object object-lock FileImmutable true', 'delete-object object-lock FileImmutable true']);
+  for (const c of refused) t.match(c.note, /^refused by the bucket's WORM retention policy \(FileImmutable 409\): expected on a locked bucket/);
+  const dLeft = assertMatches(t, WORM, d.json);
+  t.ok(dLeft.reduce((n, v) => n + v.size, 0) <= 1024 * 1024, 'at most 1 MiB retained by the default probe');
+  for (const l of d.json.leftovers.filter((x) => !x.uploadId)) t.match(l, { mode: 'WORM', retainUntil: /^\d{4}-/ }, `${l.key} retained with its date`);
   // Every write of object bytes on the WORM bucket sent the Content-MD5 of its body (issue 13, item 6;
   // OSS checks it when present: 400 InvalidDigest; test/oss-server records what was sent).
   const writes = server.state.requests.filter((q) => (q.api === 'PutObject' || q.api === 'UploadPart') && q.key?.includes(d.json.runId));
@@ -82,6 +91,32 @@ t.test('OSS WORM bucket (1 day): the default probe fails on the refused deletes;
   t.ok(bytes <= 1024 * 1024, `${bytes} bytes retained (at most 1 MiB)`);
   t.comment(`default probe on an OSS WORM bucket: ${left.length} objects, ${bytes} bytes retained`);
   for (const l of p.json.leftovers) t.match(l, { mode: 'WORM', retainUntil: /^\d{4}-/ }, `${l.key} retained with its date`);
+});
+
+t.test('OSS WORM, GetBucketWorm not readable: the lock is learned from the refused delete, the canaries stay small', async (t) => {
+  server.script.deny({ action: 'oss:GetBucketWorm', bucket: WORM });
+  t.teardown(() => server.script.reset());
+  const d = await probe(WORM);
+  t.equal(d.code, 0, `${d.stderr}\n${JSON.stringify(d.json.checks.filter((c) => !c.ok), null, 1)}\n${JSON.stringify(d.json.leftovers)}`);
+  t.match(d.json.target.objectLock, { enabled: true, from: 'write-responses', note: /^oss:GetBucketWorm denied \(AccessDenied 403\); the canaries are kept small as on a locked bucket; learned from a delete or overwrite the retention refused \(FileImmutable\)/ });
+  const left = assertMatches(t, WORM, d.json);
+  t.ok(left.reduce((n, v) => n + v.size, 0) <= 1024 * 1024, 'small canaries although the policy could not be read');
+  for (const l of d.json.leftovers.filter((x) => !x.uploadId)) t.match(l, { mode: 'WORM', why: /retention period could not be read/ }, `${l.key}: retained, its date unknown`);
+});
+
+t.test('immutable-oss: passes on the WORM bucket, fails (not-immutable) on buckets without a retention policy', async (t) => {
+  const w = await probe(WORM, ['--probe', 'immutable-oss']);
+  t.equal(w.code, 0, `${w.stderr}\n${JSON.stringify(w.json.checks.filter((c) => !c.ok), null, 1)}`);
+  t.match(w.json.checks.find((c) => c.id === 'delete-locked-version'), { outcome: 'denied', ok: true, action: 'oss:DeleteObjectVersion', denial: { code: 'FileImmutable', source: 'object-lock' } });
+  const left = assertMatches(t, WORM, w.json);
+  t.equal(left.length, 1, 'one 64 KiB canary retained');
+  server.state.createBucket('plain-backups');
+  for (const bucket of [VERSIONED, 'plain-backups']) {
+    const p = await probe(bucket, ['--probe', 'immutable-oss']);
+    t.equal(p.code, 1, `${bucket}: ${p.stderr}`);
+    t.match(p.json.checks.find((c) => c.id === 'delete-locked-version'), { outcome: 'allowed', ok: false, finding: 'not-immutable' }, bucket);
+    t.same(assertMatches(t, bucket, p.json), [], `${bucket}: nothing left`);
+  }
 });
 
 t.test('OSS cleanup on a versioned bucket: a stale run\'s versions and markers go, a decoy\'s stay', async (t) => {

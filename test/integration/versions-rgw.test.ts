@@ -18,7 +18,7 @@ import {
   PutObjectRetentionCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { s3For, seedDemo, startRgw } from '../../scripts/rgw.mjs';
+import { createRole, putRolePolicy, roleArn, s3For, seedDemo, startRgw } from '../../scripts/rgw.mjs';
 import type { Leftover, RunResult } from '../../src/core/model.js';
 import { type FaultRule, startFaultProxy } from '../fault-proxy/index.js';
 import { runCli, useCredentials } from '../helpers/cli.js';
@@ -72,8 +72,12 @@ async function versionsOf(bucket: string, prefix = ''): Promise<Listed[]> {
   }
 }
 
-async function probe(bucket: string, extra: string[] = [], endpoint = rgw.endpoint): Promise<{ code: number; json: RunResult; stderr: string }> {
-  const r = await runCli(['probe', '--no-assume', '--bucket', bucket, '--prefix', 'nightly/', '--endpoint', endpoint, '--path-style', '--format', 'json', ...extra]);
+async function probe(bucket: string, extra: string[] = [], endpoint = rgw.endpoint, role?: string): Promise<{ code: number; json: RunResult; stderr: string }> {
+  // With a role: assumed by the source identity (the bucket owner's keys are the process default).
+  // (the SDK's credential chain reads process.env: switched for the call, the tests run one at a time)
+  const who = role ? ['--role', roleArn(role)] : ['--no-assume'];
+  if (role) useCredentials(demo.users.sourceIdentity);
+  const r = await runCli(['probe', ...who, '--bucket', bucket, '--prefix', 'nightly/', '--endpoint', endpoint, '--path-style', '--format', 'json', ...extra]).finally(() => useCredentials(owner));
   try {
     return { code: r.code, json: JSON.parse(r.stdout) as RunResult, stderr: r.stderr };
   } catch {
@@ -142,6 +146,15 @@ for (const [bucket, mode] of [
       t.ok(days > 0.9 && days <= 1.01, `retained for a day (${days.toFixed(3)})`);
     }
 
+    // The bucket owner as the probed identity: on GOVERNANCE it may bypass (RGW grants the owner
+    // s3:BypassGovernanceRetention), so the lock does not hold against it; the role cases are below.
+    if (mode === 'GOVERNANCE') {
+      const own = await probe(bucket, ['--probe', 'immutable-s3']);
+      t.equal(own.json.verdict, 'fail', 'GOVERNANCE against its owner: the owner may bypass');
+      t.match(Object.fromEntries(own.json.checks.map((c) => [c.id, `${c.outcome} ${c.finding}`])), { 'delete-locked-version': 'allowed not-immutable', 'shorten-retention': 'allowed not-immutable' });
+      await assertReportMatchesVersions(t, bucket, own.json);
+      return;
+    }
     const im = await probe(bucket, ['--probe', 'immutable-s3']);
     t.equal(im.code, 0, `${im.stderr}\n${JSON.stringify(im.json.checks.filter((c) => !c.ok), null, 1)}`);
     t.equal(im.json.verdict, 'pass');
@@ -157,6 +170,63 @@ for (const [bucket, mode] of [
     t.comment(`immutable-s3 on ${mode}: ${imListed.reduce((n, v) => n + v.size, 0)} bytes retained`);
   });
 }
+
+// Roles on the GOVERNANCE bucket, with and without s3:BypassGovernanceRetention. Measured on RGW
+// Pacific 16.2.15: PutObjectRetention to an earlier date with the bypass header needs an Allow of
+// s3:BypassGovernanceRetention (as on AWS); DeleteObject of a version with the header deletes unless the
+// permission is explicitly denied (AWS requires the Allow: "To use this header, you must have the
+// s3:BypassGovernanceRetention permission", API_DeleteObject). The probe reports what the store does.
+const LOCK_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention', 's3:GetObjectRetention', 's3:ListBucket', 's3:GetBucketVersioning', 's3:GetBucketObjectLockConfiguration', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:ListBucketMultipartUploads'];
+async function lockRole(name: string, bypass: 'allow' | 'deny' | 'none', actions = LOCK_ACTIONS): Promise<void> {
+  const res = [GOVERNANCE, COMPLIANCE].flatMap((b) => [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`]);
+  const statements: object[] = [{ Effect: 'Allow', Action: bypass === 'allow' ? [...actions, 's3:BypassGovernanceRetention'] : actions, Resource: res }];
+  if (bypass === 'deny') statements.push({ Effect: 'Deny', Action: ['s3:BypassGovernanceRetention'], Resource: res });
+  await createRole(rgw, name, demo.role.trustPolicy);
+  await putRolePolicy(rgw, name, 'lock', { Version: '2012-10-17', Statement: statements });
+}
+
+t.test('GOVERNANCE: the lock proofs send the bypass header; only a role refused the bypass passes', async (t) => {
+  await lockRole('lock-bypass', 'allow');
+  await lockRole('lock-nobypass', 'none');
+  await lockRole('lock-denybypass', 'deny');
+  const checks = (j: RunResult) => Object.fromEntries(j.checks.map((c) => [c.id, c]));
+
+  const may = await probe(GOVERNANCE, ['--probe', 'immutable-s3'], rgw.endpoint, 'lock-bypass');
+  t.equal(may.code, 1, may.stderr);
+  t.equal(may.json.verdict, 'fail');
+  for (const id of ['delete-locked-version', 'shorten-retention']) {
+    t.match(checks(may.json)[id], { outcome: 'allowed', ok: false, finding: 'not-immutable', note: /x-amz-bypass-governance-retention: true/, request: { also: ['s3:BypassGovernanceRetention'] } }, `with s3:BypassGovernanceRetention: ${id} not-immutable`);
+  }
+  const mayListed = await assertReportMatchesVersions(t, GOVERNANCE, may.json);
+  t.same(mayListed.filter((v) => !v.deleteMarker), [], 'the canary version was deleted with the bypass: nothing of the run stays');
+
+  const denied = await probe(GOVERNANCE, ['--probe', 'immutable-s3'], rgw.endpoint, 'lock-denybypass');
+  t.equal(denied.code, 0, `${denied.stderr}\n${JSON.stringify(denied.json.checks.filter((c) => !c.ok), null, 1)}`);
+  t.equal(denied.json.verdict, 'pass');
+  t.match(checks(denied.json), { 'delete-locked-version': { outcome: 'denied', request: { also: ['s3:BypassGovernanceRetention'] } }, 'shorten-retention': { outcome: 'denied' } });
+  const kept = await assertReportMatchesVersions(t, GOVERNANCE, denied.json);
+  t.equal(kept.filter((v) => !v.deleteMarker).length, 1, 'the canary stays, reported with its date');
+  t.match(denied.json.leftovers, [{ mode: 'GOVERNANCE', retainUntil: /^\d{4}-/ }]);
+
+  // No statement about the bypass at all: RGW refuses the shortening but deletes the version.
+  const none = await probe(GOVERNANCE, ['--probe', 'immutable-s3'], rgw.endpoint, 'lock-nobypass');
+  t.equal(none.json.verdict, 'fail');
+  t.match(checks(none.json), { 'shorten-retention': { outcome: 'denied', ok: true }, 'delete-locked-version': { outcome: 'allowed', ok: false, finding: 'not-immutable' } });
+  t.comment('RGW Pacific: DeleteObject with x-amz-bypass-governance-retention deletes a GOVERNANCE version for a role with no Allow of s3:BypassGovernanceRetention (only an explicit Deny stops it)');
+  await assertReportMatchesVersions(t, GOVERNANCE, none.json);
+});
+
+t.test('Object Lock configuration not readable by the role: small canaries, the lock learned from the canary version', async (t) => {
+  await lockRole('lock-noread', 'deny', LOCK_ACTIONS.filter((a) => a !== 's3:GetBucketObjectLockConfiguration'));
+  const p = await probe(COMPLIANCE, [], rgw.endpoint, 'lock-noread');
+  t.equal(p.code, 0, `${p.stderr}\n${JSON.stringify(p.json.checks.filter((c) => !c.ok), null, 1)}\n${JSON.stringify(p.json.leftovers)}`);
+  t.equal(p.json.verdict, 'pass');
+  t.match(p.json.target.objectLock, { enabled: true, mode: 'COMPLIANCE', from: 'write-responses', note: /^s3:GetBucketObjectLockConfiguration denied \(AccessDenied 403\); the canaries are kept small as on a locked bucket; learned from the canary's version \(HEAD\): retained \(COMPLIANCE\) until/ });
+  const listed = await assertReportMatchesVersions(t, COMPLIANCE, p.json);
+  const bytes = listed.filter((v) => !v.deleteMarker).reduce((n, v) => n + v.size, 0);
+  t.ok(bytes <= 1024 * 1024, `${bytes} bytes retained with the configuration unreadable (at most 1 MiB)`);
+  for (const l of p.json.leftovers) t.match(l, { mode: 'COMPLIANCE', retainUntil: /^\d{4}-/ }, `${l.key} retained with its date`);
+});
 
 t.test('immutable-s3 fails on buckets without Object Lock (not-immutable), leaving nothing', async (t) => {
   for (const bucket of [PLAIN, VERSIONED]) {

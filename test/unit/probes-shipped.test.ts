@@ -12,6 +12,7 @@ const SHIPPED = [
   'aws-backup-s3',
   'dbs-oss',
   'default',
+  'immutable-oss',
   'immutable-s3',
   'kopia-s3',
   'oss-backup-source',
@@ -71,7 +72,7 @@ t.test('a passing run is possible: every check a check needs is expected allowed
 });
 
 t.test('providers: the Alibaba services are OSS-only, the S3 tools AWS, the postures both', async (t) => {
-  for (const name of ['polardb-oss', 'dbs-oss', 'oss-backup-source']) t.same(get(name).providers, ['alibaba'], name);
+  for (const name of ['polardb-oss', 'dbs-oss', 'oss-backup-source', 'immutable-oss']) t.same(get(name).providers, ['alibaba'], name);
   for (const name of ['rclone-s3', 'restic-s3', 'kopia-s3', 'velero-s3', 'vendor-cross-account', 'immutable-s3', 'aws-backup-s3', 's3-backup-source']) t.same(get(name).providers, ['aws'], name);
   for (const name of ['append-only', 'restore-readonly', 'default']) t.same(get(name).providers, ['aws', 'alibaba'], name);
 });
@@ -126,6 +127,9 @@ t.test('caveats: the CAUTION of dbs-oss/polardb-oss and kopia being documented-o
 t.test('immutable-s3: the lock must refuse deleting the retained version and shortening its retention', async (t) => {
   t.match(get('immutable-s3').checks, { 'put-object': 'allow', 'delete-object': 'allow', 'delete-locked-version': 'deny', 'shorten-retention': 'deny' });
   t.notOk('multipart-create' in get('immutable-s3').checks, 'no multipart: one 64 KiB canary is retained per run');
+  t.match(get('immutable-oss').checks, { 'put-object': 'allow', 'delete-object': 'allow', 'delete-locked-version': 'deny' });
+  t.notOk('shorten-retention' in get('immutable-oss').checks, 'OSS WORM is bucket-level: nothing per object to shorten, and ExtendBucketWorm is never sent');
+  t.notOk('multipart-create' in get('immutable-oss').checks);
 });
 
 t.test('restic-s3, kopia-s3, velero-s3: what each tool documents', async (t) => {

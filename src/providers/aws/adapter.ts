@@ -35,6 +35,7 @@ import type {
   CanaryWrite,
   DeleteMeta,
   HeadMeta,
+  LockBypass,
   ListResult,
   ObjectLockInfo,
   ObjectVersion,
@@ -92,6 +93,8 @@ export class AwsAdapter implements StorageAdapter {
   /** The owner's credentials for the ownership reads the role may not make (useOwnerCredentials). */
   private owner: { credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider; as: string; s3?: S3Client } | null = null;
   readonly ownershipRemedy = S3_OWNERSHIP_REMEDY;
+  // "Object Lock works only in versioned buckets" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html)
+  readonly lockNeedsVersioning = true;
 
   constructor(o: AwsTargetOptions) {
     this.o = o;
@@ -423,10 +426,11 @@ export class AwsAdapter implements StorageAdapter {
     });
   }
 
-  deleteObjectVersion(key: string, versionId: string): Promise<OpMeta> {
-    // Never with x-amz-bypass-governance-retention: a lock must hold against this tool too.
+  deleteObjectVersion(key: string, versionId: string, opts: LockBypass = {}): Promise<OpMeta> {
+    // x-amz-bypass-governance-retention only for the lock proof on a GOVERNANCE retention (never in cleanup).
+    const bypass = opts.bypassGovernance ? { BypassGovernanceRetention: true } : {};
     return this.call('deleteObjectVersion', key, async (s3) =>
-      meta(await s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key, VersionId: versionId }))),
+      meta(await s3.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: key, VersionId: versionId, ...bypass }))),
     );
   }
 
@@ -486,9 +490,10 @@ export class AwsAdapter implements StorageAdapter {
     });
   }
 
-  putObjectRetention(key: string, versionId: string, mode: string, retainUntil: Date): Promise<OpMeta> {
+  putObjectRetention(key: string, versionId: string, mode: string, retainUntil: Date, opts: LockBypass = {}): Promise<OpMeta> {
     // PutObjectRetention requires Content-MD5 (or a checksum); the SDK adds one for this operation
-    // even with WHEN_REQUIRED. Never sends x-amz-bypass-governance-retention.
+    // even with WHEN_REQUIRED. x-amz-bypass-governance-retention only when the lock proof asks for it.
+    const bypass = opts.bypassGovernance ? { BypassGovernanceRetention: true } : {};
     return this.call('putObjectRetention', key, async (s3) =>
       meta(
         await s3.send(
@@ -497,6 +502,7 @@ export class AwsAdapter implements StorageAdapter {
             Key: key,
             VersionId: versionId,
             Retention: { Mode: mode as ObjectLockRetentionMode, RetainUntilDate: retainUntil },
+            ...bypass,
           }),
         ),
       ),

@@ -51,5 +51,8 @@ export function describeS3Request(t: S3RequestTarget, op: Operation, sent: SentR
   if (w.sse) context['s3:x-amz-server-side-encryption'] = w.sse;
   if (w.kmsKeyId) context['s3:x-amz-server-side-encryption-aws-kms-key-id'] = w.kmsKeyId;
   if (w.storageClass) context['s3:x-amz-storage-class'] = w.storageClass;
+  // x-amz-bypass-governance-retention: true needs s3:BypassGovernanceRetention besides the action
+  // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html, API_PutObjectRetention.html).
+  if (sent.bypassGovernance) return { action, resource, context, also: ['s3:BypassGovernanceRetention'] };
   return { action, resource, context };
 }
