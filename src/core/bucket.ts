@@ -62,8 +62,22 @@ export class BucketFacts {
   }
 
   /** The canary objects were written by another identity than the probed one (the two-identity flow). */
-  writtenByAnotherIdentity(): void {
+  writtenByAnotherIdentity(writer?: StorageAdapter): void {
     this.readerWrote = false;
+    // the writer owns what it put (under ObjectWriter): it may read the canary's ACL where the role may not
+    const acl = writer?.getObjectAcl?.bind(writer);
+    if (acl) this.writerAcl = async (key) => { const r = await acl(key); return { ...r, owner: r.owner ?? null }; };
+  }
+
+  /** The writer's GetObjectAcl (two identities), when no owner's credentials are given. */
+  private writerAcl: ((key: string) => Promise<OwnerAnswer>) | null = null;
+
+  /** Who else may read the canary's owner: the owner's credentials, else the writer that put it. */
+  private objectOwnerReader(): Pick<OwnerReads, 'as' | 'getObjectOwner'> | null {
+    const owner = this.adapter.ownerReads?.() ?? null;
+    if (owner) return owner;
+    const acl = this.writerAcl;
+    return acl ? { as: "the writer's credentials", getObjectOwner: (key) => acl(key) } : null;
   }
 
   private async readOwnership(): Promise<void> {
@@ -103,7 +117,7 @@ export class BucketFacts {
   learnObjectOwner(key: string, probedRefusal?: unknown): Promise<void> {
     if (this.objectOwner?.owner) return Promise.resolve();
     this.learning ??= (async () => {
-      const owner = this.adapter.ownerReads?.() ?? null;
+      const owner = this.objectOwnerReader();
       const why = probedRefusal ? `${this.adapter.actions.getObjectAcl} as the probed credentials ${refusal(probedRefusal)}` : undefined;
       // get-object-acl may record the owner meanwhile (the probed credentials read it): that one stays
       const learned = (o: NonNullable<BucketFacts['objectOwner']>) => {

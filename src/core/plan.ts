@@ -79,7 +79,7 @@ export function buildPlan(adapter: StorageAdapter, o: PlanOptions): Plan {
   const abortKey = keys.aborted;
   const w = o.write ?? {};
   const bucket = new BucketFacts(adapter);
-  if (o.writer) bucket.writtenByAnotherIdentity(); // the writer's object: ownership evidence may name `acl`
+  if (o.writer) bucket.writtenByAnotherIdentity(o.writer.adapter); // the writer's object: ownership may name `acl`
   const marker = { [CANARY_MARKER]: o.runId };
   const body = canaryBody(SMALL);
   // With --quick one small part. On an Object Lock / WORM bucket every completed version stays until

@@ -5,6 +5,7 @@
 // cannot produce ownership denials (test/integration/sources-rgw.test.ts asserts what it answers).
 
 import t from 'tap';
+import type { StorageAdapter } from '../../src/core/adapter.js';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -207,6 +208,26 @@ t.test("what the role may not read is read with the owner's credentials", async 
   t.equal(get.ownership?.source, 'acl');
   t.equal(get.ownership?.objectOwner?.readAs, OWNER_AS, 'the object owner was read as the owner');
   t.ok(state.seen.includes('owner:objectAcl') && state.seen.includes('role:objectAcl'), 'the role first, then the owner');
+});
+
+t.test("two identities: the canary's owner is read with the writer's credentials when no owner's are given", async (t) => {
+  reset();
+  state.controls = fx.ownershipControls['ObjectWriter']!;
+  state.refuseRole = new Set(['objectAcl']);
+  const a = adapter();
+  const bucket = new BucketFacts(a);
+  bucket.canaryKey = KEY;
+  const asked: string[] = [];
+  // the writer (the producing application) owns its object: its own GetObjectAcl names it
+  const writer = { getObjectAcl: async (key: string) => (asked.push(key), { retries: 0, owner: fx.owners.writer }) } as unknown as StorageAdapter;
+  bucket.writtenByAnotherIdentity(writer);
+  await bucket.read();
+  await bucket.learnObjectOwner(KEY, await refusal(a.getObjectAcl(KEY)));
+  t.same(asked, [KEY], "the writer's GetObjectAcl was sent for the canary");
+  const get = await deniedGet(a);
+  bucket.annotate([get]);
+  t.equal(get.ownership?.source, 'acl', get.ownership?.why ?? 'no finding');
+  t.same(get.ownership?.objectOwner, { ...fx.owners.writer, readAs: "the writer's credentials" });
 });
 
 t.test('refused to both: unknown, denied, and the finding undetermined', async (t) => {
