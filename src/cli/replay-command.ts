@@ -1,4 +1,4 @@
-// `backup-canary explain --replay REPORT.json [--bucket-policy F] [--identity-policy F]... [--scp F | --scp-level LEVEL=F]... [--vpce-policy F]`:
+// `backup-canary explain --replay REPORT.json [--bucket-policy F] [--identity-policy F]... [--boundary F] [--session-policy F]... [--kms-key-policy F] [--scp F | --scp-level LEVEL=F]... [--vpce-policy F]`:
 // the gate before a policy change. Exit 0 when nothing that was allowed becomes denied, 1 naming each
 // check that would be, 3 when undetermined, 2 on bad input.
 
@@ -28,7 +28,17 @@ function readReport(file: string): RunResult[] {
   return results;
 }
 
+/** Flags that shape a request named on the command line, or a layer replay does not replace: refused, never ignored. */
+const NOT_WITH_REPLAY = ['action', 'resource', 'principal', 'role-arn', 'resource-account', 'context', 'undetermined', 'store'] as const;
+
 export async function runReplayCommand(a: ExplainArgs & { replay: string }, io: Io): Promise<number> {
+  for (const f of NOT_WITH_REPLAY) {
+    const v = (a as unknown as Record<string, unknown>)[f];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
+      throw new UsageError(`--${f} does not apply with --replay: the report's recorded requests are re-evaluated as they were sent${f === 'store' ? ' (replay proposes no fixes)' : ''}`);
+    }
+  }
+  if (a['principal-type'] !== undefined && a['principal-type'] !== 'arn') throw new UsageError('--principal-type does not apply with --replay: the report\'s recorded requests are re-evaluated as they were sent');
   const results = readReport(a.replay);
   const dialect = (results.flatMap((r) => r.checks).find((c) => c.explain?.input)?.explain?.input?.dialect ?? a.dialect) as Dialect;
   const load = (flag: string, file: string, name: string): NamedPolicy => ({ name, document: checkPolicyFile(file, `--${flag}`, dialect).text });
@@ -48,7 +58,10 @@ export async function runReplayCommand(a: ExplainArgs & { replay: string }, io: 
   if (a['vpce-policy']?.length) (r.vpce = a['vpce-policy'].map((f) => load('vpce-policy', f, `vpce-policy:${f}`))), given.push(...a['vpce-policy'].map((f) => `--vpce-policy ${f}`));
   if (a.rcp?.length) (r.rcp = a.rcp.map((f) => load('rcp', f, `rcp:${f}`))), given.push(...a.rcp.map((f) => `--rcp ${f}`));
   if (a['trust-policy']) (r.trust = load('trust-policy', a['trust-policy'], 'trust-policy')), given.push(`--trust-policy ${a['trust-policy']}`);
-  if (!given.length) throw new UsageError('--replay: give the changed documents (--bucket-policy, --identity-policy, --scp, --scp-level, --rcp, --vpce-policy, --trust-policy)');
+  if (a.boundary) (r.boundary = load('boundary', a.boundary, 'permissions-boundary')), given.push(`--boundary ${a.boundary}`);
+  if (a['session-policy']?.length) (r.session = a['session-policy'].map((f) => load('session-policy', f, `session-policy:${f}`))), given.push(...a['session-policy'].map((f) => `--session-policy ${f}`));
+  if (a['kms-key-policy']) (r.kms = load('kms-key-policy', a['kms-key-policy'], `kms-key-policy:${a['kms-key-policy']}`)), given.push(`--kms-key-policy ${a['kms-key-policy']}`);
+  if (!given.length) throw new UsageError('--replay: give the changed documents (--bucket-policy, --identity-policy, --boundary, --session-policy, --scp, --scp-level, --rcp, --vpce-policy, --kms-key-policy, --trust-policy)');
   if (a.output) checkWritable(a.output);
   const out = replay(results, r);
   const text = renderReplay(out, a.replay, given, a.format === 'json' ? 'json' : 'text');

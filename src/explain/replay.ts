@@ -21,6 +21,12 @@ export interface Replacements {
   vpce?: NamedPolicy[];
   /** Replaces the trust policy of the AssumeRole request. */
   trust?: NamedPolicy;
+  /** Replaces the role's permissions boundary on every storage request. */
+  boundary?: NamedPolicy;
+  /** Replace the session policies on every storage request. */
+  session?: NamedPolicy[];
+  /** Replaces the key policy of the KMS calls S3 makes for SSE-KMS (kms: actions only). */
+  kms?: NamedPolicy;
 }
 
 export interface ReplayCheck {
@@ -52,7 +58,10 @@ function replaced(base: PolicySet, action: string, r: Replacements): PolicySet {
     if (r.resource) (p.resource = r.resource), drop.add('resource');
     if (r.identity) (p.identity = r.identity), drop.add('identity');
     if (r.rcp) (p.rcp = r.rcp), drop.add('rcp');
+    if (r.boundary) (p.boundary = r.boundary), drop.add('boundary');
+    if (r.session) (p.session = r.session), drop.add('session');
     if (r.vpce && !/^kms:/i.test(action)) (p.vpce = r.vpce), drop.add('vpce');
+    if (r.kms && /^kms:/i.test(action)) (p.kms = r.kms), drop.add('kms');
   }
   if (r.scp && (!assume || base.scp)) (p.scp = r.scp), drop.add('scp');
   if (p.notVisible) p.notVisible = p.notVisible.filter((u) => !drop.has(u.slot));

@@ -149,4 +149,30 @@ t.test('explain --replay --scp-level / --vpce-policy: the recorded requests agai
     t.equal(e.code, 2, argv.join(' '));
     t.match(e.stderr, re);
   }
+
+  // every other layer replay replaces: a boundary, session policies, the KMS key policy; nothing is ignored
+  const readsOnly = file('boundary-replay.json', [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }]);
+  for (const flag of ['--boundary', '--session-policy']) {
+    x = await runCli(['explain', '--replay', report, flag, readsOnly, '--format', 'json']);
+    t.equal(x.code, 1, `${flag}: ${x.stderr}`);
+    const b = JSON.parse(x.stdout) as { checks: Array<{ id: string; action: string; change: string }> };
+    t.match(b.checks.find((c) => c.id === 'put-object' && c.action === 's3:PutObject'), { change: 'newly-denied' }, `${flag} that allows only reads denies the write`);
+    t.match(b.checks.find((c) => c.id === 'get-object' && c.action === 's3:GetObject'), { change: 'unchanged' });
+  }
+  const noKey = file('key-replay.json', [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/admin' }, Action: 'kms:*', Resource: '*' }]);
+  x = await runCli(['explain', '--replay', report, '--kms-key-policy', noKey, '--format', 'json']);
+  t.equal(x.code, 1, x.stderr);
+  const k = JSON.parse(x.stdout) as { checks: Array<{ id: string; action: string; change: string }> };
+  t.match(k.checks.find((c) => c.action === 'kms:GenerateDataKey'), { change: 'newly-denied' }, 'a key policy without the role denies the KMS call');
+  t.match(k.checks.find((c) => c.id === 'put-object' && c.action === 's3:PutObject'), { change: 'unchanged' }, 'the S3 request itself is not a KMS action');
+  for (const argv of [
+    ['--action', 's3:PutObject'],
+    ['--context', 'aws:SourceIp=10.0.0.1'],
+    ['--store', 'ceph-rgw'],
+    ['--principal-type', 'anonymous'],
+  ]) {
+    const e = await runCli(['explain', '--replay', report, '--bucket-policy', readsOnly, ...argv]);
+    t.equal(e.code, 2, argv.join(' '));
+    t.match(e.stderr, new RegExp(`^backup-canary: ${argv[0]} does not apply with --replay`), 'refused, never ignored');
+  }
 });
