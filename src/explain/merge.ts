@@ -4,6 +4,7 @@
 
 import { checkRow } from '../core/checks.js';
 import type { CheckResult, DenialCondition, DenialSource, DenialStatement, ExplainFix } from '../core/model.js';
+import { rulesOf } from './dialects/index.js';
 import { evaluate } from './evaluate.js';
 import type { FixRequest } from './fix.js';
 import { exemptSessionNames, hingesOf, sessionNamesDeciding } from './hinges.js';
@@ -63,13 +64,9 @@ export function explainCheck(check: CheckResult, ev: CheckEvaluation, dialect: D
  * management account (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
  */
 const ALLOWED_ANYWAY: Partial<Record<Layer, string>> = {
-  scp: 'the SCPs given are not the ones the service enforced (an S3-compatible store enforces none; on AWS they do not apply to the management account, or others are attached)',
   rcp: 'the RCPs given are not the ones the service enforced (an S3-compatible store enforces none; on AWS they do not apply to the management account, or others are attached)',
   'vpc-endpoint-policy': 'the requests did not pass through that VPC endpoint, or its policy is another (an S3-compatible store has no VPC endpoints)',
 };
-
-/** The SCP layer of the Alibaba dialect: Resource Directory control policies. */
-const CONTROL_POLICIES_NOT_ENFORCED = 'the control policies given are not the ones the service enforced (others are attached, or the account is not in those folders)';
 
 function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, unseen: string): EvaluationResult | null {
   const input = { request: ev.request, policies: { lenient: true, ...ev.policies }, dialect };
@@ -93,7 +90,7 @@ function explainOne(check: CheckResult, ev: CheckEvaluation, dialect: Dialect, u
       check.explain.summary = `${summary}; the PASS holds from this vantage only`;
     }
     if (denies) {
-      const why = result.decidedBy === 'scp' && dialect === 'alibaba' ? CONTROL_POLICIES_NOT_ENFORCED : result.decidedBy ? ALLOWED_ANYWAY[result.decidedBy] : undefined;
+      const why = result.decidedBy === 'scp' ? rulesOf(dialect).scpNotEnforced : result.decidedBy ? ALLOWED_ANYWAY[result.decidedBy] : undefined;
       check.explain.mismatch = `the service allowed ${check.action}, but the policies read give ${result.decision} (${result.decidedBy ?? 'no layer'}): ${why ?? 'the store grants access another way (ACL, bucket ownership, or its own rules)'}`;
     }
     return result;

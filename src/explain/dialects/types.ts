@@ -63,6 +63,11 @@ export interface DialectRules {
   roleArn(account: string, name: string): string;
   /** The Version a generated policy carries. */
   readonly policyVersion: string;
+  /**
+   * Why an allowed request can be denied by the organisation policies given (the SCP layer: SCPs on
+   * AWS, Resource Directory control policies on Alibaba): the policies given are not the enforced ones.
+   */
+  readonly scpNotEnforced: string;
   /** Generated statements carry a Sid (RAM policies do not use Sid). */
   readonly statementSids: boolean;
   /** The bucket ARN, and the ARN covering every bucket (ListBuckets). */

@@ -83,6 +83,7 @@ export const alibaba: DialectRules = {
     return m ? `acs:ram::${m[1]}:assumed-role/${m[2]}/${session}` : null;
   },
   policyVersion: '1',
+  scpNotEnforced: 'the control policies given are not the ones the service enforced (others are attached, or the account is not in those folders)',
   statementSids: false,
   bucketArn: (bucket) => `acs:oss:*:*:${bucket}`,
   allBucketsArn: () => 'acs:oss:*:*:*',

@@ -114,6 +114,7 @@ export const aws: DialectRules = {
     return m ? `arn:${m[1] || DEFAULT_PARTITION}:sts::${m[2]}:assumed-role/${m[3]}/${session}` : null;
   },
   policyVersion: '2012-10-17',
+  scpNotEnforced: 'the SCPs given are not the ones the service enforced (an S3-compatible store enforces none; on AWS they do not apply to the management account, or others are attached)',
   statementSids: true,
   bucketArn: (bucket, partition) => `arn:${partition}:s3:::${bucket}`,
   allBucketsArn: (partition) => `arn:${partition}:s3:::*`,
