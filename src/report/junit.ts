@@ -19,6 +19,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { CheckResult, RunResult } from '../core/model.js';
 import { evidenceLines, expectedWord, fixSentence, type ReportInput, sourceText, targetNames, unexpectedLeftovers } from './common.js';
+import { vantageLabel } from './vantage.js';
 
 export interface JunitOptions {
   /** Default: this machine's name, or `localhost` when it has none. */
@@ -42,6 +43,17 @@ function suite(r: RunResult, name: string, id: number, host: string): string {
   const cases: Case[] = r.checks.map((k) => checkCase(k, r));
   // A target that could not run at all (`run`: bad credentials source, interrupted before it started).
   if (r.error) cases.unshift({ name: 'probe', time: r.durationMs, result: { element: 'error', type: r.interrupted ? 'interrupted' : 'not-run', message: r.error, text: r.error } });
+  // --backup-*: every check evaluated as the backup sends it; a failure there fails the run (after-run.ts)
+  if (r.asBackup) {
+    const b = r.asBackup;
+    const c: Case = { name: `as the backup (${vantageLabel(b.vantage)})`, time: 0 };
+    const failed = b.checks.filter((k) => !k.ok && k.decision !== 'undetermined');
+    if (b.verdict === 'fail') {
+      const line = (k: (typeof failed)[number]) => `${k.id}: ${k.differs ?? k.summary}`;
+      c.result = { element: 'failure', type: 'backup-vantage', message: `from the backup's vantage ${failed.length} check${failed.length === 1 ? '' : 's'} would be denied: ${failed.map((k) => k.id).join(', ')}`, text: failed.map(line).join('\n') };
+    }
+    cases.push(c);
+  }
   const unexpected = unexpectedLeftovers(r);
   if (r.leftovers.length) {
     const c: Case = { name: 'cleanup', time: 0 };

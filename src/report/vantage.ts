@@ -23,7 +23,7 @@ export function sessionNameLines(r: RunResult): string[] {
   ];
 }
 
-function label(v: NonNullable<RunResult['asBackup']>['vantage']): string {
+export function vantageLabel(v: NonNullable<RunResult['asBackup']>['vantage']): string {
   const parts: string[] = [];
   if (v.sourceIp) parts.push(`from ${v.sourceIp}`);
   if (v.sourceVpc) parts.push(`in ${v.sourceVpc}`);
@@ -37,7 +37,7 @@ function label(v: NonNullable<RunResult['asBackup']>['vantage']): string {
 export function asBackupLines(r: RunResult): string[] {
   const b = r.asBackup;
   if (!b) return [];
-  const head = `As the backup (${label(b.vantage)}):`;
+  const head = `As the backup (${vantageLabel(b.vantage)}):`;
   const lines: string[] = [''];
   const held: string[] = [];
   for (const c of b.checks) {

@@ -235,3 +235,26 @@ t.test('targets that look alike get distinct suite names', async (t) => {
     'aws corp-backups/db/nightly/ (default) as arn:aws:iam::123456789012:role/nightly-backup #2',
   ]);
 });
+
+t.test('--backup-*: the backup vantage is a test case of its own, failing when the backup would fail', async (t) => {
+  const r = result('pass');
+  r.asBackup = {
+    verdict: 'fail',
+    vantage: { sourceIp: '198.51.100.7' },
+    checks: [
+      { id: 'put-object', action: 's3:PutObject', decision: 'explicit-deny', decidedBy: 'resource-policy', statement: { policy: 'bucket-policy', sid: 'OfficeOnly', effect: 'Deny' }, summary: 'explicit deny', ok: false, differs: 'this run was allowed; from the backup\'s vantage bucket-policy Sid OfficeOnly denies it' },
+      { id: 'get-object', action: 's3:GetObject', decision: 'allowed', decidedBy: null, statement: null, summary: 'allowed', ok: true },
+    ],
+  };
+  r.verdict = 'fail';
+  const xml = junit(singleRun(r));
+  t.equal(validate(xml).status, 0, 'valid against the JUnit schema');
+  t.equal(xpath(xml, 'string(//testcase[@name="as the backup (from 198.51.100.7)"]/failure/@type)'), 'backup-vantage');
+  t.match(xpath(xml, 'string(//testcase[@name="as the backup (from 198.51.100.7)"]/failure/@message)'), /1 check would be denied: put-object$/);
+  t.match(xpath(xml, 'string(//testcase[@name="as the backup (from 198.51.100.7)"]/failure)'), /put-object: this run was allowed; from the backup's vantage bucket-policy Sid OfficeOnly denies it/);
+  t.equal(xpath(xml, 'string(//testsuite/@failures)'), '1', 'the suite fails as the run does');
+  r.asBackup.verdict = 'pass';
+  r.asBackup.checks = [r.asBackup.checks[1]!];
+  const ok = junit(singleRun(r));
+  t.equal(xpath(ok, 'count(//testcase[@name="as the backup (from 198.51.100.7)"]/failure)'), '0', 'holds for the backup: a passing case');
+});
