@@ -47,15 +47,20 @@ export function explainCheck(check: CheckResult, ev: CheckEvaluation, dialect: D
   try {
     return explainOne(check, ev, dialect, unseen);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    check.explain = {
-      decision: 'undetermined',
-      decidedBy: null,
-      summary: `not evaluated: ${why}`,
-      error: `the evaluation of ${check.action} on ${ev.request.resource} failed: ${why}`,
-    };
+    recordEvaluationError(check, ev.request.resource, err);
     return null;
   }
+}
+
+/** An evaluation that threw: the check's explain.error says what could not be evaluated and why. */
+export function recordEvaluationError(check: CheckResult, resource: string, err: unknown): void {
+  const why = err instanceof Error ? err.message : String(err);
+  check.explain = {
+    decision: 'undetermined',
+    decidedBy: null,
+    summary: `not evaluated: ${why}`,
+    error: `the evaluation of ${check.action} on ${resource} failed: ${why}`,
+  };
 }
 
 /**

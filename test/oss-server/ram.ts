@@ -7,13 +7,10 @@
 // allow `ram:DecodeDiagnosticMessage` (resource `*`, "RAM authorization"): PrincipalSpec.ramActions /
 // RoleSpec.ramActions. Other RAM actions answer InvalidAction.NotFound.
 
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STS_ERRORS, stsError, stsErrorJson, type StsErrorResponse } from './errors.js';
-import { headerMap, readBody, splitUrl } from './http-util.js';
-import { parseQuery } from './signing.js';
 import { type OssServerState, type Script } from './state.js';
-import { authenticate, type Caller } from './sts.js';
+import { authenticate, type Caller, readAcsRequest } from './sts.js';
 
 const RAM_HOST_ID = 'ram.aliyuncs.com';
 const DECODE = 'ram:DecodeDiagnosticMessage';
@@ -36,17 +33,7 @@ function allows(actions: string[], action: string): boolean {
 
 export function createRamHandler(state: OssServerState, script: Script) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
-    const headers = headerMap(req);
-    const { path, rawQuery } = splitUrl(req.url ?? '/');
-    const query = parseQuery(rawQuery);
-    const requestId = randomUUID().toUpperCase();
-    const method = (req.method ?? 'GET').toUpperCase();
-    const action = headers['x-acs-action'] ?? new Map(query).get('Action') ?? '';
-    const params = new Map<string, string>(query);
-    if ((headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      for (const [k, v] of parseQuery(body.toString('utf8').replace(/\+/g, '%20'))) params.set(k, v);
-    }
+    const { body, headers, path, query, requestId, method, action, params } = await readAcsRequest(req);
 
     let caller: Caller | undefined;
     let accessKeyId: string | undefined;

@@ -35,20 +35,42 @@ interface StsResult {
   error?: StsErrorResponse;
 }
 
+/** An ACS OpenAPI request (STS here, RAM in ram.ts): the action from x-acs-action or ?Action, the parameters from the query and a form body. */
+export interface AcsRequest {
+  body: Buffer;
+  headers: Record<string, string>;
+  path: string;
+  query: QueryList;
+  requestId: string;
+  method: string;
+  action: string;
+  params: Map<string, string>;
+}
+
+export async function readAcsRequest(req: IncomingMessage): Promise<AcsRequest> {
+  const body = await readBody(req);
+  const headers = headerMap(req);
+  const { path, rawQuery } = splitUrl(req.url ?? '/');
+  const query = parseQuery(rawQuery);
+  const params = new Map<string, string>(query);
+  if ((headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    for (const [k, v] of parseQuery(body.toString('utf8').replace(/\+/g, '%20'))) params.set(k, v);
+  }
+  return {
+    body,
+    headers,
+    path,
+    query,
+    requestId: randomUUID().toUpperCase(),
+    method: (req.method ?? 'GET').toUpperCase(),
+    action: headers['x-acs-action'] ?? new Map(query).get('Action') ?? '',
+    params,
+  };
+}
+
 export function createStsHandler(state: OssServerState, script: Script) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
-    const headers = headerMap(req);
-    const { path, rawQuery } = splitUrl(req.url ?? '/');
-    const query = parseQuery(rawQuery);
-    const requestId = randomUUID().toUpperCase();
-    const method = (req.method ?? 'GET').toUpperCase();
-    const action = headers['x-acs-action'] ?? new Map(query).get('Action') ?? '';
-
-    const params = new Map<string, string>(query);
-    if ((headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      for (const [k, v] of parseQuery(body.toString('utf8').replace(/\+/g, '%20'))) params.set(k, v);
-    }
+    const { body, headers, path, query, requestId, method, action, params } = await readAcsRequest(req);
 
     let caller: Caller | undefined;
     let accessKeyId: string | undefined;

@@ -7,7 +7,7 @@ import { policyDigests } from '../../core/baseline.js';
 import type { Explainer } from '../../core/explainer.js';
 import type { CheckResult, DenialSource, RunResult } from '../../core/model.js';
 import { evaluate } from '../../explain/evaluate.js';
-import { explainCheck, fixScope } from '../../explain/merge.js';
+import { explainCheck, fixScope, recordEvaluationError } from '../../explain/merge.js';
 import { readPolicyFile } from '../../explain/read.js';
 import { unreadPolicies } from '../../explain/unread.js';
 import type { ContextValue, NamedPolicy, PolicySet, RequestContext } from '../../explain/types.js';
@@ -154,13 +154,7 @@ export class AlibabaExplainer implements Explainer {
     try {
       r = evaluate({ request, policies: { lenient: true, ...policies }, dialect: 'alibaba' });
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      check.explain = {
-        decision: 'undetermined',
-        decidedBy: null,
-        summary: `not evaluated: ${why}`,
-        error: `the evaluation of ${check.action} on ${request.resource} failed: ${why}`,
-      };
+      recordEvaluationError(check, request.resource, err);
       return;
     }
     const trust = r.layers.find((l) => l.layer === 'trust-policy');
