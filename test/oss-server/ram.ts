@@ -7,19 +7,14 @@
 // allow `ram:DecodeDiagnosticMessage` (resource `*`, "RAM authorization"): PrincipalSpec.ramActions /
 // RoleSpec.ramActions. Other RAM actions answer InvalidAction.NotFound.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { STS_ERRORS, stsError, stsErrorJson, type StsErrorResponse } from './errors.js';
+import { STS_ERRORS, stsError, stsErrorJson } from './errors.js';
 import { type OssServerState, type Script } from './state.js';
-import { authenticate, type Caller, readAcsRequest } from './sts.js';
+import { acsHandler, type AcsResult, type Caller } from './sts.js';
 
 const RAM_HOST_ID = 'ram.aliyuncs.com';
 const DECODE = 'ram:DecodeDiagnosticMessage';
 
-interface RamResult {
-  status: number;
-  json?: unknown;
-  error?: StsErrorResponse & { accessDeniedDetail?: Record<string, string> };
-}
+type RamResult = AcsResult;
 
 /** The RAM actions the caller's own policies allow (omitted: none). */
 function ramActionsOf(state: OssServerState, caller: Caller): string[] {
@@ -32,63 +27,19 @@ function allows(actions: string[], action: string): boolean {
 }
 
 export function createRamHandler(state: OssServerState, script: Script) {
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { body, headers, path, query, requestId, method, action, params } = await readAcsRequest(req);
-
-    let caller: Caller | undefined;
-    let accessKeyId: string | undefined;
-    let result: RamResult;
-    const auth = authenticate(state, method, path, query, headers, body);
-    if ('error' in auth) {
-      accessKeyId = auth.accessKeyId;
-      result = { status: auth.error.status, error: auth.error };
-    } else {
-      caller = auth.caller;
-      accessKeyId = caller.principal.accessKeyId;
-      const fault = script.takeFault({ api: action, service: 'sts', principal: caller.principal });
-      if (fault) {
-        const status = fault.status ?? 503;
-        result = { status, error: stsError(status, fault.code ?? 'ServiceUnavailable', fault.message ?? 'The request has failed due to a temporary failure of the server.') };
-      } else if (action === 'DecodeDiagnosticMessage') {
-        result = decode(state, params, caller, requestId);
-      } else {
-        const e = STS_ERRORS.unsupportedAction(action);
-        result = { status: e.status, error: e };
-      }
-    }
-
-    let text: string;
-    if (result.error) {
-      const base = JSON.parse(stsErrorJson(result.error, requestId, RAM_HOST_ID).replace('product=Sts', 'product=Ram')) as Record<string, unknown>;
-      if (result.error.accessDeniedDetail) base.AccessDeniedDetail = result.error.accessDeniedDetail;
-      text = JSON.stringify(base);
-    } else {
-      text = JSON.stringify(result.json);
-    }
-    res.writeHead(result.status, {
-      'Content-Type': 'application/json;charset=utf-8',
-      'Content-Length': String(Buffer.byteLength(text)),
-      'x-acs-request-id': requestId,
-      Date: new Date().toUTCString(),
-    });
-    res.end(text);
-    state.requests.push({
-      service: 'sts',
-      method,
-      path,
-      query: Object.fromEntries(query),
-      host: headers['host'] ?? '',
-      api: action,
-      action: `ram:${action}`,
-      ...(caller ? { principal: caller.principal.arn } : {}),
-      ...(accessKeyId ? { accessKeyId } : {}),
-      signature: 'acs3',
-      status: result.status,
-      ...(result.error ? { code: result.error.code } : {}),
-      requestId,
-      at: new Date(),
-    });
-  };
+  return acsHandler(state, script, {
+    service: 'ram',
+    dispatch({ action, params, requestId }, caller) {
+      if (action === 'DecodeDiagnosticMessage') return decode(state, params, caller, requestId);
+      const e = STS_ERRORS.unsupportedAction(action);
+      return { status: e.status, error: e };
+    },
+    errorText(e, requestId) {
+      const base = JSON.parse(stsErrorJson(e, requestId, RAM_HOST_ID).replace('product=Sts', 'product=Ram')) as Record<string, unknown>;
+      if (e.accessDeniedDetail) base.AccessDeniedDetail = e.accessDeniedDetail;
+      return JSON.stringify(base);
+    },
+  });
 }
 
 function decode(state: OssServerState, params: Map<string, string>, caller: Caller, requestId: string): RamResult {

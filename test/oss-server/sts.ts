@@ -29,11 +29,7 @@ export interface Caller {
   mayAssume?: string[];
 }
 
-interface StsResult {
-  status: number;
-  json?: unknown;
-  error?: StsErrorResponse;
-}
+type StsResult = AcsResult;
 
 /** An ACS OpenAPI request (STS here, RAM in ram.ts): the action from x-acs-action or ?Action, the parameters from the query and a form body. */
 export interface AcsRequest {
@@ -68,14 +64,30 @@ export async function readAcsRequest(req: IncomingMessage): Promise<AcsRequest> 
   };
 }
 
-export function createStsHandler(state: OssServerState, script: Script) {
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { body, headers, path, query, requestId, method, action, params } = await readAcsRequest(req);
+/** What an ACS listener answers: JSON, or an error rendered by the listener's errorText. */
+export interface AcsResult {
+  status: number;
+  json?: unknown;
+  error?: StsErrorResponse & { accessDeniedDetail?: Record<string, string> };
+}
 
+/**
+ * One ACS OpenAPI listener (STS here, RAM in ram.ts): the request read, the caller authenticated
+ * (ACS3-HMAC-SHA256, as STS checks it), scripted faults, the answer written and logged; `dispatch`
+ * answers an authenticated request, `errorText` renders an error body as that service does.
+ */
+export function acsHandler(
+  state: OssServerState,
+  script: Script,
+  o: { service: 'sts' | 'ram'; dispatch(r: AcsRequest, caller: Caller): AcsResult; errorText(e: NonNullable<AcsResult['error']>, requestId: string): string },
+) {
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const r = await readAcsRequest(req);
+    const { headers, path, query, requestId, method, action } = r;
     let caller: Caller | undefined;
     let accessKeyId: string | undefined;
-    let result: StsResult;
-    const auth = authenticate(state, method, path, query, headers, body);
+    let result: AcsResult;
+    const auth = authenticate(state, method, path, query, headers, r.body);
     if ('error' in auth) {
       accessKeyId = auth.accessKeyId;
       result = { status: auth.error.status, error: auth.error };
@@ -89,17 +101,12 @@ export function createStsHandler(state: OssServerState, script: Script) {
           status,
           error: { status, code: fault.code ?? 'ServiceUnavailable', message: fault.message ?? 'The request has failed due to a temporary failure of the server.' },
         };
-      } else if (action === 'AssumeRole') {
-        result = assumeRole(state, params, caller, requestId);
-      } else if (action === 'GetCallerIdentity') {
-        result = getCallerIdentity(caller, requestId);
       } else {
-        const e = STS_ERRORS.unsupportedAction(action);
-        result = { status: e.status, error: e };
+        result = o.dispatch(r, caller);
       }
     }
 
-    const text = result.error ? stsErrorJson(result.error, requestId, STS_HOST_ID) : JSON.stringify(result.json);
+    const text = result.error ? o.errorText(result.error, requestId) : JSON.stringify(result.json);
     res.writeHead(result.status, {
       'Content-Type': 'application/json;charset=utf-8',
       'Content-Length': String(Buffer.byteLength(text)),
@@ -115,7 +122,7 @@ export function createStsHandler(state: OssServerState, script: Script) {
       query: Object.fromEntries(query),
       host: headers['host'] ?? '',
       api: action,
-      action: `sts:${action}`,
+      action: `${o.service}:${action}`,
       ...(caller ? { principal: caller.principal.arn } : {}),
       ...(accessKeyId ? { accessKeyId } : {}),
       signature: 'acs3',
@@ -125,6 +132,19 @@ export function createStsHandler(state: OssServerState, script: Script) {
       at: new Date(),
     });
   };
+}
+
+export function createStsHandler(state: OssServerState, script: Script) {
+  return acsHandler(state, script, {
+    service: 'sts',
+    dispatch({ action, params, requestId }, caller) {
+      if (action === 'AssumeRole') return assumeRole(state, params, caller, requestId);
+      if (action === 'GetCallerIdentity') return getCallerIdentity(caller, requestId);
+      const e = STS_ERRORS.unsupportedAction(action);
+      return { status: e.status, error: e };
+    },
+    errorText: (e, requestId) => stsErrorJson(e, requestId, STS_HOST_ID),
+  });
 }
 
 export type AuthResult = { caller: Caller } | { error: StsErrorResponse; accessKeyId?: string };
