@@ -12,7 +12,6 @@
 // the AWS KMS API, so nothing is read and the layer is undetermined (kms.ts kmsLayer).
 
 import { GetBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { evidenceFromError } from './classify.js';
 import { sourceCredentials } from './credentials.js';
@@ -57,6 +56,8 @@ export async function readBucketEncryption(o: KmsReadOptions): Promise<BucketEnc
 
 /** kms:GetKeyPolicy (PolicyName "default") of `keyId` at `endpoint` (null: AWS KMS of `region`). */
 export async function readKeyPolicy(keyId: string, region: string, endpoint: string | null, o: KmsReadOptions): Promise<KeyPolicyRead> {
+  // loaded only when a key policy is read: an AWS probe without --explain (or without SSE-KMS) never pays for it
+  const { GetKeyPolicyCommand, KMSClient } = await import('@aws-sdk/client-kms');
   const kms = new KMSClient({
     region,
     endpoint: endpoint ?? undefined,
